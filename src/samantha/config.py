@@ -1,0 +1,187 @@
+"""Configuration: TOML parsed once into frozen dataclasses.
+
+Layers, later ones winning: built-in defaults, the board profile (``device/<board>.toml``), the
+user's file (``--config``, ``$SAMANTHA_CONFIG`` or ``/etc/samantha/samantha.toml``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from samantha.errors import ConfigError
+from samantha.persona import Persona
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True, slots=True)
+class AsrConfig:
+    model: str = "whisper-tiny.en"
+    """Manifest name of the whisper.cpp model."""
+    threads: int = 2
+    """CPU threads for whisper.cpp."""
+    language: str = "en"
+    """Spoken language ('en', 'ko', ...); English-only models need 'en'."""
+    sized_ctx: bool = True
+    """Size whisper's audio context to the utterance instead of a 30 s window."""
+
+
+@dataclass(frozen=True, slots=True)
+class LlmConfig:
+    model: str = "qwen2.5-coder-0.5b-instruct-q4_k_m"
+    """Manifest name of the GGUF instruct model."""
+    threads: int = 2
+    """CPU threads for llama.cpp."""
+    n_ctx: int = 2048
+    """Context window in tokens (persona, history and reply together)."""
+    max_tokens: int = 96
+    """Longest reply in tokens."""
+    temperature: float = 0.6
+    """Sampling temperature."""
+    history_turns: int = 6
+    """Past exchanges kept word for word in the prompt."""
+
+
+@dataclass(frozen=True, slots=True)
+class TtsConfig:
+    voice: str = "en_US-joe-medium"
+    """Manifest name of the Piper voice."""
+    threads: int = 1
+    """CPU threads for onnxruntime."""
+    length_scale: float | None = None
+    """Speaking pace: above 1.0 is slower; unset uses the voice's own."""
+
+
+@dataclass(frozen=True, slots=True)
+class VadConfig:
+    aggressiveness: int = 2
+    """webrtcvad's mode, 0 (lenient) to 3 (strict)."""
+    hangover_s: float = 0.5
+    """Silence after speech that ends an utterance."""
+    preroll_s: float = 0.3
+    """Audio kept before speech starts, so first syllables are never cut."""
+    max_utterance_s: float = 15.0
+    """Longest utterance; longer speech is cut here."""
+    min_dbfs: float = -50.0
+    """Frames quieter than this are never speech."""
+
+
+@dataclass(frozen=True, slots=True)
+class AudioConfig:
+    input_device: str = ""
+    """Capture device name (a substring of the ALSA/PortAudio name); empty is the default."""
+    output_device: str = ""
+    """Playback device name; empty is the default."""
+    input_rate: int = 16000
+    """Rate asked of the microphone; converted to 16 kHz at the edge if different."""
+    frames_per_buffer: int = 480
+    """Capture buffer in samples (30 ms at 16 kHz)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    persona: Persona = field(default_factory=Persona)
+    asr: AsrConfig = field(default_factory=AsrConfig)
+    llm: LlmConfig = field(default_factory=LlmConfig)
+    tts: TtsConfig = field(default_factory=TtsConfig)
+    vad: VadConfig = field(default_factory=VadConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    state_dir: str = ""
+    """Where her memory lives; empty means $STATE_DIRECTORY or ~/.local/state/samantha."""
+    board: str = ""
+    """Board profile that was applied."""
+
+    @property
+    def state_path(self) -> Path:
+        if self.state_dir:
+            return Path(self.state_dir).expanduser()
+        if os.environ.get("STATE_DIRECTORY"):
+            return Path(os.environ["STATE_DIRECTORY"])
+        return Path.home() / ".local" / "state" / "samantha"
+
+
+def _build(cls: type, table: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    args: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ConfigError("unknown-key", f"unknown setting {where}.{key}",
+                              f"use one of: {', '.join(sorted(known))}")
+        if isinstance(value, list):
+            value = tuple(value)
+        args[key] = value
+    try:
+        return cls(**args)
+    except TypeError as exc:
+        raise ConfigError("bad-value", f"bad value in [{where}] ({exc})", "check the types") \
+            from None
+
+
+def merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge two TOML tables, ``top`` winning."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError("missing", f"no config file at {path}", "check the path") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("syntax", f"{path} is not valid TOML ({exc})",
+                          "fix the line it names") from None
+
+
+def from_dict(data: dict[str, Any]) -> Config:
+    sections = {"persona": Persona, "asr": AsrConfig, "llm": LlmConfig, "tts": TtsConfig,
+                "vad": VadConfig, "audio": AudioConfig}
+    args: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in sections:
+            if not isinstance(value, dict):
+                raise ConfigError("bad-value", f"[{key}] must be a table", f"write [{key}]")
+            args[key] = _build(sections[key], value, key)
+        elif key in ("state_dir", "board"):
+            args[key] = str(value)
+        else:
+            raise ConfigError("unknown-key", f"unknown section or setting {key!r}",
+                              f"use one of: {', '.join(sorted([*sections, 'state_dir']))}")
+    return Config(**args)
+
+
+def user_config_path(explicit: str | None = None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("SAMANTHA_CONFIG"):
+        return Path(os.environ["SAMANTHA_CONFIG"])
+    etc = Path("/etc/samantha/samantha.toml")
+    return etc if etc.is_file() else None
+
+
+def load(path: str | None = None, board: str | None = None,
+         overrides: dict[str, Any] | None = None) -> Config:
+    """Defaults, then the board profile, then the user's file, then command-line overrides."""
+    data: dict[str, Any] = {}
+    if board:
+        profile = REPO / "device" / f"{board}.toml"
+        if profile.is_file():
+            data = merge(data, read_toml(profile))
+        data["board"] = board
+    user = user_config_path(path)
+    if user is not None:
+        data = merge(data, read_toml(user))
+    if overrides:
+        data = merge(data, overrides)
+    return from_dict(data)

@@ -1,0 +1,119 @@
+"""The language model: llama.cpp (llama-cpp-python) behind its own worker thread.
+
+The chat template comes from the GGUF file itself. Replies stream token by token and are bounded
+in length. llama-cpp-python keeps the evaluated tokens of the last call and reuses the longest
+common prefix, so a fixed persona prompt followed by an append-only history is prefilled once:
+later turns only prefill what is new.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from samantha.errors import LlmError
+from samantha.worker import Worker
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Sampling:
+    """How she picks words."""
+
+    max_tokens: int = 96
+    """Hard cap on reply length; spoken replies are one to three sentences."""
+    temperature: float = 0.6
+    top_p: float = 0.9
+    top_k: int = 40
+    repeat_penalty: float = 1.1
+
+
+class LanguageModel:
+    """Owns one llama.cpp context on its own thread."""
+
+    def __init__(self, model_path: Path, threads: int = 2, n_ctx: int = 2048,
+                 sampling: Sampling | None = None, seed: int = 7) -> None:
+        self.model_path = Path(model_path)
+        self.threads = threads
+        self.n_ctx = n_ctx
+        self.sampling = sampling or Sampling()
+        self.seed = seed
+        self.worker = Worker("llm")
+        self._llm: Any = None
+        self.worker.call(self._load)
+
+    @property
+    def size_bytes(self) -> int:
+        return os.path.getsize(self.model_path)
+
+    def _load(self) -> None:
+        from llama_cpp import Llama
+
+        try:
+            self._llm = Llama(
+                model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.threads,
+                n_threads_batch=self.threads, n_batch=256, seed=self.seed, verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise LlmError("load", f"llama.cpp could not load {self.model_path} ({exc})",
+                           "run `samantha models verify` and re-provision the model") from None
+        if not self._llm.metadata.get("tokenizer.chat_template"):
+            raise LlmError("no-template", f"{self.model_path.name} has no chat template; it is a "
+                           "base model, not an instruct model",
+                           "choose an instruct model in [llm] model")
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        """Tokens the whole prompt takes (a rough bound: the template adds a few per message)."""
+        text = "".join(m["content"] for m in messages)
+        return len(self.worker.call(self._llm.tokenize, text.encode("utf-8"), False)) \
+            + 8 * len(messages)
+
+    def _stream_sync(self, messages: list[Message], max_tokens: int | None) -> Iterator[str]:
+        s = self.sampling
+        try:
+            chunks = self._llm.create_chat_completion(
+                messages=messages, stream=True, max_tokens=max_tokens or s.max_tokens,
+                temperature=s.temperature, top_p=s.top_p, top_k=s.top_k,
+                repeat_penalty=s.repeat_penalty,
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+        except ValueError as exc:  # prompt longer than the context, mostly
+            raise LlmError("generate", f"llama.cpp refused the prompt ({exc})",
+                           "shorten the history or raise [llm] n_ctx") from None
+
+    def stream(self, messages: list[Message], max_tokens: int | None = None) -> Iterator[str]:
+        """Blocking token stream (pulled on the worker thread, one piece at a time)."""
+        gen = self.worker.call(self._stream_sync, messages, max_tokens)
+        try:
+            while True:
+                piece = self.worker.call(next, gen, None)
+                if piece is None:
+                    return
+                yield piece
+        finally:
+            self.worker.call(gen.close)
+
+    def astream(self, messages: list[Message],
+                max_tokens: int | None = None) -> AsyncIterator[str]:
+        return self.worker.stream(lambda: self._stream_sync(messages, max_tokens))
+
+    def complete(self, messages: list[Message], max_tokens: int | None = None) -> str:
+        return "".join(self.stream(messages, max_tokens))
+
+    def warm_up(self, messages: list[Message]) -> None:
+        """Prefill the persona prompt once, so its KV cache is ready for the first turn."""
+        self.complete(messages + [{"role": "user", "content": "Hi."}], max_tokens=1)
+
+    def close(self) -> None:
+        self.worker.close()
+        self._llm = None

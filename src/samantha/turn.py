@@ -1,0 +1,170 @@
+"""One turn: utterance → transcript → streamed reply → clause-by-clause speech → speaker.
+
+Generation, synthesis and playback overlap: three tasks joined by bounded queues. Her first
+clause is spoken as soon as it is complete. History keeps only what reached the speaker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from samantha.asr import Transcriber
+from samantha.audio import AudioChunk
+from samantha.conversation import Conversation
+from samantha.errors import SamanthaError
+from samantha.events import (
+    FirstAudio,
+    FirstToken,
+    PlaybackDone,
+    ReplyDone,
+    SpeechEnded,
+    StageFailed,
+    SynthesisDone,
+    TranscriptReady,
+    TurnLog,
+    now_ns,
+)
+from samantha.llm import LanguageModel
+from samantha.speech_text import Chunker, speakable
+from samantha.tts import Voice
+
+log = logging.getLogger(__name__)
+_END = None
+
+
+class Sink(Protocol):
+    """Where her voice goes: a real speaker, or a recorder in tests and the demo."""
+
+    async def write(self, chunk: AudioChunk) -> None: ...
+
+
+@dataclass
+class Engines:
+    """The three C models, each on its own worker thread."""
+
+    asr: Transcriber
+    llm: LanguageModel
+    tts: Voice
+
+    def warm_up(self, conversation: Conversation) -> None:
+        self.asr.warm_up()
+        self.llm.warm_up([conversation.system()])
+        self.tts.warm_up()
+
+    def close(self) -> None:
+        for engine in (self.tts, self.llm, self.asr):
+            engine.close()
+
+
+@dataclass
+class TurnResult:
+    transcript: str = ""
+    reply: str = ""
+    spoken: list[str] = field(default_factory=list)
+    audio: list[AudioChunk] = field(default_factory=list)
+    log: TurnLog = field(default_factory=TurnLog)
+
+
+async def reply_to(text: str, engines: Engines, conversation: Conversation, sink: Sink,
+                   result: TurnResult, max_sentences: int = 3) -> None:
+    """Stream a spoken reply to ``text`` into ``sink``; fills ``result`` as it goes."""
+    sentences: asyncio.Queue[str | None] = asyncio.Queue(maxsize=4)
+    audio: asyncio.Queue[tuple[str, AudioChunk] | None] = asyncio.Queue(maxsize=4)
+    tl = result.log
+
+    async def generate() -> None:
+        chunker, tokens, count, pieces = Chunker(), 0, 0, []
+        stream = engines.llm.astream(conversation.messages(text))
+        try:
+            async for piece in stream:
+                if tokens == 0:
+                    tl.emit(FirstToken(now_ns()))
+                tokens += 1
+                pieces.append(piece)
+                for sentence in chunker.push(piece):
+                    await sentences.put(sentence)
+                    count += 1
+                if count >= max_sentences:
+                    break
+            else:
+                for sentence in chunker.flush():
+                    await sentences.put(sentence)
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]
+            result.reply = "".join(pieces).strip()
+            tl.emit(ReplyDone(now_ns(), result.reply, tokens))
+            await sentences.put(_END)
+
+    async def synthesize() -> None:
+        try:
+            while (sentence := await sentences.get()) is not _END:
+                start = now_ns()
+                chunk = await engines.tts.synthesize_async(sentence)
+                tl.emit(SynthesisDone(now_ns(), sentence, chunk.seconds, now_ns() - start))
+                if len(chunk.samples):
+                    await audio.put((sentence, chunk))
+        finally:
+            await audio.put(_END)
+
+    async def play() -> None:
+        total = 0.0
+        while (item := await audio.get()) is not _END:
+            sentence, chunk = item
+            if not result.audio:
+                tl.emit(FirstAudio(now_ns()))
+            await sink.write(chunk)
+            result.audio.append(chunk)
+            result.spoken.append(sentence)
+            total += chunk.seconds
+        tl.emit(PlaybackDone(now_ns(), total))
+
+    tasks = [asyncio.create_task(c) for c in (generate(), synthesize(), play())]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        conversation.commit(text, " ".join(result.spoken))
+
+
+async def run_turn(utterance: AudioChunk, speech_end_ns: int, engines: Engines,
+                   conversation: Conversation, sink: Sink, reason: str = "silence") -> TurnResult:
+    """A whole spoken turn, from the VAD's decision to the last sample played."""
+    result = TurnResult()
+    tl = result.log
+    tl.emit(SpeechEnded(now_ns(), speech_end_ns, utterance.seconds, reason))
+    try:
+        transcript = await engines.asr.transcribe_async(utterance)
+        result.transcript = transcript.text
+        tl.emit(TranscriptReady(now_ns(), transcript.text, transcript.audio_s, transcript.asr_ns))
+        log.debug("transcript: %s", transcript.text)
+        if transcript.text:
+            await reply_to(transcript.text, engines, conversation, sink, result)
+            log.debug("reply: %s", result.reply)
+    except SamanthaError as err:
+        tl.emit(StageFailed(now_ns(), err.stage, err.code, err.message))
+        raise
+    return result
+
+
+async def think(text: str, llm: LanguageModel, conversation: Conversation,
+                max_sentences: int = 3) -> str:
+    """The same reply as a spoken turn, as text only (``samantha chat``)."""
+    chunker, spoken = Chunker(), []
+    stream = llm.astream(conversation.messages(text))
+    try:
+        async for piece in stream:
+            spoken.extend(chunker.push(piece))
+            if len(spoken) >= max_sentences:
+                break
+        else:
+            spoken.extend(chunker.flush())
+    finally:
+        await stream.aclose()  # type: ignore[attr-defined]
+    reply = " ".join(speakable(s) for s in spoken[:max_sentences])
+    conversation.commit(text, reply)
+    return reply
