@@ -8,7 +8,6 @@ import sys
 
 from samantha import config, modelstore
 from samantha.conversation import Conversation
-from samantha.history import load_history, save_history
 from samantha.llm import LanguageModel, Sampling
 from samantha.turn import think
 
@@ -20,15 +19,13 @@ async def chat(args: argparse.Namespace) -> int:
     cfg = config.load(args.config, overrides=overrides)
     llm = LanguageModel(modelstore.path_for(cfg.llm.model), cfg.llm.threads, cfg.llm.n_ctx,
                         Sampling(max_tokens=cfg.llm.max_tokens, temperature=cfg.llm.temperature))
-    conversation = Conversation(cfg.persona, cfg.llm.history_turns,
-                                load_history(cfg.state_path))
+    conversation = Conversation(cfg.persona, cfg.llm.history_turns, state_dir=cfg.state_path)
     try:
         lines = [args.once] if args.once is not None else _typed_lines()
         for text in lines:
             if not text.strip():
                 continue
             reply = await think(text, llm, conversation)
-            save_history(cfg.state_path, conversation.history)
             print(json.dumps({"reply": reply}, ensure_ascii=False) if args.json else reply,
                   flush=True)
     finally:

@@ -10,11 +10,8 @@ import signal
 from samantha import config
 from samantha.conversation import Conversation
 from samantha.devices import Microphone, Speaker
-from samantha.events import TurnReport
-from samantha.history import load_history, save_history
-from samantha.listen import make_segmenter, utterances
+from samantha.engine import serve
 from samantha.startup import load_engines
-from samantha.turn import run_turn
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +22,7 @@ async def run(args: argparse.Namespace) -> int:
     mic = Microphone(cfg.audio.input_device, cfg.audio.input_rate, cfg.audio.frames_per_buffer)
     speaker = Speaker(cfg.audio.output_device)
     engines = load_engines(cfg)
-    conversation = Conversation(cfg.persona, cfg.llm.history_turns,
-                                load_history(cfg.state_path))
+    conversation = Conversation(cfg.persona, cfg.llm.history_turns, state_dir=cfg.state_path)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -35,7 +31,7 @@ async def run(args: argparse.Namespace) -> int:
         engines.warm_up(conversation)
         speaker.rate = engines.tts.rate
         log.info("listening")
-        listener = asyncio.create_task(_serve(mic, speaker, engines, conversation, cfg))
+        listener = asyncio.create_task(serve(mic, speaker, engines, conversation, cfg))
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({listener, stopper}, return_when=asyncio.FIRST_COMPLETED)
         for task in (listener, stopper):
@@ -48,14 +44,3 @@ async def run(args: argparse.Namespace) -> int:
         engines.close()   # drain processing (bounded waits)
         speaker.close()   # finish output
     return 0
-
-
-async def _serve(mic: Microphone, speaker: Speaker, engines, conversation, cfg) -> None:  # type: ignore[no-untyped-def]
-    segmenter = make_segmenter(cfg.vad)
-    async for heard in utterances(mic, segmenter):
-        result = await run_turn(heard.utterance.audio, heard.speech_end_ns, engines,
-                                conversation, speaker, heard.utterance.reason)
-        log.info("%s", TurnReport.from_log(result.log).log_line())
-        save_history(cfg.state_path, conversation.history)
-        segmenter.reset()  # what the mic heard while she spoke was her own voice
-        mic.flush()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,13 +32,15 @@ def make_segmenter(cfg: VadConfig) -> Segmenter:
     return Segmenter(ep, aggressiveness=cfg.aggressiveness, min_dbfs=cfg.min_dbfs)
 
 
-async def utterances(source: Source, segmenter: Segmenter) -> AsyncIterator[Heard]:
+async def utterances(source: Source, segmenter: Segmenter,
+                     heartbeat: Callable[[], None] = lambda: None) -> AsyncIterator[Heard]:
     """Yield each utterance as soon as the VAD decides it has ended.
 
     The end of talking is placed in real time from the stream position: the chunk that carried
     the last speech sample is stamped with its capture time.
     """
     async for chunk in source.chunks():
+        heartbeat()
         chunk_start_s = segmenter.position_s
         for event in segmenter.feed(chunk):
             if event.kind is EventKind.SPEECH_END and event.utterance is not None:

@@ -77,7 +77,17 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
 
     async def generate() -> None:
         chunker, tokens, count, pieces = Chunker(), 0, 0, []
-        stream = engines.llm.astream(conversation.messages(text))
+        prepared = await conversation.prepare(text, engines.llm)
+        if prepared.direct:
+            tl.emit(FirstToken(now_ns()))
+            result.reply = prepared.direct
+            for sentence in Chunker().push(prepared.direct + " ") + [""]:
+                if sentence:
+                    await sentences.put(sentence)
+            tl.emit(ReplyDone(now_ns(), result.reply, 0))
+            await sentences.put(_END)
+            return
+        stream = engines.llm.astream(prepared.messages)
         try:
             async for piece in stream:
                 if tokens == 0:
@@ -100,7 +110,10 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
 
     async def synthesize() -> None:
         try:
-            while (sentence := await sentences.get()) is not _END:
+            while (planned := await sentences.get()) is not _END:
+                sentence = conversation.screen(planned)
+                if not sentence:
+                    continue
                 start = now_ns()
                 chunk = await engines.tts.synthesize_async(sentence)
                 tl.emit(SynthesisDone(now_ns(), sentence, chunk.seconds, now_ns() - start))
@@ -129,6 +142,7 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         conversation.commit(text, " ".join(result.spoken))
+    await conversation.after_turn(text, " ".join(result.spoken), engines.llm)
 
 
 async def run_turn(utterance: AudioChunk, speech_end_ns: int, engines: Engines,
@@ -137,6 +151,7 @@ async def run_turn(utterance: AudioChunk, speech_end_ns: int, engines: Engines,
     result = TurnResult()
     tl = result.log
     tl.emit(SpeechEnded(now_ns(), speech_end_ns, utterance.seconds, reason))
+    conversation.hear(utterance)
     try:
         transcript = await engines.asr.transcribe_async(utterance)
         result.transcript = transcript.text
@@ -155,7 +170,13 @@ async def think(text: str, llm: LanguageModel, conversation: Conversation,
                 max_sentences: int = 3) -> str:
     """The same reply as a spoken turn, as text only (``samantha chat``)."""
     chunker, spoken = Chunker(), []
-    stream = llm.astream(conversation.messages(text))
+    prepared = await conversation.prepare(text, llm)
+    if prepared.direct:
+        reply = conversation.screen(speakable(prepared.direct))
+        conversation.commit(text, reply)
+        await conversation.after_turn(text, reply, llm)
+        return reply
+    stream = llm.astream(prepared.messages)
     try:
         async for piece in stream:
             spoken.extend(chunker.push(piece))
@@ -165,6 +186,8 @@ async def think(text: str, llm: LanguageModel, conversation: Conversation,
             spoken.extend(chunker.flush())
     finally:
         await stream.aclose()  # type: ignore[attr-defined]
-    reply = " ".join(speakable(s) for s in spoken[:max_sentences])
+    screened = (conversation.screen(speakable(s)) for s in spoken[:max_sentences])
+    reply = " ".join(s for s in screened if s)
     conversation.commit(text, reply)
+    await conversation.after_turn(text, reply, llm)
     return reply
