@@ -7,7 +7,7 @@ import json
 import sys
 
 from samantha import config, modelstore
-from samantha.conversation import Conversation
+from samantha.conversation import from_config
 from samantha.llm import LanguageModel, Sampling
 from samantha.turn import think
 
@@ -19,7 +19,7 @@ async def chat(args: argparse.Namespace) -> int:
     cfg = config.load(args.config, overrides=overrides)
     llm = LanguageModel(modelstore.path_for(cfg.llm.model), cfg.llm.threads, cfg.llm.n_ctx,
                         Sampling(max_tokens=cfg.llm.max_tokens, temperature=cfg.llm.temperature))
-    conversation = Conversation(cfg.persona, cfg.llm.history_turns, state_dir=cfg.state_path)
+    conversation = from_config(cfg)
     try:
         lines = [args.once] if args.once is not None else _typed_lines()
         for text in lines:

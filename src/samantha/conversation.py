@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from samantha.audio import AudioChunk
+from samantha.config import Config
 from samantha.history import load_history, save_history
 from samantha.llm import LanguageModel, Message
 from samantha.persona import Persona
@@ -73,3 +74,9 @@ class Conversation:
 
     async def after_turn(self, user_text: str, spoken: str, llm: LanguageModel) -> None:
         """Work that may wait until she has finished speaking."""
+
+
+def from_config(cfg: Config, persist: bool = True) -> Conversation:
+    """The brain as configured; ``persist`` keeps it in her state directory."""
+    return Conversation(cfg.persona, cfg.llm.history_turns,
+                        state_dir=cfg.state_path if persist else None)

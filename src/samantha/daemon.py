@@ -8,7 +8,7 @@ import logging
 import signal
 
 from samantha import config
-from samantha.conversation import Conversation
+from samantha.conversation import from_config
 from samantha.devices import Microphone, Speaker
 from samantha.engine import serve
 from samantha.startup import load_engines
@@ -22,7 +22,7 @@ async def run(args: argparse.Namespace) -> int:
     mic = Microphone(cfg.audio.input_device, cfg.audio.input_rate, cfg.audio.frames_per_buffer)
     speaker = Speaker(cfg.audio.output_device)
     engines = load_engines(cfg)
-    conversation = Conversation(cfg.persona, cfg.llm.history_turns, state_dir=cfg.state_path)
+    conversation = from_config(cfg)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

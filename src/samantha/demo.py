@@ -9,7 +9,7 @@ from pathlib import Path
 
 from samantha import config
 from samantha.audio import RecordingSpeaker, WavMicrophone, read_wav, write_wav
-from samantha.conversation import Conversation
+from samantha.conversation import from_config
 from samantha.errors import AudioError
 from samantha.events import TurnReport
 from samantha.listen import make_segmenter, utterances
@@ -30,7 +30,7 @@ async def demo(args: argparse.Namespace) -> int:
     progress = say_progress if not args.json else (lambda _m: None)
     engines = load_engines(cfg, progress)
     try:
-        conversation = Conversation(cfg.persona, cfg.llm.history_turns)
+        conversation = from_config(cfg, persist=False)
         progress("warming up")
         engines.warm_up(conversation)
         progress(f"listening to {wav.name} ({'fast' if args.fast else 'real time'})")
