@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 ARCH := $(shell uname -m)
-APT_PACKAGES := portaudio19-dev espeak-ng sox
+APT_PACKAGES := portaudio19-dev espeak-ng sox libspeexdsp1 systemd util-linux
 LLAMA_VERSION := 0.3.36
 
 # llama.cpp build flags. x86: no -march=native (a native build crashes in ggml's AMX kernel,
@@ -16,7 +16,7 @@ else
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=ON -DLLAMA_CURL=OFF
 endif
 
-.PHONY: setup system-deps models demo test lint bench clean
+.PHONY: setup system-deps models demo test lint bench clean install uninstall
 setup: system-deps $(VENV)/.installed
 
 system-deps:
@@ -52,6 +52,36 @@ test: models
 
 bench: models
 	$(VENV)/bin/samantha bench
+
+# The appliance (as root): /opt/samantha with its own venv, verified read-only models,
+# /etc/samantha/samantha.toml, the hardened unit enabled. BOARD=... overrides detection.
+install: models
+	LLAMA_CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" systemd/install.sh
+
+# Removes all of it but her memory (/var/lib/samantha); PURGE=1 removes that too.
+uninstall:
+	PURGE=$(PURGE) systemd/uninstall.sh
+
+# The SD image for Raspberry Pi 5 and 4 (as root; not part of `make test`). README "The SD image".
+#   make image BASE=raspios-lite-arm64.img.xz   (or an arm64 rootfs directory; the default is a
+#   Debian bookworm arm64 rootfs made here with debootstrap, standing in for Raspberry Pi OS Lite)
+IMAGE_APT := debootstrap qemu-user-static binfmt-support fdisk dosfstools mtools e2fsprogs \
+  xz-utils file gcc-aarch64-linux-gnu g++-aarch64-linux-gnu cmake ninja-build nftables
+IMAGE_BASE_DIR := build/image/base-rootfs
+BASE ?= $(IMAGE_BASE_DIR)
+IMAGE ?= out/samantha-rpi-arm64.img.xz
+IMAGE_BOARD ?= rpi4
+NICE := nice -n 19 ionice -c3
+.PHONY: image-deps image-base image image-check
+image-deps:
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(IMAGE_APT)"
+image-base: image-deps
+	$(NICE) device/image/make-base-rootfs.sh $(IMAGE_BASE_DIR)
+image: models image-deps
+	@if [ "$(BASE)" = "$(IMAGE_BASE_DIR)" ]; then $(MAKE) --no-print-directory image-base; fi
+	$(NICE) device/image/build.sh --base $(BASE) --out $(IMAGE) --board $(IMAGE_BOARD)
+image-check:
+	$(NICE) device/image/check-image.sh $(IMAGE)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -192,7 +192,7 @@ class RecordingSpeaker:
         self.chunks: list[AudioChunk] = []
         self.first_write_ns = 0
 
-    async def write(self, chunk: AudioChunk) -> None:
+    async def write(self, chunk: AudioChunk, tag: int = 0) -> None:
         if not self.first_write_ns:
             self.first_write_ns = time.perf_counter_ns()
         self.chunks.append(chunk)

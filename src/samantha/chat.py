@@ -29,6 +29,7 @@ async def chat(args: argparse.Namespace) -> int:
             print(json.dumps({"reply": reply}, ensure_ascii=False) if args.json else reply,
                   flush=True)
     finally:
+        conversation.close()
         llm.close()
     return 0
 

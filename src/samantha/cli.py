@@ -37,7 +37,10 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from samantha import netguard
     from samantha.demo import demo
+
+    netguard.install()  # a turn never needs the network
 
     return asyncio.run(demo(args))
 
@@ -86,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     from samantha import models_cli
 
     models_cli.register(sub)
+    from samantha import memory_cli
+
+    memory_cli.register(sub)
+    from samantha import doctor
+
+    doctor.register(sub)
     return parser
 
 

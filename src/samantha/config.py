@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from samantha.aec import AecConfig
 from samantha.errors import ConfigError
 from samantha.persona import Persona
+from samantha.wake import WakeConfig
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -84,6 +86,48 @@ class AudioConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class SystemConfig:
+    gpu_layers: int = 0
+    """Layers of the language model offloaded to the GPU (Jetson, CUDA build); 0 is CPU only."""
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """The turn engine's latency techniques; each can be switched off to measure it."""
+
+    speculative: bool = True
+    """Transcribe and generate during the end-of-speech hang-over; play only if it ends."""
+    first_clause: bool = True
+    """Speak the first clause as soon as it is complete, then whole sentences."""
+    warm_up: bool = True
+    """Run every engine once at start-up."""
+    prefix_cache: bool = True
+    """Keep the persona prompt's KV cache between turns (off: re-prefill every turn)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryConfig:
+    """Her long-term memory (SQLite in the state directory)."""
+
+    enabled: bool = True
+    """Keep the conversation, facts, notes and reminders across restarts."""
+    extract_facts: bool = True
+    """Let the model note facts about her person after a turn (off the latency path)."""
+    recall: int = 3
+    """Most facts recalled into one turn's prompt."""
+    summarise_after: int = 12
+    """Fold this many turns older than the word-for-word history into a summary."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolsConfig:
+    """Her secretary tools: time and date, timers, alarms, reminders, notes and lists."""
+
+    enabled: bool = True
+    """Offer the allow-listed tools when a turn sounds like a request."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     persona: Persona = field(default_factory=Persona)
     asr: AsrConfig = field(default_factory=AsrConfig)
@@ -91,6 +135,12 @@ class Config:
     tts: TtsConfig = field(default_factory=TtsConfig)
     vad: VadConfig = field(default_factory=VadConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
+    memory: MemoryConfig = field(default_factory=MemoryConfig)
+    tools: ToolsConfig = field(default_factory=ToolsConfig)
+    system: SystemConfig = field(default_factory=SystemConfig)
+    wake: WakeConfig = field(default_factory=WakeConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    aec: AecConfig = field(default_factory=AecConfig)
     state_dir: str = ""
     """Where her memory lives; empty means $STATE_DIRECTORY or ~/.local/state/samantha."""
     board: str = ""
@@ -145,8 +195,10 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def from_dict(data: dict[str, Any]) -> Config:
-    sections = {"persona": Persona, "asr": AsrConfig, "llm": LlmConfig, "tts": TtsConfig,
-                "vad": VadConfig, "audio": AudioConfig}
+    sections = {"memory": MemoryConfig, "tools": ToolsConfig,
+                "persona": Persona, "asr": AsrConfig, "llm": LlmConfig, "tts": TtsConfig,
+                "vad": VadConfig, "audio": AudioConfig, "system": SystemConfig,
+                "wake": WakeConfig, "engine": EngineConfig, "aec": AecConfig}
     args: dict[str, Any] = {}
     for key, value in data.items():
         if key in sections:
@@ -172,8 +224,14 @@ def user_config_path(explicit: str | None = None) -> Path | None:
 
 def load(path: str | None = None, board: str | None = None,
          overrides: dict[str, Any] | None = None) -> Config:
-    """Defaults, then the board profile, then the user's file, then command-line overrides."""
+    """Defaults, then the board profile, then the user's file, then command-line overrides.
+
+    ``board`` None detects the board (samantha.boards); "" applies no profile."""
     data: dict[str, Any] = {}
+    if board is None:
+        from samantha.boards import detect
+
+        board = detect()
     if board:
         profile = REPO / "device" / f"{board}.toml"
         if profile.is_file():

@@ -1,26 +1,44 @@
-"""The conversation as the language model sees it: persona prompt, recent history, new turn.
+"""The brain: persona, memory, feelings, secretary tools and what she may say aloud.
 
-This is the brain's seam with the turn engine. ``turn.py`` calls, in order:
-``hear(audio)`` (the utterance, for how the person sounds), ``prepare(text, llm)`` (the messages
-to stream a reply from, or a reply decided without streaming), ``screen(sentence)`` on every
-sentence before it is spoken, ``commit(text, spoken)`` with what was actually played, and
-``after_turn(text, spoken, llm)`` once playback is over, off the latency path.
+This is the seam with the turn engine. ``turn.py`` calls, in order: ``hear(audio)`` (the
+utterance, for how the person sounds), ``prepare(text, llm)`` (the messages to stream a reply
+from, or a reply decided without streaming), ``screen(sentence)`` on every sentence before it is
+spoken, ``commit(text, spoken)`` with what was actually played, and ``after_turn(text, spoken,
+llm)`` once playback is over, off the latency path. The engine loop also polls ``due(now)`` for
+reminders, plays ``reminders.chime()`` and speaks them, and may read ``pace`` for Piper.
 
-The system prompt comes first and never changes within a session, and history is append-only, so
-llama.cpp reuses the KV cache of everything before the new turn. History holds only what she
-actually said aloud.
+The prompt is: the persona (fixed), a fixed example exchange, the recent history (append-only),
+then the new turn. What changes per turn (recalled facts, a summary of older talk, a mood or
+well-being hint) rides in that last user message, so llama.cpp's prefix cache of the persona and
+history stays valid. No model pass runs before a normal reply: recall is an FTS5 lookup, feeling
+is arithmetic, and the tool pass runs only when a word check says "this sounds like a request".
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from samantha import commands, facts, mood, reminders, say_filter, tools, wellbeing
 from samantha.audio import AudioChunk
-from samantha.config import Config
-from samantha.history import load_history, save_history
+from samantha.config import Config, MemoryConfig, ToolsConfig
+from samantha.errors import SamanthaError
 from samantha.llm import LanguageModel, Message
+from samantha.memory import Memory
 from samantha.persona import Persona
+from samantha.speech_text import say_numbers
+
+log = logging.getLogger(__name__)
+MAX_REPLY_CHARS = 420
+"""Her longest spoken reply: about three sentences, fifteen seconds."""
+_HONESTY = re.compile(r"\b(agree|admit|right\?|isn'?t it|don'?t you think|confirm|say that)\b",
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,45 +56,215 @@ class Conversation:
     """Past exchanges kept word for word."""
     history: list[tuple[str, str]] = field(default_factory=list)
     state_dir: Path | None = None
-    """Where the conversation persists (her state directory); None keeps it in memory."""
+    """Where her memory persists (her state directory); None keeps it in RAM."""
+    memory_cfg: MemoryConfig = field(default_factory=MemoryConfig)
+    tools_cfg: ToolsConfig = field(default_factory=ToolsConfig)
+    clock: Callable[[], datetime] = datetime.now
+    """Wall-clock time for calendar things (reminders, 'what time is it'); tests script it."""
 
     def __post_init__(self) -> None:
-        if self.state_dir is not None and not self.history:
-            self.history = load_history(self.state_dir)
+        self.memory: Memory | None = None
+        if self.memory_cfg.enabled or self.state_dir is None:
+            self.memory = Memory(self.state_dir)
+            if self.state_dir is not None:
+                self.memory.migrate_history_json(self.state_dir)
+            self.history = self.memory.recent_turns(self.history_turns) or self.history
+            self.baseline = mood.Baseline.from_json(self.memory.get_state("voice_baseline"))
+        else:
+            self.baseline = mood.Baseline()
+        self.mood = mood.Mood()
+        self.last_prompt: list[Message] = []
+        self._voice: Future[dict[str, float] | None] | None = None
+        self._prosody = ThreadPoolExecutor(1, thread_name_prefix="samantha-prosody")
+        self._budget = MAX_REPLY_CHARS
+        self._blocked_once = False
+        self._keep_turn = True
+        self._abuse_count = 0
+        self._direct = False
 
+    # the prompt
     def system(self) -> Message:
         return {"role": "system", "content": self.persona.system_prompt()}
 
-    def messages(self, user_text: str) -> list[Message]:
-        msgs = [self.system()]
+    def base_messages(self) -> list[Message]:
+        """The part of the prompt that only grows: persona, examples, recent history."""
+        msgs = [self.system(), *self.persona.examples()]
         for user, reply in self.history[-self.history_turns:]:
             msgs.append({"role": "user", "content": user})
             msgs.append({"role": "assistant", "content": reply})
-        msgs.append({"role": "user", "content": user_text})
         return msgs
 
+    def messages(self, user_text: str, notes: list[str] | None = None) -> list[Message]:
+        content = user_text
+        if notes:
+            content = ("(Private notes for you; never read them out: " + " ".join(notes) +
+                       ")\n" + user_text)
+        return self.base_messages() + [{"role": "user", "content": content}]
+
+    @property
+    def pace(self) -> float:
+        """Suggested Piper ``length_scale`` for this turn (slower when they seem low)."""
+        return self.mood.pace
+
+    # the turn
     def hear(self, audio: AudioChunk) -> None:
-        """The person's utterance, before it is transcribed."""
+        """The person's utterance, before it is transcribed: prosody runs beside the ASR."""
+        self._voice = self._prosody.submit(mood.prosody, audio)
 
     async def prepare(self, user_text: str, llm: LanguageModel) -> Prepared:
-        return Prepared(messages=self.messages(user_text))
+        text = " ".join(user_text.split())
+        self._budget, self._blocked_once, self._keep_turn = MAX_REPLY_CHARS, False, True
+        voice_feats = await self._voice_features()
+        self._direct = True
+        direct = self._deterministic(text)
+        if direct:
+            return Prepared(direct=direct)
+        self._feel(text, voice_feats)
+        if self.tools_cfg.enabled and tools.looks_like_request(text):
+            done = await self._tool(text, llm)
+            if done:
+                return Prepared(direct=done)
+        self._direct = False
+        notes = self._notes(text)
+        self.last_prompt = self.messages(text, notes)
+        return Prepared(messages=self.last_prompt)
+
+    async def _voice_features(self) -> dict[str, float] | None:
+        future, self._voice = self._voice, None
+        if future is None:
+            return None
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout=0.3)
+        except (TimeoutError, ValueError) as exc:
+            log.info("prosody skipped (%s)", exc)
+            return None
+
+    def _deterministic(self, text: str) -> str:
+        """Memory commands and abuse: answered by rules, never by the model."""
+        command = commands.memory_command(text, self.memory)
+        if command is not None:
+            self._keep_turn = command.keep_turn
+            if command.cleared:
+                self.history.clear()
+            return command.reply
+        if say_filter.blocked(text) and commands.aimed_at_her(text):
+            self._abuse_count += 1
+            log.info("abusive message answered calmly")
+            return say_filter.abuse_reply(text, self._abuse_count - 1)
+        return ""
+
+    def _feel(self, text: str, voice_feats: dict[str, float] | None) -> None:
+        voice = mood.from_voice(voice_feats, self.baseline)
+        self.mood = mood.combine(voice, mood.from_words(text))
+        if voice_feats is not None:
+            self.baseline.update(voice_feats)
+            if self.memory is not None:
+                self.memory.set_state("voice_baseline", self.baseline.to_json())
+        log.debug("mood: voice=%s words=%s", self.mood.voice, self.mood.words)
+
+    async def _tool(self, text: str, llm: LanguageModel) -> str | None:
+        if self.memory is None:
+            return None
+        call = tools.quick(text)
+        if call is None:
+            try:
+                call = await tools.choose(text, llm)
+            except SamanthaError as err:
+                log.info("tool call refused: %s", err.message)
+                return None
+        log.debug("tool call: %s", call)
+        return tools.run(call, text, self.memory, self.clock())
+
+    def _notes(self, text: str) -> list[str]:
+        notes = []
+        if self.memory is not None:
+            known = self.memory.recall(text, self.memory_cfg.recall)
+            if known:
+                notes.append("What you know about them: " +
+                             " ".join(commands.second_person(k) for k in known))
+            summary = self.memory.summaries(1)
+            if summary:
+                notes.append("Earlier you talked about: " + summary[0])
+        if self.mood.hint:
+            notes.append(self.mood.hint)
+        nudge = wellbeing.check(self.memory, text, self.clock())
+        if nudge:
+            notes.append(nudge)
+        if _HONESTY.search(text):
+            notes.append("If what they say is false or harmful, kindly say what you think is "
+                         "true instead of agreeing.")
+        return notes
 
     def screen(self, sentence: str) -> str:
         """The last word on what she may say aloud; returns what to speak instead, or ''."""
+        if not sentence.strip() or self._budget <= 0:
+            return ""
+        if say_filter.blocked(sentence) or mood.diagnoses(sentence):
+            log.info("a sentence was blocked before speech")
+            if self._blocked_once:
+                return ""
+            self._blocked_once = True
+            sentence = say_filter.calm_line(sentence)
+        sentence = say_numbers(sentence)
+        self._budget -= len(sentence)
         return sentence
 
     def commit(self, user_text: str, spoken: str) -> None:
         """Remember the exchange; ``spoken`` is what she actually played, not what she planned."""
-        if user_text.strip():
-            self.history.append((user_text.strip(), spoken.strip() or "…"))
-            if self.state_dir is not None:
-                save_history(self.state_dir, self.history)
+        if not user_text.strip() or not self._keep_turn:
+            return
+        self.history.append((user_text.strip(), spoken.strip() or "…"))
+        del self.history[:-max(self.history_turns, 1) * 4]
+        if self.memory is not None and self.state_dir is not None:
+            self.memory.add_turn(user_text.strip(), spoken.strip() or "…")
 
     async def after_turn(self, user_text: str, spoken: str, llm: LanguageModel) -> None:
-        """Work that may wait until she has finished speaking."""
+        """Fact extraction and summaries, once she has finished speaking."""
+        if self.memory is None or not self._keep_turn:
+            return
+        try:
+            if (self.memory_cfg.extract_facts and not self._direct
+                    and facts.worth_extracting(user_text)):
+                for fact in await facts.extract(user_text, llm):
+                    self.memory.add_fact(fact)
+                    log.debug("remembered: %s", fact)
+            old = self.memory.unsummarised(self.history_turns)
+            if len(old) >= self.memory_cfg.summarise_after:
+                summary = await facts.summarise(old, llm)
+                if summary and not say_filter.blocked(summary):
+                    self.memory.add_summary(summary, old[-1][0])
+                # put the persona and history back in llama.cpp's prefix cache
+                async for _ in llm.astream(self.base_messages() +
+                                           [{"role": "user", "content": "Hi."}], 1):
+                    break
+        except SamanthaError as err:
+            log.warning("after the turn: %s", err)
+
+    def warm_up(self, llm: LanguageModel) -> None:
+        """Prefill the tool and fact prompts once (seconds, at start-up), so the first request
+        the word rules cannot parse is not slower than the later ones."""
+        for side in (tools, facts):
+            try:
+                llm.complete_json(side.messages("Hi."), side.SCHEMA, 1)
+            except SamanthaError as err:
+                log.warning("warm-up of a side prompt failed: %s", err)
+
+    # the secretary's clock
+    def due(self, now: datetime) -> list[str]:
+        """Reminders, alarms and timers whose time has come; each is returned once, ever."""
+        return reminders.due(self.memory, now) if self.memory is not None else []
+
+    chime = staticmethod(reminders.chime)
+    """A short soft chime (``AudioChunk`` at 22,050 Hz) to play before an announcement."""
+
+    def close(self) -> None:
+        self._prosody.shutdown(wait=False, cancel_futures=True)
+        if self.memory is not None:
+            self.memory.close()
 
 
 def from_config(cfg: Config, persist: bool = True) -> Conversation:
     """The brain as configured; ``persist`` keeps it in her state directory."""
     return Conversation(cfg.persona, cfg.llm.history_turns,
-                        state_dir=cfg.state_path if persist else None)
+                        state_dir=cfg.state_path if persist else None,
+                        memory_cfg=cfg.memory, tools_cfg=cfg.tools)

@@ -1,46 +1,112 @@
-"""``samantha run``: the daemon on the real microphone and speaker, turn after turn."""
+"""``samantha run``: the daemon on the real microphone and speaker, turn after turn.
+
+Under systemd (Type=notify) she says READY=1 only once every model is verified, loaded and
+warmed, and feeds the watchdog from the turn loop itself, for every chunk of audio it takes from
+the microphone (it keeps listening while she speaks, for barge-in), at most every WatchdogSec/3.
+SIGTERM gives an ordered shutdown, each stage with a bounded wait that fits inside
+TimeoutStopSec: stop input, drain processing, finish output.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import signal
+from typing import Any
 
-from samantha import config
+from samantha import config, netguard
 from samantha.conversation import from_config
-from samantha.devices import Microphone, Speaker
 from samantha.engine import serve
+from samantha.events import now_ns
+from samantha.notify import Watchdog, notify
 from samantha.startup import load_engines
 
 log = logging.getLogger(__name__)
+STOP_INPUT_S = 3.0
+"""Longest wait for the turn loop to stop once input is closed."""
+DRAIN_S = 5.0
+"""Longest wait for each engine's running C call (three engines)."""
+FINISH_OUTPUT_S = 5.0
+"""Longest wait for the chunk being played. All of it stays under TimeoutStopSec=30."""
+
+
+def open_devices(cfg: config.Config) -> tuple[Any, Any]:
+    """The microphone and speaker; WAV-file fakes when $SAMANTHA_TEST_MIC_WAV is set (tests)."""
+    wav = os.environ.get("SAMANTHA_TEST_MIC_WAV")
+    if wav:
+        from samantha.wavdevices import LoopingWavMicrophone, WavSpeaker
+
+        log.warning("test devices in use: microphone %s, no sound card", wav)
+        return LoopingWavMicrophone(wav), WavSpeaker(os.environ.get("SAMANTHA_TEST_SPEAKER_WAV"))
+    from samantha.devices import Microphone, Speaker
+
+    # Devices first: with no sound card there is no point loading half a gigabyte of models.
+    mic = Microphone(cfg.audio.input_device, cfg.audio.input_rate, cfg.audio.frames_per_buffer)
+    return mic, Speaker(cfg.audio.output_device)
+
+
+def _startup_progress(watchdog: Watchdog) -> Any:
+    def progress(message: str) -> None:
+        log.info("%s", message)
+        notify(f"STATUS={message}")
+        watchdog()
+    return progress
+
+
+async def _stop_input(mic: Any, listener: asyncio.Task[Any]) -> None:
+    start = now_ns()
+    mic.close()
+    listener.cancel()
+    done, _ = await asyncio.wait({listener}, timeout=STOP_INPUT_S)
+    log.info("stopping: input closed%s in %.2f s",
+             "" if done else " (turn loop still unwinding)", (now_ns() - start) / 1e9)
 
 
 async def run(args: argparse.Namespace) -> int:
+    netguard.install()  # always on: nothing she hears or says may leave this process
     cfg = config.load(args.config, overrides=args.overrides)
-    # Devices first: with no sound card there is no point loading half a gigabyte of models.
-    mic = Microphone(cfg.audio.input_device, cfg.audio.input_rate, cfg.audio.frames_per_buffer)
-    speaker = Speaker(cfg.audio.output_device)
-    engines = load_engines(cfg)
-    conversation = from_config(cfg)
+    mic, speaker = open_devices(cfg)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    watchdog = Watchdog()
+    log.info("board %s; state in %s", cfg.board or "none", cfg.state_path)
     try:
+        engines = load_engines(cfg, _startup_progress(watchdog))
+    except BaseException:
+        mic.close()
+        speaker.close()
+        raise
+    listener: asyncio.Task[Any] | None = None
+    try:
+        conversation = from_config(cfg)
         engines.warm_up(conversation)
         speaker.rate = engines.tts.rate
-        log.info("listening")
-        listener = asyncio.create_task(serve(mic, speaker, engines, conversation, cfg))
+        notify("READY=1", "STATUS=listening")
+        log.info("ready: models verified, loaded and warmed; listening")
+        listener = asyncio.create_task(serve(mic, speaker, engines, conversation, cfg,
+                                             heartbeat=watchdog))
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({listener, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (listener, stopper):
-            task.cancel()
-        await asyncio.gather(listener, stopper, return_exceptions=True)
-        if listener in done and listener.exception():
-            raise listener.exception()  # type: ignore[misc]
+        stopper.cancel()
+        if listener in done:
+            listener.result()  # a DeviceError here ends her with a non-zero exit
+            log.warning("the microphone ended; stopping")
+        notify("STOPPING=1", "STATUS=stopping")
+        log.info("stopping: signal received, ordered shutdown")
     finally:
-        mic.close()       # stop input
-        engines.close()   # drain processing (bounded waits)
-        speaker.close()   # finish output
+        if listener is not None and not listener.done():
+            await _stop_input(mic, listener)
+        else:
+            mic.close()
+        start = now_ns()
+        engines.close()
+        log.info("stopping: processing drained in %.2f s", (now_ns() - start) / 1e9)
+        start = now_ns()
+        speaker.close(FINISH_OUTPUT_S)
+        log.info("stopping: output finished in %.2f s", (now_ns() - start) / 1e9)
+    log.info("stopped")
     return 0

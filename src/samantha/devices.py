@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ import numpy as np
 from samantha.audio import RATE, AudioChunk, to_pipeline
 from samantha.errors import DeviceError
 from samantha.events import now_ns
+from samantha.ratelog import RateLimitedLog
 from samantha.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -71,18 +72,34 @@ def find_device(pa: Any, name: str, want_input: bool) -> dict[str, Any]:
 
 
 class Microphone:
-    """Capture from PortAudio; yields 16 kHz mono chunks stamped at arrival."""
+    """Capture from PortAudio; yields 16 kHz mono chunks stamped at arrival.
+
+    If the device stops delivering (unplugged, or the stream errors), it is looked up again by
+    name and reopened, up to ``retries`` times with ``backoff_s`` between tries; then a
+    DeviceError ends the daemon with a non-zero exit, so systemd restarts her. Repeated faults
+    and overruns are logged at most once per ``log_every_s``.
+    """
 
     def __init__(self, device: str = "", rate: int = RATE, frames_per_buffer: int = 480,
-                 queue_chunks: int = 200) -> None:
-        self._pa = open_pyaudio()
+                 queue_chunks: int = 200, *, pa_factory: Callable[[], Any] = open_pyaudio,
+                 retries: int = 3, stall_s: float = 2.0, backoff_s: float = 1.0,
+                 log_every_s: float = 30.0) -> None:
+        self._factory = pa_factory
+        self._pa = pa_factory()
+        self.device = device
         self.info = find_device(self._pa, device, want_input=True)
         self.rate = rate
         self.frames = frames_per_buffer
+        self.retries = retries
+        self.stall_s = stall_s
+        self.backoff_s = backoff_s
         self.overruns = 0
+        self.reopens = 0
+        self._limited = RateLimitedLog(log, log_every_s)
         self._queue: asyncio.Queue[tuple[bytes, int]] = asyncio.Queue(maxsize=queue_chunks)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stream: Any = None
+        self._closed = False
 
     def _callback(self, in_data: bytes, frames: int, time_info: Any, status: int) -> tuple:
         import pyaudio
@@ -90,35 +107,71 @@ class Microphone:
         assert self._loop is not None
         # stamp the buffer's first sample: it arrived one buffer-length before the callback
         first_ns = now_ns() - frames * 1_000_000_000 // self.rate
-        self._loop.call_soon_threadsafe(self._push, bytes(in_data), first_ns)
+        with contextlib.suppress(RuntimeError):  # the loop closed under us while stopping
+            self._loop.call_soon_threadsafe(self._push, bytes(in_data), first_ns)
         return (None, pyaudio.paContinue)
 
     def _push(self, data: bytes, t_ns: int) -> None:
         if self._queue.full():  # drop the oldest: late audio is worth less than fresh audio
             self._queue.get_nowait()
             self.overruns += 1
+            self._limited.warning("overrun", "microphone overrun: %d chunks dropped so far",
+                                  self.overruns)
         self._queue.put_nowait((data, t_ns))
 
-    async def chunks(self) -> AsyncIterator[AudioChunk]:
+    def _open(self) -> None:
         import pyaudio
 
+        with _quiet_stderr():
+            self._stream = self._pa.open(
+                format=pyaudio.paInt16, channels=1, rate=self.rate, input=True,
+                input_device_index=int(self.info["index"]),
+                frames_per_buffer=self.frames, stream_callback=self._callback)
+
+    def _close_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.stop_stream()
+                stream.close()
+
+    async def _reopen(self, why: str) -> None:
+        """Reopen the device by name (its index may change when it is plugged back in)."""
+        for attempt in range(1, self.retries + 1):
+            self._limited.error("reopen", "microphone %s: %s; reopening (try %d of %d)",
+                                self.info.get("name"), why, attempt, self.retries)
+            self._close_stream()
+            with contextlib.suppress(OSError):
+                self._pa.terminate()
+            await asyncio.sleep(self.backoff_s * attempt)
+            try:
+                self._pa = self._factory()  # a fresh PortAudio rescans the cards
+                self.info = find_device(self._pa, self.device, want_input=True)
+                self._open()
+            except (OSError, DeviceError) as exc:
+                why = f"reopen failed ({exc})"
+                continue
+            self.reopens += 1
+            log.warning("microphone %s reopened", self.info.get("name"))
+            return
+        raise DeviceError("unplugged", f"the microphone {self.info.get('name')!r} stopped "
+                          f"delivering audio and {self.retries} reopen attempts failed ({why})",
+                          "check the microphone's cable; systemd restarts her once it is back")
+
+    async def chunks(self) -> AsyncIterator[AudioChunk]:
         self._loop = asyncio.get_running_loop()
         try:
-            with _quiet_stderr():
-                self._stream = self._pa.open(
-                    format=pyaudio.paInt16, channels=1, rate=self.rate, input=True,
-                    input_device_index=int(self.info["index"]),
-                    frames_per_buffer=self.frames, stream_callback=self._callback)
+            self._open()
         except OSError as exc:
             raise DeviceError("open", f"cannot open {self.info['name']} at {self.rate} Hz "
                               f"({exc})", "set [audio] input_rate to a rate the card supports "
                               "or check `samantha doctor`") from None
-        while True:
+        while not self._closed:
             try:
-                data, t_ns = await asyncio.wait_for(self._queue.get(), timeout=2.0)
+                data, t_ns = await asyncio.wait_for(self._queue.get(), timeout=self.stall_s)
             except TimeoutError:
-                raise DeviceError("unplugged", f"{self.info['name']} stopped delivering audio",
-                                  "check the microphone's cable") from None
+                await self._reopen(f"no audio for {self.stall_s:.1f} s")
+                continue
             samples = np.frombuffer(data, dtype=np.int16)
             yield to_pipeline(samples, self.rate, t_ns) if self.rate != RATE else \
                 AudioChunk(samples, RATE, 1, t_ns)
@@ -129,11 +182,11 @@ class Microphone:
             self._queue.get_nowait()
 
     def close(self) -> None:
-        if self._stream is not None:
-            with contextlib.suppress(OSError):
-                self._stream.stop_stream()
-                self._stream.close()
-        self._pa.terminate()
+        """Stop input: no more callbacks after this returns."""
+        self._closed = True
+        self._close_stream()
+        with contextlib.suppress(OSError):
+            self._pa.terminate()
 
 
 class Speaker:
@@ -159,15 +212,17 @@ class Speaker:
             samples = soxr.resample(samples, chunk.rate, self.rate).astype(np.int16)
         self._stream.write(samples.tobytes())
 
-    async def write(self, chunk: AudioChunk) -> None:
+    async def write(self, chunk: AudioChunk, tag: int = 0) -> None:
         await self.worker.run(self._write, chunk)
 
     async def drain(self) -> None:
         return None
 
-    def close(self) -> None:
-        self.worker.close()
+    def close(self, timeout_s: float = 5.0) -> bool:
+        """Finish output: the chunk being played ends (bounded wait), then the device closes."""
+        finished = self.worker.close(timeout_s)
         if self._stream is not None:
             with contextlib.suppress(OSError):
                 self._stream.close()
         self._pa.terminate()
+        return finished

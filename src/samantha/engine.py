@@ -1,29 +1,223 @@
-"""The conversation engine: listen, take a turn, listen again, for as long as she runs."""
+"""The conversation engine: hears, decides, answers and can be interrupted, turn after turn.
+
+One asyncio loop reads the microphone (chunks the capture callback copied into a bounded
+queue), removes her own voice with the echo canceller, and feeds the VAD segmenter. What the
+segmenter decides drives the pure state machine in ``states.py``:
+
+- the hang-over begins (a pause): a *speculative* turn starts on the audio so far, transcribing
+  and generating but not playing; if the person goes on talking it is thrown away;
+- the utterance ends: the speculative turn is released to the speaker (or a turn starts);
+- speech starts while she thinks or speaks: *barge-in*. Playback stops at once, generation and
+  synthesis are cancelled, history keeps the words actually heard, and the new utterance, whose
+  start the segmenter's pre-roll kept, is heard in full.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from samantha.aec import EchoCanceller
+from samantha.audio import AudioChunk
 from samantha.config import Config
 from samantha.conversation import Conversation
-from samantha.events import TurnReport
-from samantha.listen import Source, make_segmenter, utterances
-from samantha.turn import Engines, Sink, run_turn
+from samantha.events import BargeIn, SpeechEnded, TurnReport, now_ns
+from samantha.listen import Source, make_segmenter, sounds_like_speech
+from samantha.playback import Playback
+from samantha.states import Happened, State, is_barge_in, next_state
+from samantha.turn import Engines, Sink, TurnResult, reply_to, transcribe
+from samantha.vad import EndpointState, EventKind, SpeechEvent
+from samantha.wake import WakeGate
 
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class Turn:
+    """One turn in flight: its task, the release gate for a speculative start, its result."""
+
+    task: asyncio.Task[None]
+    go: asyncio.Event
+    result: TurnResult
+    speculative: bool
+    audio_s: float
+
+
+@dataclass
+class Engine:
+    engines: Engines
+    conversation: Conversation
+    cfg: Config
+    speaker: Sink
+    aec: EchoCanceller | None = None
+    state: State = State.IDLE
+    turns: list[TurnResult] = field(default_factory=list)
+    barge_ins: list[BargeIn] = field(default_factory=list)
+    on_state: Callable[[State], None] = lambda _s: None
+
+    def __post_init__(self) -> None:
+        self.wake = WakeGate(self.cfg.wake, self.cfg.persona.name)
+        self.current: Turn | None = None
+        self._origin_ns = 0
+
+    # -- the loop ---------------------------------------------------------------------------
+    async def serve(self, mic: Source, heartbeat: Callable[[], None] = lambda: None) -> None:
+        """Turn after turn until the microphone ends or the task is cancelled."""
+        segmenter = make_segmenter(self.cfg.vad)
+        playback = self.speaker if isinstance(self.speaker, Playback) else None
+        try:
+            async for chunk in mic.chunks():
+                heartbeat()
+                judged, content = chunk.samples, None
+                if self.aec is not None and playback is not None:
+                    content, judged = self.aec.process(
+                        chunk.samples, playback.reference(len(chunk.samples)),
+                        listening=segmenter.state is not EndpointState.IDLE)
+                start_s = segmenter.position_s
+                heard = AudioChunk(judged, chunk.rate, 1, chunk.timestamp_ns)
+                for event in segmenter.feed(heard, content):
+                    at_ns = chunk.timestamp_ns + int((event.at_s - start_s) * 1e9) \
+                        if chunk.timestamp_ns else event.timestamp_ns
+                    self._on_speech(event, min(at_ns, event.timestamp_ns), segmenter)
+            for event in segmenter.finish():
+                self._on_speech(event, event.timestamp_ns, segmenter)
+            if self.current is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.current.task
+        finally:
+            await self._cancel_current()
+
+    def _move(self, happened: Happened) -> None:
+        new = next_state(self.state, happened)
+        if new is not self.state:
+            log.debug("state %s -> %s (%s)", self.state, new, happened)
+            self.state = new
+            self.on_state(new)
+
+    def _on_speech(self, event: SpeechEvent, at_ns: int, segmenter) -> None:  # type: ignore[no-untyped-def]
+        kind = event.kind
+        if kind is EventKind.SPEECH_START:
+            if is_barge_in(self.state, Happened.SPEECH_START):
+                self._barge_in(at_ns)
+            self._move(Happened.SPEECH_START)
+        elif kind is EventKind.SPEECH_PAUSE and self.cfg.engine.speculative:
+            audio = segmenter.current_audio()
+            if audio is not None and self.current is None and sounds_like_speech(audio):
+                self.current = self._start(audio, at_ns, speculative=True)
+        elif kind is EventKind.SPEECH_RESUME:
+            self._drop_speculation("speech resumed")
+        elif kind is EventKind.SPEECH_DROP:
+            self._drop_speculation("too short")
+            self._move(Happened.SPEECH_DROP)
+        elif kind is EventKind.SPEECH_END and event.utterance is not None:
+            if not sounds_like_speech(event.utterance.audio):
+                log.debug("utterance dropped: steady noise, not speech")
+                self._drop_speculation("noise")
+                self._move(Happened.SPEECH_DROP)
+                return
+            self._move(Happened.SPEECH_END)
+            turn = self.current
+            if turn is not None and turn.speculative and not turn.task.done():
+                turn.speculative = False
+                turn.go.set()        # the speculation was right: release it to the speaker
+            elif turn is None or turn.task.done():
+                turn = self.current = self._start(event.utterance.audio, at_ns,
+                                                  speculative=False)
+                turn.go.set()
+            else:
+                return  # a turn is still running (it will be barged in on or finish)
+            turn.result.log.emit(SpeechEnded(now_ns(), at_ns, event.utterance.audio.seconds,
+                                             event.reason))
+
+    # -- turns ------------------------------------------------------------------------------
+    def _start(self, audio: AudioChunk, speech_end_ns: int, speculative: bool) -> Turn:
+        result = TurnResult()
+        go = asyncio.Event()
+        task = asyncio.create_task(self._turn(audio, speech_end_ns, result, go))
+        turn = Turn(task, go, result, speculative, audio.seconds)
+        task.add_done_callback(lambda _t: self._turn_done(turn))
+        return turn
+
+    async def _turn(self, audio: AudioChunk, speech_end_ns: int, result: TurnResult,
+                    go: asyncio.Event) -> None:
+        await transcribe(audio, speech_end_ns, self.engines, self.conversation, result)
+        decision = self.wake.decide(result.transcript, now_ns() / 1e9)  # pure: safe to decide now
+        if not decision.woke:
+            await go.wait()
+            log.debug("not for her: %s", result.transcript)
+            self._move(Happened.NOT_FOR_HER)
+            return
+        if decision.rest:  # generate and synthesise at once; the speaker waits for ``go``
+            await reply_to(decision.rest, self.engines, self.conversation, self.speaker, result,
+                           go=go, first_clause=self.cfg.engine.first_clause,
+                           on_first_audio=lambda: self._move(Happened.FIRST_AUDIO))
+        else:
+            await go.wait()
+            await self._say_yes(result)
+        self.wake.answered(now_ns() / 1e9)
+        self._move(Happened.REPLY_DONE)
+
+    async def _say_yes(self, result: TurnResult) -> None:
+        from samantha.events import FirstAudio
+
+        chunk = await self.engines.tts.synthesize_async("Yes?")
+        result.log.emit(FirstAudio(now_ns()))
+        self._move(Happened.FIRST_AUDIO)
+        await self.speaker.write(chunk, 0)
+        drain = getattr(self.speaker, "drain", None)
+        if drain is not None:
+            await drain()
+
+    def _turn_done(self, turn: Turn) -> None:
+        if turn.speculative:
+            return
+        if turn.result.transcript or turn.result.spoken:
+            self.turns.append(turn.result)
+            log.info("%s", TurnReport.from_log(turn.result.log).log_line())
+        if self.current is turn:
+            self.current = None
+        if not turn.task.cancelled() and turn.task.exception() is not None:
+            log.error("turn failed: %s", turn.task.exception())
+            self._move(Happened.FAILED)
+
+    def _drop_speculation(self, why: str) -> None:
+        turn = self.current
+        if turn is not None and turn.speculative:
+            log.debug("speculative turn dropped: %s", why)
+            turn.task.cancel()
+            self.current = None
+
+    def _barge_in(self, onset_ns: int) -> None:
+        stop = getattr(self.speaker, "stop", None)
+        if stop is not None:
+            stop()
+        self.barge_ins.append(BargeIn(now_ns(), onset_ns, self.state.value))
+        log.info("barge-in while %s: playback stopped %.0f ms after speech onset",
+                 self.state, (now_ns() - onset_ns) / 1e6)
+        if self.current is not None:
+            self.current.task.cancel()
+            self.current = None
+
+    async def _cancel_current(self) -> None:
+        if self.current is not None:
+            self.current.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.current.task
+            self.current = None
+
+
 async def serve(mic: Source, speaker: Sink, engines: Engines, conversation: Conversation,
-                cfg: Config, heartbeat: Callable[[], None] = lambda: None) -> None:
-    """Turn after turn until cancelled. ``heartbeat`` is called from this loop for every chunk
-    of audio heard, so a watchdog fed by it proves the loop itself is alive."""
-    segmenter = make_segmenter(cfg.vad)
-    async for heard in utterances(mic, segmenter, heartbeat):
-        result = await run_turn(heard.utterance.audio, heard.speech_end_ns, engines,
-                                conversation, speaker, heard.utterance.reason)
-        log.info("%s", TurnReport.from_log(result.log).log_line())
-        segmenter.reset()  # what the mic heard while she spoke was her own voice
-        flush = getattr(mic, "flush", None)
-        if flush is not None:
-            flush()
+                cfg: Config, heartbeat: Callable[[], None] = lambda: None) -> Engine:
+    """Run the engine on a microphone and speaker until cancelled. ``heartbeat`` is called from
+    this loop for every chunk of audio, so a watchdog fed by it proves the loop is alive."""
+    aec = EchoCanceller(cfg.aec) if cfg.aec.enabled and isinstance(speaker, Playback) else None
+    engine = Engine(engines, conversation, cfg, speaker, aec)
+    try:
+        await engine.serve(mic, heartbeat)
+    finally:
+        if aec is not None:
+            aec.close()
+    return engine

@@ -79,6 +79,14 @@ class PlaybackDone(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class BargeIn(Event):
+    """The person spoke over her: ``t_ns`` is when playback was stopped."""
+
+    onset_ns: int
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
 class StageFailed(Event):
     stage: str
     code: str

@@ -51,3 +51,17 @@ async def utterances(source: Source, segmenter: Segmenter,
     for event in segmenter.finish():
         if event.kind is EventKind.SPEECH_END and event.utterance is not None:
             yield Heard(event.utterance, event.timestamp_ns)
+
+
+def sounds_like_speech(audio: AudioChunk, min_range_db: float = 12.0) -> bool:
+    """Speech rises and falls by tens of dB between syllables and pauses; fans, hiss and hum
+    hold steady. An utterance whose loudness barely moves is noise the VAD let through."""
+    import numpy as np
+
+    frames = audio.samples[: len(audio.samples) // 160 * 160].reshape(-1, 160)
+    if len(frames) < 10:
+        return False
+    power = np.mean(frames.astype(np.float64) ** 2, axis=1)
+    db = 10 * np.log10(power + 1e-9)
+    p10, p90 = np.percentile(db, [10, 90])
+    return bool(p90 - p10 >= min_range_db)

@@ -39,8 +39,10 @@ class LanguageModel:
     """Owns one llama.cpp context on its own thread."""
 
     def __init__(self, model_path: Path, threads: int = 2, n_ctx: int = 2048,
-                 sampling: Sampling | None = None, seed: int = 7) -> None:
+                 sampling: Sampling | None = None, seed: int = 7, gpu_layers: int = 0) -> None:
         self.model_path = Path(model_path)
+        self.gpu_layers = gpu_layers
+        """Layers offloaded to the GPU (a CUDA build of llama.cpp, e.g. on a Jetson)."""
         self.threads = threads
         self.n_ctx = n_ctx
         self.sampling = sampling or Sampling()
@@ -60,6 +62,7 @@ class LanguageModel:
             self._llm = Llama(
                 model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.threads,
                 n_threads_batch=self.threads, n_batch=256, seed=self.seed, verbose=False,
+                n_gpu_layers=self.gpu_layers,
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise LlmError("load", f"llama.cpp could not load {self.model_path} ({exc})",
@@ -109,6 +112,38 @@ class LanguageModel:
 
     def complete(self, messages: list[Message], max_tokens: int | None = None) -> str:
         return "".join(self.stream(messages, max_tokens))
+
+    def _json_sync(self, messages: list[Message], schema: dict[str, Any],
+                   max_tokens: int) -> str:
+        # A side prompt would evict the persona's KV cache: keep it and put it back after.
+        # The side prompt's own state is kept too (one per system prompt, a few MB each), so
+        # its fixed instructions are prefilled once, not on every call.
+        persona = self._llm.save_state()
+        sides: dict[str, Any] = self.__dict__.setdefault("_side_states", {})
+        key = messages[0]["content"] if messages else ""
+        if key in sides:
+            self._llm.load_state(sides[key])
+        try:
+            out = self._llm.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=0.0,
+                response_format={"type": "json_object", "schema": schema},
+            )
+            sides[key] = self._llm.save_state()
+        except ValueError as exc:
+            raise LlmError("generate", f"llama.cpp refused the prompt ({exc})",
+                           "shorten the prompt or raise [llm] n_ctx") from None
+        finally:
+            self._llm.load_state(persona)
+        return str(out["choices"][0]["message"].get("content") or "")
+
+    def complete_json(self, messages: list[Message], schema: dict[str, Any],
+                      max_tokens: int = 128) -> str:
+        """A reply constrained by llama.cpp's grammar to JSON matching ``schema`` (greedy)."""
+        return self.worker.call(self._json_sync, messages, schema, max_tokens)
+
+    async def acomplete_json(self, messages: list[Message], schema: dict[str, Any],
+                             max_tokens: int = 128) -> str:
+        return await self.worker.run(self._json_sync, messages, schema, max_tokens)
 
     def warm_up(self, messages: list[Message]) -> None:
         """Prefill the persona prompt once, so its KV cache is ready for the first turn."""

@@ -46,5 +46,11 @@ class Persona:
         ]
         return "\n".join(lines + list(self.extra))
 
+    def examples(self) -> list[dict[str, str]]:
+        """Example exchanges placed after the system prompt. Empty: the 0.5B model copied a
+        worked example word for word into unrelated replies, so honesty is asked for by a
+        per-turn note instead (``conversation._HONESTY``)."""
+        return []
+
 
 DEFAULT = Persona()

@@ -31,7 +31,8 @@ def load_engines(cfg: Config, progress: Callable[[str], None] = say_progress) ->
     progress("loading speech recognition, language model and voice")
     asr = Transcriber(asr_path, cfg.asr.threads, cfg.asr.language, cfg.asr.sized_ctx)
     llm = LanguageModel(llm_path, cfg.llm.threads, cfg.llm.n_ctx,
-                        Sampling(max_tokens=cfg.llm.max_tokens, temperature=cfg.llm.temperature))
+                        Sampling(max_tokens=cfg.llm.max_tokens, temperature=cfg.llm.temperature),
+                        gpu_layers=cfg.system.gpu_layers)
     tts = Voice(voice_path, threads=cfg.tts.threads, length_scale=cfg.tts.length_scale)
     log.info("engines loaded in %.2f s", (now_ns() - start) / 1e9)
     return Engines(asr, llm, tts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -28,6 +29,7 @@ from samantha.events import (
     now_ns,
 )
 from samantha.llm import LanguageModel
+from samantha.playback import cut_words
 from samantha.speech_text import Chunker, speakable
 from samantha.tts import Voice
 
@@ -38,7 +40,16 @@ _END = None
 class Sink(Protocol):
     """Where her voice goes: a real speaker, or a recorder in tests and the demo."""
 
-    async def write(self, chunk: AudioChunk) -> None: ...
+    async def write(self, chunk: AudioChunk, tag: int = 0) -> None: ...
+
+
+def heard_fraction(sink: Sink, tag: int) -> float:
+    """How much of piece ``tag`` the person heard (1.0 for sinks that don't know)."""
+    played = getattr(sink, "played", None)
+    if played is None:
+        return 1.0
+    done, total = played(tag)
+    return done / total if total else 0.0
 
 
 @dataclass
@@ -69,21 +80,31 @@ class TurnResult:
 
 
 async def reply_to(text: str, engines: Engines, conversation: Conversation, sink: Sink,
-                   result: TurnResult, max_sentences: int = 3) -> None:
-    """Stream a spoken reply to ``text`` into ``sink``; fills ``result`` as it goes."""
+                   result: TurnResult, max_sentences: int = 3, go: asyncio.Event | None = None,
+                   first_clause: bool = True,
+                   on_first_audio: Callable[[], None] = lambda: None) -> None:
+    """Stream a spoken reply to ``text`` into ``sink``; fills ``result`` as it goes.
+
+    With ``go``, everything up to the speaker runs at once but nothing is played until ``go``
+    is set (a speculative start). History keeps only what the person heard, cut at the sample.
+    """
     sentences: asyncio.Queue[str | None] = asyncio.Queue(maxsize=4)
     audio: asyncio.Queue[tuple[str, AudioChunk] | None] = asyncio.Queue(maxsize=4)
+    written: list[tuple[int, str]] = []
     tl = result.log
+    forget = getattr(sink, "forget", None)
+    if forget is not None:  # a new reply: its pieces are counted from zero
+        forget()
 
     async def generate() -> None:
-        chunker, tokens, count, pieces = Chunker(), 0, 0, []
+        chunker = Chunker(first_clause_words=4 if first_clause else 10_000)
+        tokens, count, pieces = 0, 0, []
         prepared = await conversation.prepare(text, engines.llm)
         if prepared.direct:
             tl.emit(FirstToken(now_ns()))
             result.reply = prepared.direct
-            for sentence in Chunker().push(prepared.direct + " ") + [""]:
-                if sentence:
-                    await sentences.put(sentence)
+            for sentence in chunker.push(prepared.direct + " ") + chunker.flush():
+                await sentences.put(sentence)
             tl.emit(ReplyDone(now_ns(), result.reply, 0))
             await sentences.put(_END)
             return
@@ -126,12 +147,18 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
         total = 0.0
         while (item := await audio.get()) is not _END:
             sentence, chunk = item
-            if not result.audio:
+            if go is not None and not go.is_set():
+                await go.wait()
+            if not written:
                 tl.emit(FirstAudio(now_ns()))
-            await sink.write(chunk)
+                on_first_audio()
+            await sink.write(chunk, len(written))
+            written.append((len(written), sentence))
             result.audio.append(chunk)
-            result.spoken.append(sentence)
             total += chunk.seconds
+        drain = getattr(sink, "drain", None)
+        if drain is not None:
+            await drain()
         tl.emit(PlaybackDone(now_ns(), total))
 
     tasks = [asyncio.create_task(c) for c in (generate(), synthesize(), play())]
@@ -141,28 +168,37 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        conversation.commit(text, " ".join(result.spoken))
+        result.spoken = [w for w in (cut_words(s, heard_fraction(sink, tag)) for tag, s in written)
+                         if w]
+        if written:
+            conversation.commit(text, " ".join(result.spoken))
     await conversation.after_turn(text, " ".join(result.spoken), engines.llm)
+
+
+async def transcribe(utterance: AudioChunk, speech_end_ns: int, engines: Engines,
+                     conversation: Conversation, result: TurnResult) -> None:
+    """The utterance to text, into ``result`` (with its event)."""
+    conversation.hear(utterance)
+    try:
+        transcript = await engines.asr.transcribe_async(utterance)
+    except SamanthaError as err:
+        result.log.emit(StageFailed(now_ns(), err.stage, err.code, err.message))
+        raise
+    result.transcript = transcript.text
+    result.log.emit(TranscriptReady(now_ns(), transcript.text, transcript.audio_s,
+                                    transcript.asr_ns))
+    log.debug("transcript: %s", transcript.text)
 
 
 async def run_turn(utterance: AudioChunk, speech_end_ns: int, engines: Engines,
                    conversation: Conversation, sink: Sink, reason: str = "silence") -> TurnResult:
     """A whole spoken turn, from the VAD's decision to the last sample played."""
     result = TurnResult()
-    tl = result.log
-    tl.emit(SpeechEnded(now_ns(), speech_end_ns, utterance.seconds, reason))
-    conversation.hear(utterance)
-    try:
-        transcript = await engines.asr.transcribe_async(utterance)
-        result.transcript = transcript.text
-        tl.emit(TranscriptReady(now_ns(), transcript.text, transcript.audio_s, transcript.asr_ns))
-        log.debug("transcript: %s", transcript.text)
-        if transcript.text:
-            await reply_to(transcript.text, engines, conversation, sink, result)
-            log.debug("reply: %s", result.reply)
-    except SamanthaError as err:
-        tl.emit(StageFailed(now_ns(), err.stage, err.code, err.message))
-        raise
+    result.log.emit(SpeechEnded(now_ns(), speech_end_ns, utterance.seconds, reason))
+    await transcribe(utterance, speech_end_ns, engines, conversation, result)
+    if result.transcript:
+        await reply_to(result.transcript, engines, conversation, sink, result)
+        log.debug("reply: %s", result.reply)
     return result
 
 

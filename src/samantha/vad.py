@@ -227,6 +227,7 @@ class Segmenter:
         cfg = self.config = config or EndpointConfig()
         self.min_dbfs = min_dbfs
         self.endpointer, self.cutter = Endpointer(cfg), FrameCutter(frame_ms)
+        self._content_cutter = FrameCutter(frame_ms)
         self._vad = webrtcvad.Vad(aggressiveness)
         # keep the pre-roll plus the longest onset: speech_start_s of speech with blips between
         frame_s = frame_ms / 1000
@@ -259,8 +260,12 @@ class Segmenter:
             return False
         return bool(self._vad.is_speech(frame.tobytes(), RATE))
 
-    def feed(self, chunk: AudioChunk) -> list[SpeechEvent]:
-        """Take one chunk of any length; return the events it settled, oldest first."""
+    def feed(self, chunk: AudioChunk, content: np.ndarray | None = None) -> list[SpeechEvent]:
+        """Take one chunk of any length; return the events it settled, oldest first.
+
+        ``content``, when given, is what the utterance keeps while ``chunk`` is what is judged
+        (the echo gate mutes her own voice for the decision, never the person's pre-roll).
+        """
         if chunk.rate != RATE or chunk.channels != 1:
             raise AudioError("bad-format", f"got {chunk.rate} Hz, {chunk.channels} channels: "
                              "the segmenter takes 16 kHz mono", "convert with samantha.audio first")
@@ -268,14 +273,22 @@ class Segmenter:
         first = chunk_start - self.cutter.pending  # stream sample where the first new frame begins
         self._fed += len(chunk.samples)
         events = []
+        kept = self._content_cutter.push(content) if content is not None else None
         for i, frame in enumerate(self.cutter.push(chunk.samples)):
             start = first + i * len(frame)
             stamp = t0 + (start - chunk_start) * 10**9 // RATE if t0 else 0  # capture time
             (self._ring if self.state is EndpointState.IDLE else self._frames).append(
-                (start, frame, stamp))
+                (start, kept[i] if kept is not None else frame, stamp))
             if (event := self.endpointer.update(len(frame) / RATE, self.is_speech(frame))):
                 events.append(self._emit(event))
         return events
+
+    def current_audio(self) -> AudioChunk | None:
+        """The utterance in progress so far, pre-roll included (for a speculative start)."""
+        if not self._frames:
+            return None
+        stamp = self._frames[0][2]
+        return AudioChunk(np.concatenate([f for _, f, _ in self._frames]), RATE, 1, stamp)
 
     def finish(self) -> list[SpeechEvent]:
         """End of stream: hand out the utterance in progress (reason ``end_of_stream``), reset."""

@@ -50,10 +50,18 @@ class Worker:
                     return
                 yield item  # type: ignore[misc]
         finally:
+            # Close the generator on its own thread and wait for it, even when this task is
+            # being cancelled: nothing of the turn may outlive it (the close waits, at most,
+            # for the one C call in flight, e.g. a single token).
             try:
-                await asyncio.shield(self.run(gen.close))
+                closing = asyncio.get_running_loop().run_in_executor(self._ex, gen.close)
             except RuntimeError:  # executor already shut down
-                pass
+                closing = None
+            while closing is not None and not closing.done():
+                try:
+                    await asyncio.shield(closing)
+                except asyncio.CancelledError:
+                    continue
 
     def close(self, timeout_s: float = 5.0) -> bool:
         """Stop accepting work and wait (bounded) for the running call. True if it finished."""

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Make the stand-in for Raspberry Pi OS Lite: a Debian bookworm arm64 root filesystem from
+# debootstrap, run through qemu-user-static's binfmt handler on an x86-64 host. Raspberry Pi OS is
+# Debian bookworm arm64 plus Raspberry Pi's kernel, firmware and tools, so the customisation that
+# works on this works on it; what differs (firmware, kernel, NetworkManager, the rpi-* units) is
+# handled by name in customize.sh and listed in the README.
+#
+# usage: sudo make-base-rootfs.sh DIR [MIRROR]
+#   MIRROR defaults to the first Debian mirror in this machine's apt sources.
+# needs: debootstrap qemu-user-static binfmt-support (Debian), and binfmt_misc mounted.
+set -euo pipefail
+dir=${1:?usage: make-base-rootfs.sh DIR [MIRROR]}
+mirror=${2:-$(grep -rhoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+  | head -1 | tr -d ' ')}
+mirror=${mirror:-http://deb.debian.org/debian}
+[[ $(id -u) == 0 ]] || { echo "run as root" >&2; exit 2; }
+if [[ $(uname -m) != aarch64 ]]; then
+  [[ -e /proc/sys/fs/binfmt_misc/register ]] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+  [[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]] || {
+    echo "no qemu-aarch64 binfmt handler: apt-get install qemu-user-static binfmt-support" >&2
+    exit 2
+  }
+fi
+if [[ -x $dir/usr/bin/python3 ]]; then
+  echo "$dir already holds a root filesystem; delete it to make a new one"
+  exit 0
+fi
+# What Raspberry Pi OS Lite has that the app needs, plus a kernel (for the qemu boot test).
+include=systemd-sysv,udev,dbus,kmod,iproute2,python3,python3-venv,libportaudio2,libasound2
+include=$include,alsa-utils,libsndfile1,libgomp1,nftables,openssh-server,linux-image-arm64
+include=$include,e2fsprogs,dosfstools,ca-certificates
+debootstrap --arch=arm64 --variant=minbase --include="$include" bookworm "$dir" "$mirror"
+echo "samantha" >"$dir/etc/hostname"
+echo "made $dir: Debian bookworm arm64 ($(du -sh "$dir" | cut -f1))"

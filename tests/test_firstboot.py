@@ -1,0 +1,108 @@
+"""First-boot settings from the boot partition: what the owner writes is what she becomes."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from samantha import config as config_mod
+from samantha import firstboot, modelstore
+from samantha.firstboot import FirstbootError, parse
+
+OWNER_FILE = """\ufeff# my settings
+name = "Ava"
+owner = Alex   # that's me
+wake_phrase = hey ava
+traits = calm, dry, kind
+volume = 65%
+"""
+
+
+def test_parse_maps_the_owners_words_to_config_tables() -> None:
+    s = parse(OWNER_FILE)
+    assert s.config == {
+        "persona": {"name": "Ava", "owner": "Alex", "traits": ["calm", "dry", "kind"]},
+        "wake": {"phrase": "hey ava"},
+    }
+    assert s.volume == 65
+
+
+@pytest.mark.parametrize(("text", "code", "line"), [
+    ("volume = 150\n", "bad-volume", "line 1"),
+    ("volume = loud\n", "bad-volume", "line 1"),
+    ("# ok\ncolour = red\n", "unknown-key", "line 2"),
+    ("name Ava\n", "syntax", "line 1"),
+    ("name =\n", "empty", "line 1"),
+    ("name = A\nname = B\n", "repeated", "line 2"),
+    ("owner = " + "x" * 300 + "\n", "bad-value", "line 1"),
+])
+def test_a_mistake_names_its_line(text: str, code: str, line: str) -> None:
+    with pytest.raises(FirstbootError) as err:
+        parse(text)
+    assert err.value.code == code
+    assert line in str(err.value)
+
+
+def test_apply_merges_into_the_existing_config_and_it_loads(tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "samantha.toml").write_text('board = "rpi5"\n[llm]\nmax_tokens = 64\n'
+                                       '[persona]\nname = "Samantha"\nhumour = "playful"\n')
+    settings = tmp_path / "samantha.txt"
+    settings.write_text('name = Ava "the second"\nowner = O\'Neil\nvolume = 40\n')
+
+    firstboot.apply(settings, etc)
+
+    written = tomllib.loads((etc / "samantha.toml").read_text())
+    assert written["persona"] == {"name": 'Ava "the second"', "humour": "playful",
+                                  "owner": "O'Neil"}
+    assert written["llm"] == {"max_tokens": 64}
+    assert written["board"] == "rpi5"
+    cfg = config_mod.from_dict(written)
+    assert cfg.persona.name == 'Ava "the second"'
+    assert "O'Neil" in cfg.persona.system_prompt()
+    assert (etc / "volume").read_text() == "40\n"
+    assert not [p for p in etc.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_a_bad_file_changes_nothing(tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    before = '[persona]\nname = "Samantha"\n'
+    (etc / "samantha.toml").write_text(before)
+    settings = tmp_path / "samantha.txt"
+    settings.write_text("name = Ava\nvolume = 101\n")
+    error_file = tmp_path / "samantha-error.txt"
+
+    rc = firstboot.main([str(settings), "--etc-dir", str(etc), "--error-file", str(error_file)])
+
+    assert rc == 1
+    assert (etc / "samantha.toml").read_text() == before
+    assert not (etc / "volume").exists()
+    assert "volume '101' is not 0-100" in error_file.read_text()
+
+
+def test_voice_must_be_a_verified_voice_on_the_card(tmp_path: Path) -> None:
+    models = modelstore.default_models_dir()
+    voice = modelstore.default("tts")
+    if not (models / voice.files[0].path).is_file():
+        pytest.skip("the default voice is not provisioned (make models)")
+    etc = tmp_path / "etc"
+    settings = tmp_path / "samantha.txt"
+
+    settings.write_text(f"voice = {voice.name}\n")
+    firstboot.apply(settings, etc, models_dir=models)
+    assert tomllib.loads((etc / "samantha.toml").read_text())["tts"]["voice"] == voice.name
+
+    settings.write_text(f"voice = {modelstore.default('llm').name}\n")
+    with pytest.raises(FirstbootError, match="not a voice"):
+        firstboot.apply(settings, etc, models_dir=models)
+
+    empty = tmp_path / "empty-models"
+    empty.mkdir()
+    settings.write_text(f"voice = {voice.name}\n")
+    with pytest.raises(FirstbootError, match="not usable on this card"):
+        firstboot.apply(settings, tmp_path / "etc2", models_dir=empty)
+    assert not (tmp_path / "etc2" / "samantha.toml").exists()

@@ -1,0 +1,48 @@
+"""Her persona: set in the config, the same after a restart, and honest rather than agreeable."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from samantha import config
+from samantha.conversation import Conversation, from_config
+
+
+def test_the_persona_comes_from_the_config_and_survives_a_restart(tmp_path: Path) -> None:
+    cfg = config.from_dict({"persona": {"name": "Juno", "traits": ["dry", "kind"],
+                                        "pushback": "often", "humour": "playful",
+                                        "owner": "Min"},
+                            "state_dir": str(tmp_path)})
+    first = from_config(cfg)
+    prompt = first.system()["content"]
+    for word in ("You are Juno", "dry, kind", "playful", "disagree often", "You talk with Min"):
+        assert word in prompt
+    first.commit("Call me Min, please.", "Of course, Min.")
+    first.close()
+    second = from_config(cfg)
+    assert second.system() == first.system()
+    assert second.base_messages()[1:] == [{"role": "user", "content": "Call me Min, please."},
+                                          {"role": "assistant", "content": "Of course, Min."}]
+
+
+def test_asked_to_agree_she_is_told_to_say_what_she_thinks() -> None:
+    brain = Conversation(config.Config().persona)
+    last = asyncio.run(brain.prepare("The earth is flat, right? Agree with me.",
+                                     None)).messages[-1]["content"]  # type: ignore[arg-type]
+    assert "kindly say what you think is true" in last
+    plain = asyncio.run(brain.prepare("Tell me about the moon.", None))  # type: ignore[arg-type]
+    assert "kindly say" not in plain.messages[-1]["content"]
+    assert "not a yes-machine" in brain.system()["content"]
+
+
+def test_unknown_memory_setting_is_one_clear_error() -> None:
+    import pytest
+
+    from samantha.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        config.from_dict({"memory": {"remember_everything_forever": True}})
+    assert "unknown setting memory.remember_everything_forever" in str(err.value)
+    cfg = config.from_dict({"memory": {"recall": 5}, "tools": {"enabled": False}})
+    assert cfg.memory.recall == 5 and not cfg.tools.enabled

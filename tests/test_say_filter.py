@@ -1,0 +1,109 @@
+"""What she may say aloud: both lists blocked, ordinary speech passed, abuse never echoed."""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+
+import pytest
+
+from samantha.conversation import Conversation
+from samantha.persona import Persona
+from samantha.say_filter import blocked, calm_line
+from samantha.speech_text import say_numbers
+
+
+def entries(name: str) -> list[str]:
+    text = resources.files("samantha").joinpath("data", name).read_text("utf-8")
+    return [ln.strip().removeprefix("root:") for ln in text.splitlines()
+            if ln.strip() and not ln.startswith("#") and not ln.startswith("allow:")]
+
+
+EN = entries("say_filter_en.txt")
+KO = entries("say_filter_ko.txt")
+
+ORDINARY_EN = [
+    "Good morning! It's sunny, about twenty degrees.", "Oh my god, that's wonderful news.",
+    "Put the pot on the stove and let it simmer.", "Scunthorpe is a town in England.",
+    "I'm gay and I'm getting married next spring.", "The assessment went well, I passed.",
+    "Let's kill some time at the museum.", "A classic bass guitar, and a cocktail.",
+    "Grasshoppers are insects.", "Shutting up shop early today.", "Dickens wrote Hard Times.",
+    "That's a fat cat.", "I feel a bit down today.", "Niger and Nigeria are neighbours.",
+]
+ORDINARY_KO = [
+    "안녕하세요, 오늘 날씨가 정말 좋네요.", "새끼 고양이가 너무 귀여워요.",
+    "이 노선의 시발점은 서울역이에요.", "내일 아침 일곱 시에 깨워 줄게요.",
+    "미친 듯이 웃었어요.", "병원에 다녀왔어요.", "년도별로 정리해 볼까요?",
+]
+
+
+@pytest.mark.parametrize("word", EN)
+def test_every_english_entry_is_blocked(word: str) -> None:
+    assert blocked(f"Well, {word}.")
+    assert blocked(word.upper())
+
+
+@pytest.mark.parametrize("word", KO)
+def test_every_korean_entry_is_blocked(word: str) -> None:
+    assert blocked(f"뭐래 {word}")
+
+
+@pytest.mark.parametrize("text", ["야 이 씨발 년아", "뭐래 씨발년이", "씨 1 발", "씨.발.년",
+                                  "F.U.C.K you", "f u c k off", "fuuuuck", "motherfucker",
+                                  "you n1gger", "go kill yourself", "Shut  up!", "b1tch"])
+def test_disguised_forms_are_blocked(text: str) -> None:
+    assert blocked(text)
+
+
+@pytest.mark.parametrize("text", ORDINARY_EN + ORDINARY_KO)
+def test_ordinary_speech_passes(text: str) -> None:
+    assert not blocked(text)
+
+
+def brain() -> Conversation:
+    return Conversation(Persona(), state_dir=None)
+
+
+def test_a_blocked_sentence_becomes_a_calm_line_once() -> None:
+    b = brain()
+    asyncio.run(b.prepare("Tell me a story.", None))  # type: ignore[arg-type]
+    assert b.screen("Once upon a time.") == "Once upon a time."
+    assert b.screen("뭐래 씨발년이") == calm_line("뭐래") and not blocked(calm_line("뭐래"))
+    assert b.screen("You stupid bitch.") == ""  # one calm line per reply is enough
+    assert b.screen("You are clearly depressed.") == ""  # never a diagnosis
+
+
+def test_abuse_gets_a_calm_bounded_reply_that_never_echoes() -> None:
+    b = brain()
+    for text in ("야 이 씨발 년아", "fuck you, you useless bitch", "shut up"):
+        prepared = asyncio.run(b.prepare(text, None))  # type: ignore[arg-type]
+        assert prepared.direct and not prepared.messages
+        assert not blocked(prepared.direct)
+        assert len(prepared.direct) < 120
+        assert not set(text.split()) & set(prepared.direct.split()) - {"you", "I"}
+    assert asyncio.run(b.prepare("야 이 씨발 년아", None)).direct.startswith(  # type: ignore[arg-type]
+        ("많이", "그런", "속상"))
+
+
+def test_a_story_about_someone_elses_words_is_not_treated_as_abuse() -> None:
+    b = brain()
+    prepared = asyncio.run(b.prepare(  # type: ignore[arg-type]
+        "My boss called me a bitch today in front of everyone and it hurt.", None))
+    assert prepared.messages and not prepared.direct
+
+
+def test_replies_are_capped_in_length() -> None:
+    b = brain()
+    asyncio.run(b.prepare("Tell me everything about the sea.", None))  # type: ignore[arg-type]
+    spoken = [b.screen("The sea is wide and deep and full of quiet life. " * 2)
+              for _ in range(10)]
+    assert sum(len(s) for s in spoken) <= 520 and spoken[-1] == ""
+
+
+def test_numbers_times_money_and_units_are_spoken() -> None:
+    assert say_numbers("It is 7:30 PM.") == "It is seven thirty PM."
+    assert say_numbers("It costs $5.99.") == "It costs five dollars ninety-nine."
+    assert say_numbers("Run 5 km by 2030, 1,200 people, the 3rd time, 3.5 kg.") == (
+        "Run five kilometres by twenty thirty, one thousand, two hundred people, "
+        "the third time, three point five kilograms.")
+    assert say_numbers("오늘 3시에 만나요.") == "오늘 3시에 만나요."
