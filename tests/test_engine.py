@@ -169,7 +169,7 @@ def test_a_cancelled_turn_leaves_no_task_or_thread(engines) -> None:  # type: ig
         turn = asyncio.create_task(reply_to(
             "Tell me about the history of bread in three long sentences.", engines,
             from_config(cfg, persist=False), playback, result))
-        while not result.audio:  # cancel mid-sentence, once her voice has started
+        while not result.audio:  # noqa: ASYNC110 - cancel mid-sentence, once she has started
             await asyncio.sleep(0.01)
         turn.cancel()
         await asyncio.gather(turn, return_exceptions=True)
