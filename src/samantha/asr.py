@@ -116,12 +116,14 @@ class Transcriber:
             "split_on_word": False,
         }
 
-    def _transcribe_sync(self, samples: np.ndarray) -> str:
+    def _transcribe_sync(self, samples: np.ndarray, full_window: bool = False) -> str:
         seconds = len(samples) / RATE
         audio = samples.astype(np.float32) / 32768.0
         if seconds < 1.0:  # whisper.cpp refuses clips under 1 s: pad with silence
             audio = np.concatenate([audio, np.zeros(RATE + RATE // 10 - len(audio), np.float32)])
         params = self.params(len(audio) / RATE)
+        if full_window:
+            params["audio_ctx"] = FULL_CTX
         model = self._models[params["audio_ctx"]]
         try:
             segments = model.transcribe(audio, **params)
@@ -130,15 +132,16 @@ class Transcriber:
                            "report this with `samantha doctor` output") from None
         return clean_transcript(" ".join(s.text for s in segments))
 
-    def transcribe(self, chunk: AudioChunk) -> Transcript:
-        """Blocking transcription (for scripts and tests)."""
+    def transcribe(self, chunk: AudioChunk, full_window: bool = False) -> Transcript:
+        """Blocking transcription. ``full_window`` forces whisper's 30 s window (the naive way,
+        for the benchmark's baseline)."""
         start = now_ns()
-        text = self.worker.call(self._transcribe_sync, chunk.samples)
+        text = self.worker.call(self._transcribe_sync, chunk.samples, full_window)
         return Transcript(text, chunk.seconds, now_ns() - start)
 
-    async def transcribe_async(self, chunk: AudioChunk) -> Transcript:
+    async def transcribe_async(self, chunk: AudioChunk, full_window: bool = False) -> Transcript:
         start = now_ns()
-        text = await self.worker.run(self._transcribe_sync, chunk.samples)
+        text = await self.worker.run(self._transcribe_sync, chunk.samples, full_window)
         return Transcript(text, chunk.seconds, now_ns() - start)
 
     def warm_up(self) -> None:

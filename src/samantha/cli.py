@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     from samantha import doctor
 
     doctor.register(sub)
+    from samantha.bench import cli as bench_cli
+
+    bench_cli.register(sub)
     return parser
 
 

@@ -49,6 +49,11 @@ class PrefillDone(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class PromptSent(Event):
+    """The prompt went to llama.cpp: prefill starts."""
+
+
+@dataclass(frozen=True, slots=True)
 class FirstToken(Event):
     pass
 

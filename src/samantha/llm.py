@@ -72,6 +72,14 @@ class LanguageModel:
                            "base model, not an instruct model",
                            "choose an instruct model in [llm] model")
 
+    prefix_cache: bool = True
+    """Reuse the KV cache of the previous prompt's common prefix (off: prefill from scratch)."""
+
+    def forget(self) -> None:
+        """Drop the KV cache (on the worker thread): the next prompt is prefilled in full."""
+        self._llm.reset()
+        self._llm._ctx.kv_cache_clear()
+
     def count_tokens(self, messages: list[Message]) -> int:
         """Tokens the whole prompt takes (a rough bound: the template adds a few per message)."""
         text = "".join(m["content"] for m in messages)

@@ -35,4 +35,5 @@ def load_engines(cfg: Config, progress: Callable[[str], None] = say_progress) ->
                         gpu_layers=cfg.system.gpu_layers)
     tts = Voice(voice_path, threads=cfg.tts.threads, length_scale=cfg.tts.length_scale)
     log.info("engines loaded in %.2f s", (now_ns() - start) / 1e9)
+    llm.prefix_cache = cfg.engine.prefix_cache
     return Engines(asr, llm, tts)

@@ -19,6 +19,7 @@ from samantha.errors import SamanthaError
 from samantha.events import (
     FirstAudio,
     FirstToken,
+    PromptSent,
     PlaybackDone,
     ReplyDone,
     SpeechEnded,
@@ -108,6 +109,9 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
             tl.emit(ReplyDone(now_ns(), result.reply, 0))
             await sentences.put(_END)
             return
+        if not engines.llm.prefix_cache:
+            await engines.llm.worker.run(engines.llm.forget)
+        tl.emit(PromptSent(now_ns()))
         stream = engines.llm.astream(prepared.messages)
         try:
             async for piece in stream:

@@ -1,0 +1,80 @@
+"""The bench's spoken turns: the speech fixtures plus questions synthesised with espeak-ng
+(a voice other than hers). Each is annotated with where the speech truly starts and ends,
+found from its energy envelope when the corpus is built, never from the VAD under test."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from samantha.audio import RATE, AudioChunk, read_wav
+
+FIXTURES = ("living_room_light_en.wav", "turn_on_the_living_room_lamp.wav")
+QUESTIONS = (
+    "What is a good way to start the morning?",
+    "Can you tell me a fun fact about the moon?",
+    "What should I cook for dinner tonight?",
+    "How do I stay calm before a big meeting?",
+    "Why is the sky blue?",
+)
+BARGE_IN = "Wait, stop. What time is it?"
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    name: str
+    audio: AudioChunk
+    speech_start_s: float
+    speech_end_s: float
+
+
+def speech_bounds(audio: AudioChunk, floor_db: float = 40.0) -> tuple[float, float]:
+    """First and last 10 ms frame that stands out: within ``floor_db`` of the loudest frame
+    and 15 dB over the recording's own noise floor (its quietest tenth)."""
+    frames = audio.samples[: len(audio.samples) // 160 * 160].reshape(-1, 160)
+    db = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) / 32768**2 + 1e-12)
+    noise = float(np.percentile(db, 10))
+    loud = np.flatnonzero(db > max(db.max() - floor_db, noise + 15.0, -55.0))
+    return float(loud[0] * 0.01), float((loud[-1] + 1) * 0.01)
+
+
+def annotate(name: str, audio: AudioChunk) -> Utterance:
+    start, end = speech_bounds(audio)
+    return Utterance(name, audio, start, end)
+
+
+def espeak(text: str, voice: str = "en-us+m3") -> AudioChunk | None:
+    if not shutil.which("espeak-ng"):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "q.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(out), text],
+                       check=True, capture_output=True)
+        return read_wav(out)
+
+
+def build(fixtures_dir: Path | None) -> list[Utterance]:
+    items = []
+    if fixtures_dir is not None:
+        items += [annotate(name, read_wav(fixtures_dir / name)) for name in FIXTURES
+                  if (fixtures_dir / name).is_file()]
+    voices = ("en-us+m3", "en-us+f2", "en-gb+m2")
+    for i, question in enumerate(QUESTIONS):
+        audio = espeak(question, voices[i % len(voices)])
+        if audio is not None:
+            items.append(annotate(question, audio))
+    return items
+
+
+def barge_in_utterance() -> Utterance | None:
+    audio = espeak(BARGE_IN, "en-us+f2")
+    return annotate(BARGE_IN, audio) if audio is not None else None
+
+
+def silence(seconds: float) -> AudioChunk:
+    return AudioChunk(np.zeros(int(seconds * RATE), np.int16))

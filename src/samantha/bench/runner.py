@@ -1,0 +1,191 @@
+"""Real bench runs: the streaming engine and a naive cascade on the same models, interleaved
+turn by turn, each fed through a virtual microphone at real-time pace."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+import time
+from dataclasses import dataclass, field
+
+from samantha.aec import EchoCanceller
+from samantha.audio import AudioChunk
+from samantha.config import Config
+from samantha.conversation import from_config
+from samantha.engine import Engine
+from samantha.events import (
+    FirstAudio,
+    FirstToken,
+    PromptSent,
+    ReplyDone,
+    SpeechEnded,
+    SynthesisDone,
+    TranscriptReady,
+    now_ns,
+)
+from samantha.playback import Playback
+from samantha.room import Room
+from samantha.speech_text import speakable
+from samantha.states import Happened, State
+from samantha.turn import Engines, TurnResult
+
+from .corpus import Utterance
+from .stats import TurnFigures
+
+log = logging.getLogger(__name__)
+LEAD_S = 0.4  # silence before the person speaks
+
+
+class NaiveEngine(Engine):
+    """The cascade most assistants start as: the whole transcript (30 s window), then the
+    whole reply, then all the audio, then play. Same VAD, same models."""
+
+    async def _turn(self, audio: AudioChunk, speech_end_ns: int, result: TurnResult,
+                    go: asyncio.Event) -> None:
+        await go.wait()
+        eng = self.engines
+        transcript = await eng.asr.transcribe_async(audio, full_window=True)
+        result.transcript = transcript.text
+        result.log.emit(TranscriptReady(now_ns(), transcript.text, transcript.audio_s,
+                                        transcript.asr_ns))
+        if not transcript.text:
+            self._move(Happened.NOT_FOR_HER)
+            return
+        prepared = await self.conversation.prepare(transcript.text, eng.llm)
+        result.log.emit(PromptSent(now_ns()))
+        pieces: list[str] = []
+
+        def whole_reply() -> None:
+            for piece in eng.llm.stream(prepared.messages):
+                if not pieces:
+                    result.log.emit(FirstToken(now_ns()))
+                pieces.append(piece)
+
+        await asyncio.to_thread(whole_reply)
+        result.reply = speakable("".join(pieces))
+        result.log.emit(ReplyDone(now_ns(), result.reply, len(pieces)))
+        start = now_ns()
+        chunk = await eng.tts.synthesize_async(result.reply)
+        result.log.emit(SynthesisDone(now_ns(), result.reply, chunk.seconds, now_ns() - start))
+        result.log.emit(FirstAudio(now_ns()))
+        self._move(Happened.FIRST_AUDIO)
+        await self.speaker.write(chunk, 0)
+        await self.speaker.drain()  # type: ignore[attr-defined]
+        result.spoken = [result.reply]
+        self._move(Happened.REPLY_DONE)
+
+
+@dataclass
+class Trial:
+    figures: TurnFigures | None
+    transcript: str
+    barge_in_s: float | None = None
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+    marks: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def marks(result: TurnResult, true_end_ns: int) -> dict[str, tuple[float, float]]:
+    """Each stage's (start, end) in seconds after the true end of speech, for the waterfall."""
+    tl, out = result.log, {}
+
+    def at(ns: int) -> float:
+        return round((ns - true_end_ns) / 1e9, 3)
+
+    ended, tr = tl.first(SpeechEnded), tl.first(TranscriptReady)
+    if ended is not None:
+        out["endpoint"] = (0.0, at(ended.t_ns))
+    if isinstance(tr, TranscriptReady):
+        out["asr"] = (at(tr.t_ns - tr.asr_ns), at(tr.t_ns))
+    sent, first, audio = tl.first(PromptSent), tl.first(FirstToken), tl.first(FirstAudio)
+    if sent is not None and first is not None:
+        out["prefill"] = (at(sent.t_ns), at(first.t_ns))
+    synth = tl.first(SynthesisDone)
+    if isinstance(synth, SynthesisDone):
+        if first is not None:
+            out["first clause tokens"] = (at(first.t_ns), at(synth.t_ns - synth.synth_ns))
+        out["tts first chunk"] = (at(synth.t_ns - synth.synth_ns), at(synth.t_ns))
+    if audio is not None:
+        out["first audio"] = (at(audio.t_ns), at(audio.t_ns) + 0.02)
+    return out
+
+
+@dataclass
+class Runner:
+    engines: Engines
+    cfg: Config
+    model_bytes: int
+    timeout_s: float = 40.0
+    trials: dict[str, list[Trial]] = field(default_factory=lambda: {"stream": [], "naive": []})
+
+    def run_turn(self, mode: str, item: Utterance, interrupt: Utterance | None = None) -> Trial:
+        """One spoken turn through the room at real-time pace; returns its figures."""
+        return asyncio.run(self._run(mode, item, interrupt))
+
+    async def _run(self, mode: str, item: Utterance, interrupt: Utterance | None) -> Trial:
+        playback = Playback(self.engines.tts.rate)
+        room = Room(playback, item.audio, person_at_s=LEAD_S,
+                    duration_s=LEAD_S + item.audio.seconds + self.timeout_s)
+        cls = NaiveEngine if mode == "naive" else Engine
+        conversation = from_config(self.cfg, persist=False)
+        aec = EchoCanceller(self.cfg.aec) if self.cfg.aec.enabled else None
+        engine = cls(self.engines, conversation, self.cfg, playback, aec)
+        done = asyncio.Event()
+        spoke: list[bool] = []
+        busy: list[bool] = []
+
+        def on_state(state: State) -> None:
+            if state is State.SPEAKING and not spoke:
+                spoke.append(True)
+                if interrupt is not None:
+                    room.say(interrupt.audio, room.position / 16000 + 1.0)
+            if state in (State.THINKING, State.SPEAKING):
+                busy.append(True)
+            elif state is State.IDLE and busy:
+                done.set()
+
+        engine.on_state = on_state
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        serving = asyncio.create_task(engine.serve(room))
+        try:
+            await asyncio.wait_for(done.wait(), self.timeout_s + item.audio.seconds)
+        except TimeoutError:
+            log.warning("bench turn %r timed out in %s mode", item.name, mode)
+        finally:
+            serving.cancel()
+            await asyncio.gather(serving, return_exceptions=True)
+            if aec is not None:
+                aec.close()
+        trial = Trial(None, "", cpu_s=time.process_time() - cpu0,
+                      wall_s=time.perf_counter() - wall0)
+        if engine.turns:
+            first = engine.turns[0]
+            true_end = room.stream_ns(LEAD_S + item.speech_end_s)
+            trial.figures = TurnFigures.from_log(first.log, true_end, self.model_bytes)
+            trial.marks = marks(first, true_end)
+            trial.transcript = first.transcript
+        if interrupt is not None and engine.barge_ins:
+            onset = engine.barge_ins[0].onset_ns
+            trial.barge_in_s = (playback.stopped_ns - onset) / 1e9 if playback.stopped_ns else None
+        self.trials[mode].append(trial)
+        return trial
+
+    def idle_cpu_pct(self, seconds: float = 3.0) -> float:
+        """CPU used while listening to silence, as % of one core."""
+        async def listen() -> float:
+            playback = Playback(self.engines.tts.rate)
+            room = Room(playback, duration_s=seconds)
+            aec = EchoCanceller(self.cfg.aec) if self.cfg.aec.enabled else None
+            engine = Engine(self.engines, from_config(self.cfg, persist=False), self.cfg,
+                            playback, aec)
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            await engine.serve(room)
+            if aec is not None:
+                aec.close()
+            return 100 * (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+        return round(asyncio.run(listen()), 1)
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
