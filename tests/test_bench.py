@@ -8,14 +8,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import run_cli
 from samantha.audio import AudioChunk
 from samantha.bench.corpus import speech_bounds
 from samantha.bench.machine import board_name
 from samantha.bench.stats import TurnFigures, markdown, speedup, stage_table, summary
-from samantha.events import (FirstAudio, FirstToken, PromptSent, ReplyDone, SpeechEnded,
-                             SynthesisDone, TranscriptReady, TurnLog)
-
-from conftest import run_cli
+from samantha.events import (
+    FirstAudio,
+    FirstToken,
+    PromptSent,
+    ReplyDone,
+    SpeechEnded,
+    SynthesisDone,
+    TranscriptReady,
+    TurnLog,
+)
 
 S = 1_000_000_000
 

@@ -146,5 +146,5 @@ def test_old_turns_are_folded_into_a_summary_she_reads_later(tmp_path: Path,
     assert len(summary) == 1 and str(summary[0][0]).strip()
     assert rows(tmp_path, "SELECT count(*) FROM turns WHERE summarised = 1") == [(3,)]
     prompt = asyncio.run(brain.prepare("Where was I going again?", llm)).messages
-    assert "Earlier you talked about: " + str(summary[0][0]) in prompt[-1]["content"]
-    assert len(prompt) == 1 + 2 * 2 + 1  # persona, the last two exchanges, the new turn
+    assert "Earlier you talked about: " + str(summary[0][0]) in prompt[-2]["content"]
+    assert len(prompt) == 1 + 2 * 2 + 2  # persona, the last two exchanges, notes, the new turn

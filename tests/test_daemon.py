@@ -211,3 +211,31 @@ def test_daemon_refuses_a_corrupt_model(tmp_path: Path, models_ready) -> None:
     assert last.startswith("model error [corrupt]") and "SmolLM2-135M-Instruct.Q4_1.gguf" in last
     assert "Fix:" in last
     assert not any("READY=1" in m for m in texts), texts
+
+
+@pytest.mark.slow
+def test_sigterm_while_loading_never_says_ready(tmp_path: Path, models_ready) -> None:
+    sock = _listener(tmp_path / "notify.sock")
+    proc = subprocess.Popen([sys.executable, "-m", "samantha", "run"], env=_env(tmp_path),
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    texts: list[str] = []
+    try:
+        while not any("loading" in m for m in texts):  # models verified, now loading
+            texts.append(sock.recv(4096).decode())
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=STOP_BOUND_S + 60)  # loading ends, then she stops
+        sock.settimeout(0.2)
+        while True:
+            try:
+                texts.append(sock.recv(4096).decode())
+            except TimeoutError:
+                break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        sock.close()
+    assert proc.returncode == 0, stderr
+    assert not any("READY=1" in m for m in texts), texts
+    assert "signal received before she was ready" in stderr
+    assert "stopping: output finished" in stderr and "Traceback" not in stderr

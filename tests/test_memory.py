@@ -53,10 +53,11 @@ def test_recalled_facts_go_in_the_last_message_not_the_persona(tmp_path: Path) -
     assert brain.memory is not None
     brain.memory.add_fact("The person is allergic to peanuts.")
     prepared = asyncio.run(brain.prepare("Should I try the peanut curry?", None))  # type: ignore[arg-type]
-    system, last = prepared.messages[0], prepared.messages[-1]
+    system, notes, last = prepared.messages[0], prepared.messages[-2], prepared.messages[-1]
     assert system == brain.system() and "peanut" not in system["content"]
-    assert last["role"] == "user" and "you are allergic to peanuts" in last["content"].lower()
-    assert last["content"].endswith("Should I try the peanut curry?")
+    assert prepared.messages[:-2] == brain.base_messages()  # the cached prefix is untouched
+    assert notes["role"] == "system" and "you are allergic to peanuts" in notes["content"].lower()
+    assert last == {"role": "user", "content": "Should I try the peanut curry?"}
 
 
 def test_a_new_brain_on_the_same_state_dir_remembers(tmp_path: Path) -> None:
@@ -94,6 +95,7 @@ def test_forget_that_removes_the_last_fact(tmp_path: Path) -> None:
     brain.memory.add_fact("The person is afraid of spiders.")
     reply = asyncio.run(brain.prepare("Please forget that.", None))  # type: ignore[arg-type]
     assert reply.direct == "Okay, I've forgotten that."
+    brain.commit("Please forget that.", reply.direct)
     assert [t for _, _, t in brain.memory.facts()] == ["The person likes jazz."]
     said = asyncio.run(brain.prepare("what do you remember about me", None)).direct  # type: ignore[arg-type]
     assert "You like jazz." in said
@@ -175,3 +177,20 @@ def test_kill_9_during_writes_loses_nothing_confirmed(tmp_path: Path) -> None:
     texts = {t for _, _, t in Memory(tmp_path).facts()}
     missing = [i for i in range(confirmed + 1) if f"confirmed fact number {i}" not in texts]
     assert missing == []
+
+
+def test_a_dropped_speculative_turn_changes_nothing(tmp_path: Path) -> None:
+    """The engine may prepare a turn and drop it when the person goes on speaking: only a
+    committed (spoken) reply may write, so half a sentence never forgets or double-books."""
+    brain = Conversation(Persona(), state_dir=tmp_path)
+    assert brain.memory is not None
+    brain.memory.add_fact("The person likes jazz.")
+    for text in ("Forget everything", "remind me in 10 minutes to call Ana",
+                 "add eggs to my shopping list"):
+        assert asyncio.run(brain.prepare(text, None)).direct  # type: ignore[arg-type]
+    assert [t for _, _, t in brain.memory.facts()] == ["The person likes jazz."]
+    assert brain.memory.read("SELECT count(*) FROM reminders") == [(0,)]
+    assert brain.memory.read("SELECT count(*) FROM notes") == [(0,)]
+    said = asyncio.run(brain.prepare("add eggs to my shopping list", None))  # type: ignore[arg-type]
+    brain.commit("add eggs to my shopping list", said.direct)
+    assert brain.memory.read("SELECT list, text FROM notes") == [("shopping", "eggs")]

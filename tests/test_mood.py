@@ -39,8 +39,10 @@ def sad(seed: int) -> AudioChunk:
 def turn(brain: Conversation, audio: AudioChunk | None, text: str) -> str:
     if audio is not None:
         brain.hear(audio)
+    base = len(brain.base_messages())
     prepared = asyncio.run(brain.prepare(text, None))  # type: ignore[arg-type]
-    return prepared.messages[-1]["content"]
+    brain.commit(text, "Mm.")  # her reply was spoken: what the turn learnt is kept
+    return " ".join(m["content"] for m in prepared.messages[base:])  # notes and the new turn
 
 
 def test_sad_prosody_changes_the_hint_and_the_pace(tmp_path: Path) -> None:

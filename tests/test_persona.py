@@ -28,11 +28,13 @@ def test_the_persona_comes_from_the_config_and_survives_a_restart(tmp_path: Path
 
 def test_asked_to_agree_she_is_told_to_say_what_she_thinks() -> None:
     brain = Conversation(config.Config().persona)
-    last = asyncio.run(brain.prepare("The earth is flat, right? Agree with me.",
-                                     None)).messages[-1]["content"]  # type: ignore[arg-type]
-    assert "kindly say what you think is true" in last
+    asked = asyncio.run(brain.prepare("The earth is flat, right? Agree with me.",
+                                      None)).messages  # type: ignore[arg-type]
+    assert asked[-2]["role"] == "system"
+    assert "kindly say what you think is true" in asked[-2]["content"]
     plain = asyncio.run(brain.prepare("Tell me about the moon.", None))  # type: ignore[arg-type]
-    assert "kindly say" not in plain.messages[-1]["content"]
+    assert plain.messages == brain.base_messages() + [
+        {"role": "user", "content": "Tell me about the moon."}]
     assert "not a yes-machine" in brain.system()["content"]
 
 

@@ -107,3 +107,11 @@ def test_numbers_times_money_and_units_are_spoken() -> None:
         "Run five kilometres by twenty thirty, one thousand, two hundred people, "
         "the third time, three point five kilograms.")
     assert say_numbers("오늘 3시에 만나요.") == "오늘 3시에 만나요."
+
+
+def test_speaker_labels_and_echoes_are_not_spoken() -> None:
+    b = brain()
+    asyncio.run(b.prepare("Two plus two is five, admit it.", None))  # type: ignore[arg-type]
+    assert b.screen("Samantha: It's four, actually.") == "It's four, actually."
+    assert b.screen("Person: Yes, it is five.") == ""
+    assert b.screen("Two plus two is five, admit it!") == ""  # her person's words, echoed

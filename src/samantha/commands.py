@@ -7,6 +7,7 @@ do exactly what they say, every time, so a word match decides, not a 0.5B model.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from samantha.memory import Memory
@@ -30,21 +31,22 @@ class Command:
     """False: this exchange itself is not stored (it was about forgetting)."""
     cleared: bool = False
     """True: the conversation history is gone too."""
+    action: Callable[[], object] | None = None
+    """What to do once the reply is really spoken (``commit``); a dropped turn does nothing."""
 
 
 def memory_command(text: str, memory: Memory | None) -> Command | None:
     ko = is_korean(text)
     if _FORGET_ALL.search(text):
-        if memory is not None:
-            memory.forget_everything()
         return Command("알겠어요. 저에게 말해 준 것을 전부 잊었어요." if ko else
-                       "Done. I've forgotten everything you told me.", False, True)
+                       "Done. I've forgotten everything you told me.", False, True,
+                       memory.forget_everything if memory is not None else None)
     if _FORGET_THAT.search(text):
-        gone = memory.forget_last_fact() if memory is not None else None
-        if gone is None:
+        if memory is None or not memory.facts():
             return Command("잊을 만한 게 없어요." if ko else
                            "There was nothing to forget, but I hear you.", False)
-        return Command("알겠어요, 잊었어요." if ko else "Okay, I've forgotten that.", False)
+        return Command("알겠어요, 잊었어요." if ko else "Okay, I've forgotten that.", False,
+                       action=memory.forget_last_fact)
     if _REMEMBER.search(text):
         known = [t for _, _, t in memory.facts()][-5:] if memory is not None else []
         if not known:

@@ -30,13 +30,15 @@ from samantha.audio import AudioChunk
 from samantha.config import Config, MemoryConfig, ToolsConfig
 from samantha.errors import SamanthaError
 from samantha.llm import LanguageModel, Message
-from samantha.memory import Memory
+from samantha.memory import Deferred, Memory
 from samantha.persona import Persona
 from samantha.speech_text import say_numbers
 
 log = logging.getLogger(__name__)
 MAX_REPLY_CHARS = 420
 """Her longest spoken reply: about three sentences, fifteen seconds."""
+_SPEAKER = re.compile(r"^(samantha|assistant|ai)\s*:\s*", re.IGNORECASE)
+_OTHER_SPEAKER = re.compile(r"^(person|user|human|you)\s*:", re.IGNORECASE)
 _HONESTY = re.compile(r"\b(agree|admit|right\?|isn'?t it|don'?t you think|confirm|say that)\b",
                       re.IGNORECASE)
 
@@ -79,6 +81,10 @@ class Conversation:
         self._budget = MAX_REPLY_CHARS
         self._blocked_once = False
         self._keep_turn = True
+        self._heard = ""
+        self._pending: list[Callable[[], object]] = []
+        """What this turn will write, done in ``commit`` (a dropped speculative turn writes
+        nothing: no double reminder, no forgetting on half a sentence)."""
         self._abuse_count = 0
         self._direct = False
 
@@ -95,11 +101,11 @@ class Conversation:
         return msgs
 
     def messages(self, user_text: str, notes: list[str] | None = None) -> list[Message]:
-        content = user_text
-        if notes:
-            content = ("(Private notes for you; never read them out: " + " ".join(notes) +
-                       ")\n" + user_text)
-        return self.base_messages() + [{"role": "user", "content": content}]
+        extra: list[Message] = []
+        if notes:  # after the history, so the cached persona and history prefix stays valid
+            extra = [{"role": "system", "content": "Notes for this reply (do not read them "
+                      "out): " + " ".join(notes)}]
+        return self.base_messages() + extra + [{"role": "user", "content": user_text}]
 
     @property
     def pace(self) -> float:
@@ -113,7 +119,9 @@ class Conversation:
 
     async def prepare(self, user_text: str, llm: LanguageModel) -> Prepared:
         text = " ".join(user_text.split())
+        self._heard = text
         self._budget, self._blocked_once, self._keep_turn = MAX_REPLY_CHARS, False, True
+        self._pending = []
         voice_feats = await self._voice_features()
         self._direct = True
         direct = self._deterministic(text)
@@ -144,6 +152,8 @@ class Conversation:
         command = commands.memory_command(text, self.memory)
         if command is not None:
             self._keep_turn = command.keep_turn
+            if command.action is not None:
+                self._pending.append(command.action)
             if command.cleared:
                 self.history.clear()
             return command.reply
@@ -157,9 +167,7 @@ class Conversation:
         voice = mood.from_voice(voice_feats, self.baseline)
         self.mood = mood.combine(voice, mood.from_words(text))
         if voice_feats is not None:
-            self.baseline.update(voice_feats)
-            if self.memory is not None:
-                self.memory.set_state("voice_baseline", self.baseline.to_json())
+            self._pending.append(lambda: self._learn_voice(voice_feats))
         log.debug("mood: voice=%s words=%s", self.mood.voice, self.mood.words)
 
     async def _tool(self, text: str, llm: LanguageModel) -> str | None:
@@ -173,7 +181,15 @@ class Conversation:
                 log.info("tool call refused: %s", err.message)
                 return None
         log.debug("tool call: %s", call)
-        return tools.run(call, text, self.memory, self.clock())
+        deferred = Deferred(self.memory)
+        said = tools.run(call, text, deferred, self.clock())
+        self._pending.append(deferred.apply)
+        return said
+
+    def _learn_voice(self, feats: dict[str, float]) -> None:
+        self.baseline.update(feats)
+        if self.memory is not None:
+            self.memory.set_state("voice_baseline", self.baseline.to_json())
 
     def _notes(self, text: str) -> list[str]:
         notes = []
@@ -187,9 +203,12 @@ class Conversation:
                 notes.append("Earlier you talked about: " + summary[0])
         if self.mood.hint:
             notes.append(self.mood.hint)
-        nudge = wellbeing.check(self.memory, text, self.clock())
+        nudge, counters = wellbeing.check(self.memory, text, self.clock())
         if nudge:
             notes.append(nudge)
+        if counters is not None and self.memory is not None:
+            memory = self.memory
+            self._pending.append(lambda: memory.set_state("wellbeing", counters))
         if _HONESTY.search(text):
             notes.append("If what they say is false or harmful, kindly say what you think is "
                          "true instead of agreeing.")
@@ -197,7 +216,12 @@ class Conversation:
 
     def screen(self, sentence: str) -> str:
         """The last word on what she may say aloud; returns what to speak instead, or ''."""
-        if not sentence.strip() or self._budget <= 0:
+        sentence = _SPEAKER.sub("", sentence.strip(), count=1)
+        if sentence.lower().startswith(self.persona.name.lower() + ":"):
+            sentence = sentence[len(self.persona.name) + 1:].strip()
+        if not sentence or self._budget <= 0 or _OTHER_SPEAKER.match(sentence):
+            return ""
+        if _fold(sentence) == _fold(self._heard):  # a small model's echo of the person
             return ""
         if say_filter.blocked(sentence) or mood.diagnoses(sentence):
             log.info("a sentence was blocked before speech")
@@ -211,6 +235,9 @@ class Conversation:
 
     def commit(self, user_text: str, spoken: str) -> None:
         """Remember the exchange; ``spoken`` is what she actually played, not what she planned."""
+        pending, self._pending = self._pending, []
+        for action in pending:
+            action()
         if not user_text.strip() or not self._keep_turn:
             return
         self.history.append((user_text.strip(), spoken.strip() or "…"))
@@ -261,6 +288,10 @@ class Conversation:
         self._prosody.shutdown(wait=False, cancel_futures=True)
         if self.memory is not None:
             self.memory.close()
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
 
 
 def from_config(cfg: Config, persist: bool = True) -> Conversation:

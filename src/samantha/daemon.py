@@ -85,6 +85,9 @@ async def run(args: argparse.Namespace) -> int:
         conversation = from_config(cfg)
         engines.warm_up(conversation)
         speaker.rate = engines.tts.rate
+        if stop.is_set():  # SIGTERM while the models were loading: never say READY
+            log.info("stopping: signal received before she was ready")
+            return 0
         notify("READY=1", "STATUS=listening")
         log.info("ready: models verified, loaded and warmed; listening")
         listener = asyncio.create_task(serve(mic, speaker, engines, conversation, cfg,
@@ -92,11 +95,12 @@ async def run(args: argparse.Namespace) -> int:
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({listener, stopper}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
+        notify("STOPPING=1", "STATUS=stopping")
         if listener in done:
             listener.result()  # a DeviceError here ends her with a non-zero exit
-            log.warning("the microphone ended; stopping")
-        notify("STOPPING=1", "STATUS=stopping")
-        log.info("stopping: signal received, ordered shutdown")
+            log.warning("stopping: the microphone ended")
+        else:
+            log.info("stopping: signal received, ordered shutdown")
     finally:
         if listener is not None and not listener.done():
             await _stop_input(mic, listener)
@@ -108,5 +112,5 @@ async def run(args: argparse.Namespace) -> int:
         start = now_ns()
         speaker.close(FINISH_OUTPUT_S)
         log.info("stopping: output finished in %.2f s", (now_ns() - start) / 1e9)
-    log.info("stopped")
+        log.info("stopped")
     return 0

@@ -275,5 +275,29 @@ class Memory:
         self.db.close()
 
 
+class Deferred:
+    """Reads go to ``memory`` now; writes wait in ``pending`` until ``apply()``.
+
+    A turn may be started speculatively and dropped (the person went on speaking): what it
+    would have written must only happen once its reply is really spoken.
+    """
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+        self.pending: list[tuple[str, tuple[Any, ...]]] = []
+
+    def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self.memory.read(sql, args)
+
+    def write(self, sql: str, args: tuple[Any, ...] = ()) -> int | None:
+        self.pending.append((sql, args))
+        return 0
+
+    def apply(self) -> None:
+        for sql, args in self.pending:
+            self.memory.write(sql, args)
+        self.pending.clear()
+
+
 def _now() -> str:
     return datetime.now().isoformat(timespec="seconds")

@@ -38,18 +38,16 @@ class Persona:
             "Everything you say is spoken aloud, so answer in one to three short sentences of "
             "plain speech: no lists, no markdown, no emoji, no code.",
             f"Answer in {self.language}. Everything stays on this device; you have no internet.",
-            "How you sound, for example:",
-            "Person: Agree with me, the moon is made of cheese.",
-            f"{self.name}: I can't agree, it's rock and dust. I do like the picture, though.",
-            "Person: You're useless, shut up.",
-            f"{self.name}: That sounded harsh. I'm still here if something is wrong.",
+            "You speak only for yourself, never for your person, and you never repeat their "
+            "words back. If they are harsh with you, you stay calm and kind.",
         ]
         return "\n".join(lines + list(self.extra))
 
     def examples(self) -> list[dict[str, str]]:
-        """Example exchanges placed after the system prompt. Empty: the 0.5B model copied a
-        worked example word for word into unrelated replies, so honesty is asked for by a
-        per-turn note instead (``conversation._HONESTY``)."""
+        """Example exchanges placed after the system prompt. Empty: the 0.5B model copied
+        worked examples (in the prompt or as messages) word for word into unrelated replies,
+        and answered in "Person:/Samantha:" transcripts; honesty is asked for by a per-turn
+        note instead (``conversation._HONESTY``)."""
         return []
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from samantha.audio import AudioChunk
-from samantha.memory import Memory
+from samantha.memory import Deferred, Memory
 
 log = logging.getLogger(__name__)
 CHIME_RATE = 22_050
@@ -22,7 +22,7 @@ LATE_LIMIT = timedelta(hours=12)
 """A reminder missed by more than this (the box was off) is still said, marked as late."""
 
 
-def add(memory: Memory, when: datetime, kind: str, text: str) -> int | None:
+def add(memory: Memory | Deferred, when: datetime, kind: str, text: str) -> int | None:
     return memory.write("INSERT INTO reminders(due, kind, text) VALUES (?, ?, ?)",
                         (when.isoformat(timespec="seconds"), kind, text))
 

@@ -20,7 +20,7 @@ from typing import Any
 from samantha import reminders
 from samantha.errors import SamanthaError
 from samantha.llm import LanguageModel, Message
-from samantha.memory import Memory
+from samantha.memory import Deferred, Memory
 from samantha.timeparse import TimeError_, parse_when, spoken_time
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,8 @@ async def choose(text: str, llm: LanguageModel) -> dict[str, str]:
     return validate(call)
 
 
-def run(call: dict[str, str], text: str, memory: Memory, now: datetime) -> str | None:
+def run(call: dict[str, str], text: str, memory: Memory | Deferred,
+        now: datetime) -> str | None:
     """Carry out a validated call; what she says about it, or None to let her just talk."""
     tool = call["tool"]
     if tool == "time":
@@ -180,7 +181,7 @@ def run(call: dict[str, str], text: str, memory: Memory, now: datetime) -> str |
     return None
 
 
-def _schedule(tool: str, call: dict[str, str], text: str, memory: Memory,
+def _schedule(tool: str, call: dict[str, str], text: str, memory: Memory | Deferred,
               now: datetime) -> str:
     when = None
     for phrase in (call["when"], _time_phrase(text), text):

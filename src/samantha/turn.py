@@ -19,8 +19,8 @@ from samantha.errors import SamanthaError
 from samantha.events import (
     FirstAudio,
     FirstToken,
-    PromptSent,
     PlaybackDone,
+    PromptSent,
     ReplyDone,
     SpeechEnded,
     StageFailed,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from samantha.memory import Memory
 
@@ -29,16 +30,15 @@ def relies_on_her(text: str) -> bool:
     return bool(_RELIANCE.search(text))
 
 
-def check(memory: Memory | None, text: str, now: datetime) -> str:
-    """The hint for this turn, or ''. Counts the sign and remembers when she last nudged."""
+def check(memory: Memory | None, text: str, now: datetime) -> tuple[str, dict[str, Any] | None]:
+    """The hint for this turn ('' for none), and the counters to store once the turn is
+    committed (None: nothing to store)."""
     if memory is None or not relies_on_her(text):
-        return ""
+        return "", None
     state = memory.get_state("wellbeing", {}) or {}
     signs = int(state.get("signs", 0)) + 1
     last = state.get("last_nudge")
     recent = last is not None and now - datetime.fromisoformat(last) < timedelta(days=GAP_DAYS)
     if signs >= THRESHOLD and not recent:
-        memory.set_state("wellbeing", {"signs": 0, "last_nudge": now.isoformat()})
-        return HINT
-    memory.set_state("wellbeing", {"signs": signs, "last_nudge": last})
-    return ""
+        return HINT, {"signs": 0, "last_nudge": now.isoformat()}
+    return "", {"signs": signs, "last_nudge": last}
