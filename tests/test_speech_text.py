@@ -31,3 +31,13 @@ def test_speakable_strips_what_cannot_be_said() -> None:
     text = speakable("**Sure!** 🙂 Here:\n- one\n- [docs](https://x.y) at https://a.b/c 50%\x07")
     assert text == "Sure! Here: one docs at a link 50 percent"
     assert not has_words(speakable("🙂🎉 ** __ ``"))
+
+
+def test_a_long_first_clause_breaks_before_a_conjunction() -> None:
+    pieces = stream("You can start with a glass of water and then a short walk outside. "
+                    "Then breakfast.", Chunker())
+    assert pieces[0] == "You can start with a glass of water"
+    assert pieces[1] == "and then a short walk outside."
+    # only the first piece is cut early: later ones wait for whole sentences
+    later = stream("Yes. You can start with a glass of water and then a short walk.", Chunker())
+    assert later == ["Yes.", "You can start with a glass of water and then a short walk."]

@@ -1,4 +1,10 @@
-"""``samantha demo``: one real spoken turn from a WAV file, with its stage timings."""
+"""``samantha demo``: one real spoken turn from a WAV file, with its stage timings.
+
+The WAV plays into the real engine through the simulated room (her own voice echoes back into
+the microphone, as on a speaker, and the echo canceller removes it), at real-time pace unless
+``--fast``. Timings are measured from the true end of the user's speech; with ``--fast`` there
+is no real-time end, so they are measured from the VAD's decision instead.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,19 @@ from importlib import resources
 from pathlib import Path
 
 from samantha import config
-from samantha.audio import RecordingSpeaker, WavMicrophone, read_wav, write_wav
+from samantha.aec import EchoCanceller
+from samantha.audio import concat, read_wav, write_wav
 from samantha.conversation import from_config
+from samantha.engine import Engine
 from samantha.errors import AudioError
 from samantha.events import TurnReport
-from samantha.listen import make_segmenter, utterances
+from samantha.playback import Playback
+from samantha.room import Room
 from samantha.startup import load_engines, say_progress
-from samantha.turn import run_turn
+from samantha.states import State
 
 QUESTION = "question.wav"
+LEAD_S = 0.3
 
 
 def bundled_question() -> Path:
@@ -24,43 +34,51 @@ def bundled_question() -> Path:
 
 
 async def demo(args: argparse.Namespace) -> int:
-    cfg = config.load(args.config, overrides=args.overrides)
+    overrides = dict(args.overrides)
+    overrides.setdefault("wake", {})["mode"] = "always"  # the demo's question is for her
+    cfg = config.load(args.config, overrides=overrides)
     wav = Path(args.input) if args.input else bundled_question()
     audio = read_wav(wav)  # checked before any model is loaded
     progress = say_progress if not args.json else (lambda _m: None)
     engines = load_engines(cfg, progress)
     try:
         conversation = from_config(cfg, persist=False)
-        progress("warming up")
-        engines.warm_up(conversation)
+        if cfg.engine.warm_up:
+            progress("warming up")
+            engines.warm_up(conversation)
         progress(f"listening to {wav.name} ({'fast' if args.fast else 'real time'})")
-        mic = WavMicrophone(audio, realtime=not args.fast)
-        speaker = RecordingSpeaker()
-        heard_any = None
-        stream = utterances(mic, make_segmenter(cfg.vad))
-        try:
-            async for heard in stream:
-                heard_any = await run_turn(heard.utterance.audio, heard.speech_end_ns, engines,
-                                           conversation, speaker, heard.utterance.reason)
-                break
-        finally:
-            await stream.aclose()  # type: ignore[attr-defined]
+        playback = Playback(engines.tts.rate)
+        room = Room(playback, audio, person_at_s=LEAD_S, realtime=not args.fast,
+                    duration_s=LEAD_S + audio.seconds + 60.0)
+        aec = EchoCanceller(cfg.aec) if cfg.aec.enabled else None
+        engine = Engine(engines, conversation, cfg, playback, aec)
+        room.stop_when = lambda: bool(engine.turns) and engine.state is State.IDLE
+        await engine.serve(room)
+        if aec is not None:
+            aec.close()
     finally:
         engines.close()
-    if heard_any is None:
+    turn = next((t for t in engine.turns if t.transcript), None)
+    if turn is None:
         raise AudioError("no-speech", f"no speech was heard in {wav}",
                          "use a recording with a spoken question, louder than -50 dBFS")
     out = Path(args.out)
-    write_wav(out, speaker.recording())
-    report = TurnReport.from_log(heard_any.log)
+    voice = concat(turn.audio, engines.tts.rate) if turn.audio else None
+    if voice is not None:
+        write_wav(out, voice)
+    report = TurnReport.from_log(turn.log)
+    spoken = " ".join(turn.spoken)
     if args.json:
-        print(json.dumps({"transcript": heard_any.transcript, "reply": " ".join(heard_any.spoken),
-                          "reply_wav": str(out), "timings": report.as_dict()}))
+        print(json.dumps({"transcript": turn.transcript, "reply": spoken,
+                          "reply_wav": str(out) if voice is not None else None,
+                          "timings": report.as_dict()}, ensure_ascii=False))
     else:
-        print(f"you said:  {heard_any.transcript}")
-        print(f"she said:  {' '.join(heard_any.spoken)}")
-        print(f"reply wav: {out} ({speaker.recording().seconds:.1f} s)")
-        print("timings, seconds from the end of your speech:")
+        print(f"you said:  {turn.transcript}")
+        print(f"she said:  {spoken}")
+        if voice is not None:
+            print(f"reply wav: {out} ({voice.seconds:.1f} s)")
+        basis = "the VAD's decision (--fast)" if args.fast else "the end of your speech"
+        print(f"timings, seconds from {basis}:")
         for key, value in report.as_dict().items():
             if value is not None:
                 print(f"  {key:<17}{value}")

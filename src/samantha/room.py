@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import numpy as np
 import soxr
@@ -55,6 +55,8 @@ class Room:
         self._echo_tail = np.zeros(len(self.rir) + self.delay + self.chunk, np.float32)
         self._to16k = soxr.ResampleStream(playback.rate, RATE, 1, dtype="float32")
         self.echo_only = np.zeros(0, np.float32)  # what reached the mic from her (for tests)
+        self.stop_when: Callable[[], bool] = lambda: False
+        """Checked every chunk: the room falls silent for good once it returns True."""
         self._her = np.zeros(0, np.float32)
 
     def say(self, audio: AudioChunk, at_s: float) -> None:
@@ -95,7 +97,7 @@ class Room:
         duration = self.duration_s if self.duration_s is not None else self.end_s() + 6.0
         total = int(duration * RATE)
         self.origin_ns = time.perf_counter_ns()
-        while self.position < total:
+        while self.position < total and not self.stop_when():
             start, n = self.position, self.chunk
             if self.realtime:
                 due = self.origin_ns + (start + n) * 1_000_000_000 // RATE
@@ -107,4 +109,6 @@ class Room:
             mixed = self._person(start, n) + self._echo(n)
             self.position += n
             samples = np.clip(np.round(mixed), -32768, 32767).astype(np.int16)
-            yield AudioChunk(samples, RATE, 1, self.stream_ns(start / RATE))
+            # real time: stamped when the first sample was 'spoken'; faster: when delivered
+            stamp = self.stream_ns(start / RATE) if self.realtime else time.perf_counter_ns()
+            yield AudioChunk(samples, RATE, 1, stamp)

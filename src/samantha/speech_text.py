@@ -11,6 +11,8 @@ import unicodedata
 
 _SENTENCE_END = re.compile(r"([.!?]+[\"')\]]*\s+|[。！？]+)")
 _CLAUSE_END = re.compile(r"([,;:—–])(\s+)")
+_CONJUNCTION = re.compile(r"\s(?:and|but|or|so|because|which|when|while|if|although|since|"
+                          r"until)\s", re.IGNORECASE)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _MARKDOWN = re.compile(r"(\*\*|__|\*|`+|^#+\s*|^\s*[-*+]\s+|^\s*\d+[.)]\s+)", re.MULTILINE)
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
@@ -72,6 +74,10 @@ class Chunker:
             for c in _CLAUSE_END.finditer(self._buf):
                 if len(self._buf[:c.start()].split()) >= self.first_clause_words:
                     return c.end()
+            # no comma yet: a long first clause may break before a conjunction
+            for c in _CONJUNCTION.finditer(self._buf):
+                if len(self._buf[:c.start()].split()) >= self.first_clause_words + 2:
+                    return c.start() + 1
         if len(self._buf) > self.max_chars:  # a run-on: cut at the last space
             space = self._buf.rfind(" ", 0, self.max_chars)
             return space + 1 if space > 0 else self.max_chars
