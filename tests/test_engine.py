@@ -145,7 +145,8 @@ def test_barge_in_stops_her_and_hears_the_interruption(engines, tmp_path: Path) 
     engine.on_state = on_state
     asyncio.run(engine.serve(room))
     assert spoke_at, "she never started speaking"
-    assert len(engine.barge_ins) == 1 and engine.barge_ins[0].state == "speaking"
+    story = [(t.transcript, t.spoken, sum(c.seconds for c in t.audio)) for t in engine.turns]
+    assert len(engine.barge_ins) == 1 and engine.barge_ins[0].state == "speaking", story
     first, second = engine.turns[0], engine.turns[1]
     assert first.spoken, "she had started speaking"
     heard = " ".join(first.spoken)

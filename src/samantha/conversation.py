@@ -119,7 +119,7 @@ class Conversation:
 
     async def prepare(self, user_text: str, llm: LanguageModel) -> Prepared:
         text = " ".join(user_text.split())
-        self._heard = text
+        self._heard, self.last_prompt = text, []
         self._budget, self._blocked_once, self._keep_turn = MAX_REPLY_CHARS, False, True
         self._pending = []
         voice_feats = await self._voice_features()

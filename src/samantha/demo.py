@@ -49,7 +49,7 @@ async def demo(args: argparse.Namespace) -> int:
         progress(f"listening to {wav.name} ({'fast' if args.fast else 'real time'})")
         playback = Playback(engines.tts.rate)
         room = Room(playback, audio, person_at_s=LEAD_S, realtime=not args.fast,
-                    duration_s=LEAD_S + audio.seconds + 60.0)
+                    fast_speech_only=True, duration_s=LEAD_S + audio.seconds + 60.0)
         aec = EchoCanceller(cfg.aec) if cfg.aec.enabled else None
         engine = Engine(engines, conversation, cfg, playback, aec)
         room.stop_when = lambda: bool(engine.turns) and engine.state is State.IDLE

@@ -61,7 +61,7 @@ class Engine:
     def __post_init__(self) -> None:
         self.wake = WakeGate(self.cfg.wake, self.cfg.persona.name)
         self.current: Turn | None = None
-        self._origin_ns = 0
+        self._after: asyncio.Task[None] | None = None
 
     # -- the loop ---------------------------------------------------------------------------
     async def serve(self, mic: Source, heartbeat: Callable[[], None] = lambda: None) -> None:
@@ -100,6 +100,8 @@ class Engine:
     def _on_speech(self, event: SpeechEvent, at_ns: int, segmenter) -> None:  # type: ignore[no-untyped-def]
         kind = event.kind
         if kind is EventKind.SPEECH_START:
+            if self._after is not None and not self._after.done():
+                self._after.cancel()
             if is_barge_in(self.state, Happened.SPEECH_START):
                 self._barge_in(at_ns)
             self._move(Happened.SPEECH_START)
@@ -154,6 +156,10 @@ class Engine:
             await reply_to(decision.rest, self.engines, self.conversation, self.speaker, result,
                            go=go, first_clause=self.cfg.engine.first_clause,
                            on_first_audio=lambda: self._move(Happened.FIRST_AUDIO))
+            # remembering (fact extraction, summaries) happens once she is silent, in the
+            # background; the next utterance cancels it, so nobody waits for her memory
+            self._after = asyncio.create_task(self.conversation.after_turn(
+                decision.rest, " ".join(result.spoken), self.engines.llm))
         else:
             await go.wait()
             await self._say_yes(result)
@@ -202,6 +208,10 @@ class Engine:
             self.current = None
 
     async def _cancel_current(self) -> None:
+        if self._after is not None:
+            self._after.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._after
         if self.current is not None:
             self.current.task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -92,7 +92,7 @@ class LanguageModel:
             chunks = self._llm.create_chat_completion(
                 messages=messages, stream=True, max_tokens=max_tokens or s.max_tokens,
                 temperature=s.temperature, top_p=s.top_p, top_k=s.top_k,
-                repeat_penalty=s.repeat_penalty,
+                repeat_penalty=s.repeat_penalty, seed=self.seed,  # same prompt, same reply
             )
             for chunk in chunks:
                 piece = chunk["choices"][0]["delta"].get("content")
@@ -121,9 +121,10 @@ class LanguageModel:
     def complete(self, messages: list[Message], max_tokens: int | None = None) -> str:
         return "".join(self.stream(messages, max_tokens))
 
-    def _json_sync(self, messages: list[Message], schema: dict[str, Any],
-                   max_tokens: int) -> str:
-        # A side prompt would evict the persona's KV cache: keep it and put it back after.
+    def _json_stream(self, messages: list[Message], schema: dict[str, Any],
+                     max_tokens: int) -> Iterator[str]:
+        # A side prompt would evict the persona's KV cache: keep it and put it back after,
+        # also when the caller stops early (closing the generator runs the finally).
         # The side prompt's own state is kept too (one per system prompt, a few MB each), so
         # its fixed instructions are prefilled once, not on every call.
         persona = self._llm.save_state()
@@ -132,17 +133,24 @@ class LanguageModel:
         if key in sides:
             self._llm.load_state(sides[key])
         try:
-            out = self._llm.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=0.0,
+            chunks = self._llm.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True,
                 response_format={"type": "json_object", "schema": schema},
             )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
             sides[key] = self._llm.save_state()
         except ValueError as exc:
             raise LlmError("generate", f"llama.cpp refused the prompt ({exc})",
                            "shorten the prompt or raise [llm] n_ctx") from None
         finally:
             self._llm.load_state(persona)
-        return str(out["choices"][0]["message"].get("content") or "")
+
+    def _json_sync(self, messages: list[Message], schema: dict[str, Any],
+                   max_tokens: int) -> str:
+        return "".join(self._json_stream(messages, schema, max_tokens))
 
     def complete_json(self, messages: list[Message], schema: dict[str, Any],
                       max_tokens: int = 128) -> str:
@@ -151,7 +159,10 @@ class LanguageModel:
 
     async def acomplete_json(self, messages: list[Message], schema: dict[str, Any],
                              max_tokens: int = 128) -> str:
-        return await self.worker.run(self._json_sync, messages, schema, max_tokens)
+        """As ``complete_json``, pulled token by token: cancelling it stops between tokens."""
+        pieces = [p async for p in self.worker.stream(
+            lambda: self._json_stream(messages, schema, max_tokens))]
+        return "".join(pieces)
 
     def warm_up(self, messages: list[Message]) -> None:
         """Prefill the persona prompt once, so its KV cache is ready for the first turn."""

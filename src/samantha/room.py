@@ -39,7 +39,7 @@ class Room:
     def __init__(self, playback: Playback, person: AudioChunk | None = None,
                  person_at_s: float = 0.5, echo_gain_db: float = -6.0, delay_ms: float = 30.0,
                  duration_s: float | None = None, realtime: bool = True, chunk_ms: int = 30,
-                 rir: np.ndarray | None = None) -> None:
+                 rir: np.ndarray | None = None, fast_speech_only: bool = False) -> None:
         self.playback = playback
         self.timeline: list[tuple[int, np.ndarray]] = []
         if person is not None:
@@ -49,6 +49,9 @@ class Room:
         self.rir = room_impulse() if rir is None else rir
         self.duration_s = duration_s
         self.realtime = realtime
+        self.fast_speech_only = fast_speech_only
+        """Not real time: fast while the person speaks, then real time (her reply plays out at
+        its own pace, as a microphone and speaker would). Without it, all of it is fast."""
         self.chunk = RATE * chunk_ms // 1000
         self.origin_ns = 0
         self.position = 0
@@ -97,10 +100,16 @@ class Room:
         duration = self.duration_s if self.duration_s is not None else self.end_s() + 6.0
         total = int(duration * RATE)
         self.origin_ns = time.perf_counter_ns()
+        paced_from = (0, self.origin_ns)  # (stream position, perf_counter_ns) pacing starts at
         while self.position < total and not self.stop_when():
             start, n = self.position, self.chunk
-            if self.realtime:
-                due = self.origin_ns + (start + n) * 1_000_000_000 // RATE
+            realtime = self.realtime
+            if not realtime and self.fast_speech_only and start >= self.end_s() * RATE:
+                if not paced_from[0]:
+                    paced_from = (start, time.perf_counter_ns())
+                realtime = True
+            if realtime:
+                due = paced_from[1] + (start + n - paced_from[0]) * 1_000_000_000 // RATE
                 delay = (due - time.perf_counter_ns()) / 1e9
                 if delay > 0:
                     await asyncio.sleep(delay)
@@ -111,4 +120,6 @@ class Room:
             samples = np.clip(np.round(mixed), -32768, 32767).astype(np.int16)
             # real time: stamped when the first sample was 'spoken'; faster: when delivered
             stamp = self.stream_ns(start / RATE) if self.realtime else time.perf_counter_ns()
+            if realtime and not self.realtime:
+                stamp = paced_from[1] + (start - paced_from[0]) * 1_000_000_000 // RATE
             yield AudioChunk(samples, RATE, 1, stamp)

@@ -176,7 +176,6 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
                          if w]
         if written:
             conversation.commit(text, " ".join(result.spoken))
-    await conversation.after_turn(text, " ".join(result.spoken), engines.llm)
 
 
 async def transcribe(utterance: AudioChunk, speech_end_ns: int, engines: Engines,
@@ -203,6 +202,7 @@ async def run_turn(utterance: AudioChunk, speech_end_ns: int, engines: Engines,
     if result.transcript:
         await reply_to(result.transcript, engines, conversation, sink, result)
         log.debug("reply: %s", result.reply)
+        await conversation.after_turn(result.transcript, " ".join(result.spoken), engines.llm)
     return result
 
 
