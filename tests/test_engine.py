@@ -215,3 +215,26 @@ def test_hours_of_silence_and_noise_get_no_reply(engines) -> None:  # type: igno
         asyncio.run(engine.serve(_Steady(3600, make)))  # an hour each, faster than real time
         assert engine.turns == [], name
         assert engine.state is State.IDLE, name
+
+
+@pytest.mark.slow
+def test_a_due_reminder_is_announced_with_a_chime(engines, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta
+
+    cfg = load(overrides={"state_dir": str(tmp_path / "state")})
+    brain = from_config(cfg)
+    reply = asyncio.run(__import__("samantha.turn", fromlist=["think"]).think(
+        "Remind me in 5 minutes to call Ana.", engines.llm, brain))
+    assert reply
+    brain.close()
+    later = from_config(cfg)  # as after a restart
+    playback = Playback(engines.tts.rate)
+    room = Room(playback, duration_s=12.0, realtime=False)
+    engine = Engine(engines, later, cfg, playback, EchoCanceller(cfg.aec))
+    engine.clock = lambda: datetime.now() + timedelta(minutes=6)
+    asyncio.run(engine.serve(room))
+    later.close()
+    said = " ".join(s for t in engine.turns for s in t.spoken)
+    assert "Ana" in said, said
+    assert len(engine.turns) == 1, "announced once, not again every second"
+    assert np.abs(room.echo_only).max() > 1000, "the chime and her voice were played"

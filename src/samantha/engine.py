@@ -19,6 +19,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from samantha.aec import EchoCanceller
 from samantha.audio import AudioChunk
@@ -57,11 +58,14 @@ class Engine:
     turns: list[TurnResult] = field(default_factory=list)
     barge_ins: list[BargeIn] = field(default_factory=list)
     on_state: Callable[[State], None] = lambda _s: None
+    clock: Callable[[], datetime] = datetime.now
+    """Calendar time, for reminders (a scripted clock in tests)."""
 
     def __post_init__(self) -> None:
         self.wake = WakeGate(self.cfg.wake, self.cfg.persona.name)
         self.current: Turn | None = None
         self._after: asyncio.Task[None] | None = None
+        self._checked_ns = 0
 
     # -- the loop ---------------------------------------------------------------------------
     async def serve(self, mic: Source, heartbeat: Callable[[], None] = lambda: None) -> None:
@@ -71,6 +75,7 @@ class Engine:
         try:
             async for chunk in mic.chunks():
                 heartbeat()
+                self._announce_due()
                 judged, content = chunk.samples, None
                 if self.aec is not None and playback is not None:
                     content, judged = self.aec.process(
@@ -89,6 +94,39 @@ class Engine:
                     await self.current.task
         finally:
             await self._cancel_current()
+
+    def _announce_due(self) -> None:
+        """About once a second, while nobody is talking: reminders, alarms and timers that came
+        due are spoken after a chime. Calendar time, so the wall clock is right here."""
+        due = getattr(self.conversation, "due", None)
+        t = now_ns()
+        if due is None or self.state is not State.IDLE or self.current is not None \
+                or t - self._checked_ns < 1_000_000_000:
+            return
+        self._checked_ns = t
+        texts = due(self.clock())
+        if texts:
+            result = TurnResult(transcript="")
+            task = asyncio.create_task(self._announce(texts, result))
+            turn = self.current = Turn(task, asyncio.Event(), result, False, 0.0)
+            task.add_done_callback(lambda _t: self._turn_done(turn))
+
+    async def _announce(self, texts: list[str], result: TurnResult) -> None:
+        from samantha.events import FirstAudio
+
+        self._move(Happened.ANNOUNCE)
+        chime = getattr(self.conversation, "chime", None)
+        if chime is not None:
+            result.log.emit(FirstAudio(now_ns()))
+            await self.speaker.write(chime(), 0)
+        for i, text in enumerate(texts, start=1):
+            chunk = await self.engines.tts.synthesize_async(text)
+            await self.speaker.write(chunk, i)
+            result.spoken.append(text)
+        drain = getattr(self.speaker, "drain", None)
+        if drain is not None:
+            await drain()
+        self._move(Happened.REPLY_DONE)
 
     def _move(self, happened: Happened) -> None:
         new = next_state(self.state, happened)

@@ -21,6 +21,7 @@ class Happened(StrEnum):
     FIRST_AUDIO = "first_audio"    # her first sample went to the speaker
     REPLY_DONE = "reply_done"      # her reply finished playing (or there was nothing to say)
     FAILED = "failed"
+    ANNOUNCE = "announce"          # a reminder, alarm or timer came due: she speaks unasked
 
 
 BARGE_IN_STATES = frozenset({State.THINKING, State.SPEAKING})
@@ -35,6 +36,7 @@ _TABLE: dict[tuple[State, Happened], State] = {
     (State.THINKING, Happened.SPEECH_START): State.LISTENING,   # barge-in before she speaks
     (State.SPEAKING, Happened.SPEECH_START): State.LISTENING,   # barge-in
     (State.SPEAKING, Happened.REPLY_DONE): State.IDLE,
+    (State.IDLE, Happened.ANNOUNCE): State.SPEAKING,
 }
 
 

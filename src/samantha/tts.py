@@ -65,13 +65,16 @@ class Voice:
                            f"({type(exc).__name__}: {exc})",
                            "run `samantha models verify` and re-provision the voice") from None
 
-    def _synth_sync(self, text: str) -> np.ndarray:
+    def _synth_sync(self, text: str, pace: float = 1.0) -> np.ndarray:
         from piper import SynthesisConfig
 
         clean = speakable(text)[:MAX_CHARS]
         if not has_words(clean):
             return np.zeros(0, dtype=np.int16)
-        cfg = SynthesisConfig(length_scale=self.length_scale)
+        scale = self.length_scale
+        if pace != 1.0:  # slower or faster than her usual pace
+            scale = (scale or self._voice.config.length_scale) * pace
+        cfg = SynthesisConfig(length_scale=scale)
         try:
             parts = [c.audio_int16_array for c in self._voice.synthesize(clean, syn_config=cfg)]
         except Exception as exc:
@@ -84,8 +87,9 @@ class Voice:
         samples = self.worker.call(self._synth_sync, text)
         return AudioChunk(samples, self.rate, 1, now_ns())
 
-    async def synthesize_async(self, text: str) -> AudioChunk:
-        samples = await self.worker.run(self._synth_sync, text)
+    async def synthesize_async(self, text: str, pace: float = 1.0) -> AudioChunk:
+        """``pace`` above 1.0 speaks more slowly (a gentler reply when they seem low)."""
+        samples = await self.worker.run(self._synth_sync, text, pace)
         return AudioChunk(samples, self.rate, 1, now_ns())
 
     def warm_up(self) -> None:

@@ -140,7 +140,8 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
                 if not sentence:
                     continue
                 start = now_ns()
-                chunk = await engines.tts.synthesize_async(sentence)
+                chunk = await engines.tts.synthesize_async(
+                    sentence, float(getattr(conversation, "pace", 1.0) or 1.0))
                 tl.emit(SynthesisDone(now_ns(), sentence, chunk.seconds, now_ns() - start))
                 if len(chunk.samples):
                     await audio.put((sentence, chunk))
