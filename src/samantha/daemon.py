@@ -74,17 +74,23 @@ async def run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     watchdog = Watchdog()
     log.info("board %s; state in %s", cfg.board or "none", cfg.state_path)
-    try:
-        engines = load_engines(cfg, _startup_progress(watchdog))
+    try:  # in a thread, so the loop stays awake for SIGTERM while half a gigabyte loads
+        engines = await asyncio.to_thread(load_engines, cfg, _startup_progress(watchdog))
     except BaseException:
         mic.close()
         speaker.close()
         raise
     listener: asyncio.Task[Any] | None = None
+    conversation = None
     try:
         conversation = from_config(cfg)
-        engines.warm_up(conversation)
-        speaker.rate = engines.tts.rate
+        await asyncio.to_thread(engines.warm_up, conversation)
+        brain_warm_up = getattr(conversation, "warm_up", None)
+        if brain_warm_up is not None:  # the tool and fact prompts, prefilled once
+            await asyncio.to_thread(brain_warm_up, engines.llm)
+        set_rate = getattr(speaker, "set_rate", None)
+        if set_rate is not None:
+            set_rate(engines.tts.rate)
         if stop.is_set():  # SIGTERM while the models were loading: never say READY
             log.info("stopping: signal received before she was ready")
             return 0
@@ -112,5 +118,7 @@ async def run(args: argparse.Namespace) -> int:
         start = now_ns()
         speaker.close(FINISH_OUTPUT_S)
         log.info("stopping: output finished in %.2f s", (now_ns() - start) / 1e9)
+        if conversation is not None:  # her memory's database, closed cleanly
+            conversation.close()
         log.info("stopped")
     return 0

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -18,8 +19,8 @@ import numpy as np
 from samantha.audio import RATE, AudioChunk, to_pipeline
 from samantha.errors import DeviceError
 from samantha.events import now_ns
+from samantha.playback import Playback
 from samantha.ratelog import RateLimitedLog
-from samantha.worker import Worker
 
 log = logging.getLogger(__name__)
 NO_DEVICE_FIX = "plug in a USB microphone and speaker, or run `samantha demo` which needs none"
@@ -189,40 +190,52 @@ class Microphone:
             self._pa.terminate()
 
 
-class Speaker:
-    """Blocking PortAudio playback on its own thread; chunks are converted to the device rate."""
+class Speaker(Playback):
+    """PortAudio playback on the device's own clock: its callback pulls the next block from the
+    ``Playback`` buffer (silence when there is none). So a barge-in silences her within one
+    block, and the echo canceller's reference is exactly what was played."""
 
-    def __init__(self, device: str = "", rate: int = 22050) -> None:
+    def __init__(self, device: str = "", rate: int = 22050, block: int = 512) -> None:
+        super().__init__(rate)
         self._pa = open_pyaudio()
         self.info = find_device(self._pa, device, want_input=False)
-        self.rate = rate
-        self.worker = Worker("speaker")
+        self.block = block
         self._stream: Any = None
 
-    def _write(self, chunk: AudioChunk) -> None:
+    def _callback(self, in_data: bytes | None, frames: int, time_info: Any,
+                  status: int) -> tuple[bytes, int]:
         import pyaudio
-        import soxr
 
-        if self._stream is None:
-            self._stream = self._pa.open(format=pyaudio.paInt16, channels=1, rate=self.rate,
-                                         output=True,
-                                         output_device_index=int(self.info["index"]))
-        samples = chunk.samples
-        if chunk.rate != self.rate:
-            samples = soxr.resample(samples, chunk.rate, self.rate).astype(np.int16)
-        self._stream.write(samples.tobytes())
+        return self.pull(frames).tobytes(), pyaudio.paContinue
+
+    def _start(self) -> None:
+        import pyaudio
+
+        try:
+            with _quiet_stderr():
+                self._stream = self._pa.open(
+                    format=pyaudio.paInt16, channels=1, rate=self.rate, output=True,
+                    output_device_index=int(self.info["index"]),
+                    frames_per_buffer=self.block, stream_callback=self._callback)
+        except OSError as exc:
+            raise DeviceError("open", f"cannot play on {self.info['name']} at {self.rate} Hz "
+                              f"({exc})", "check `samantha doctor` and [audio] output_device") \
+                from None
 
     async def write(self, chunk: AudioChunk, tag: int = 0) -> None:
-        await self.worker.run(self._write, chunk)
-
-    async def drain(self) -> None:
-        return None
+        if self._stream is None:
+            self._start()
+        await super().write(chunk, tag)
 
     def close(self, timeout_s: float = 5.0) -> bool:
-        """Finish output: the chunk being played ends (bounded wait), then the device closes."""
-        finished = self.worker.close(timeout_s)
+        """Finish output: what is queued plays out (bounded wait), then the device closes."""
+        deadline = time.monotonic() + timeout_s
+        while self._stream is not None and self.buffered() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        finished = not self.buffered()
         if self._stream is not None:
             with contextlib.suppress(OSError):
+                self._stream.stop_stream()
                 self._stream.close()
         self._pa.terminate()
         return finished

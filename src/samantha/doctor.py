@@ -25,11 +25,16 @@ SANDBOX_KEYS = ("PrivateNetwork=yes", "IPAddressDeny=any", "RestrictAddressFamil
 def guard_check() -> Check:
     """Install the guard here and try a TCP socket: it must be refused."""
     netguard.install()
+    guard_log = logging.getLogger(netguard.__name__)
+    level = guard_log.level
+    guard_log.setLevel(logging.ERROR)  # this refusal is the test, not news
     try:
         socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
     except netguard.NetworkRefused:
         return Check("network guard", OK, "an AF_INET socket was refused in-process "
                      "(the daemon installs the same guard)")
+    finally:
+        guard_log.setLevel(level)
     return Check("network guard", FAIL, "an AF_INET socket was allowed",
                  "reinstall samantha: the audit hook did not take effect")
 

@@ -41,6 +41,13 @@ class Playback:
         self.pulled_audio_ns = 0
         """When the last non-silent block left for the device."""
 
+    def set_rate(self, rate: int) -> None:
+        """The voice's rate, once it is known (before anything is written)."""
+        with self._lock:
+            self.max_buffer = int(self.max_buffer / max(self.rate, 1) * rate)
+            self.rate = rate
+            self._to16k = soxr.ResampleStream(rate, RATE, 1, dtype="int16")
+
     # -- the turn's side ------------------------------------------------------------------
     async def write(self, chunk: AudioChunk, tag: int = 0) -> None:
         samples = chunk.samples
