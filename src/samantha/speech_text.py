@@ -47,7 +47,7 @@ def has_words(text: str) -> bool:
 class Chunker:
     """Cuts a token stream into speakable pieces: the first clause early, then sentences."""
 
-    def __init__(self, first_clause_words: int = 4, max_chars: int = 220) -> None:
+    def __init__(self, first_clause_words: int = 2, max_chars: int = 220) -> None:
         self.first_clause_words = first_clause_words
         self.max_chars = max_chars
         self._buf = ""

@@ -98,7 +98,7 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
         forget()
 
     async def generate() -> None:
-        chunker = Chunker(first_clause_words=4 if first_clause else 10_000)
+        chunker = Chunker(first_clause_words=2 if first_clause else 10_000)
         tokens, count, pieces = 0, 0, []
         prepared = await conversation.prepare(text, engines.llm)
         if prepared.direct:
