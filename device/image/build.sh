@@ -121,13 +121,24 @@ req=$cache/requirements-aarch64.txt
   grep -viE '^(pytest|ruff|iniconfig|pluggy|pygments)==' "$repo/requirements.lock"
   echo "llama-cpp-python==$llama_version"
 } >"$req"
-# Binary wheels only, for the Pi's CPython 3.11 (Debian bookworm / Raspberry Pi OS bookworm).
-grep -viE '^(pyaudio|llama-cpp-python)==' "$req" >"$work/binary.txt"
-"$repo/.venv/bin/pip" download -q --only-binary=:all: --no-deps --python-version 3.11 \
-  --implementation cp --abi cp311 --abi abi3 --abi none \
-  --platform manylinux_2_34_aarch64 --platform manylinux_2_28_aarch64 \
-  --platform manylinux_2_17_aarch64 --platform manylinux2014_aarch64 \
-  -r "$work/binary.txt" -d "$wheelhouse"
+# Binary wheels for the Pi's CPython 3.11 (Debian bookworm / Raspberry Pi OS bookworm), one pin
+# at a time; a pin PyPI has only as an sdist is built into a wheel here, and must come out pure
+# Python (py3-none-any), or the build stops and names it.
+# With their dependencies: requirements.lock is not always complete (python-dateutil needs tzdata).
+pip_dl=("$repo/.venv/bin/pip" download -q -d "$wheelhouse")
+aarch64=(--only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 --abi abi3
+         --abi none --platform manylinux_2_34_aarch64 --platform manylinux_2_28_aarch64
+         --platform manylinux_2_17_aarch64 --platform manylinux2014_aarch64)
+grep -viE '^(pyaudio|llama-cpp-python)==' "$req" | while read -r pin; do
+  [[ -n $pin ]] || continue
+  "${pip_dl[@]}" "${aarch64[@]}" "$pin" 2>/dev/null && continue
+  echo "   $pin: no aarch64 wheel on PyPI; building it here (must be pure Python)"
+  rm -rf "$work/purewheel"
+  "$repo/.venv/bin/pip" wheel -q --no-deps --no-binary=:all: "$pin" -w "$work/purewheel" 2>/dev/null
+  built=$(ls "$work"/purewheel/*.whl)
+  [[ $built == *-none-any.whl ]] || { echo "build: $pin needs an aarch64 build: $built" >&2; exit 1; }
+  cp "$built" "$wheelhouse/"
+done
 # PyAudio (built in the chroot, once) and what building it takes.
 "$repo/.venv/bin/pip" download -q --no-deps --no-binary=:all: \
   "$(grep -i '^pyaudio==' "$req")" -d "$wheelhouse"
@@ -149,7 +160,9 @@ mnt_bind "$wheelhouse" "$inside/wheelhouse"
 cp "$req" "$inside/requirements.txt"
 cp "$here/customize.sh" "$inside/customize.sh"
 mnt_bind /proc "$rootfs/proc"
-mnt_bind /sys "$rootfs/sys"
+# No /sys: an aarch64 process under qemu-user that sees the x86 host's /sys CPU topology AND its
+# /proc/cpuinfo crashes in onnxruntime's cpuinfo probe (`import piper`: SIGSEGV, every time);
+# with either alone it does not. apt and pip need neither. On a Pi both are ARM's own.
 mnt_bind /dev "$rootfs/dev"
 mnt_bind /dev/pts "$rootfs/dev/pts"
 resolv_backup=""

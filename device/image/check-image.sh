@@ -132,7 +132,7 @@ for m in $cfg_models; do
 done
 
 # ---------------------------------------------------------------- privacy
-mkdir -p "$tmp/tree/etc" "$tmp/tree/usr/lib/systemd" "$tmp/tree/usr/bin"
+mkdir -p "$tmp/tree/usr/lib/systemd" "$tmp/tree/usr/bin"   # rdump makes tree/etc itself
 debugfs -R "rdump /etc $tmp/tree" "$root" >/dev/null 2>&1
 debugfs -R "rdump /usr/lib/systemd/system $tmp/tree/usr/lib/systemd" "$root" >/dev/null 2>&1
 rexists /usr/bin/cloud-init && touch "$tmp/tree/usr/bin/cloud-init"

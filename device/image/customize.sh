@@ -76,13 +76,23 @@ chmod 0755 /opt/samantha/venv/bin/samantha
 # Byte-compile the app now (pip did the venv): the root is read-only at run time.
 /opt/samantha/venv/bin/python -m compileall -q /opt/samantha/src >/dev/null
 say "the venv imports every engine:"
-/opt/samantha/venv/bin/python - <<'PY'
-import importlib
-for name in ("numpy", "soundfile", "soxr", "webrtcvad", "pywhispercpp.model", "llama_cpp",
-             "piper", "onnxruntime", "pyaudio", "samantha.cli"):
-    importlib.import_module(name)
-    print("  import", name, "ok")
-PY
+# One process per module, so a failure names its module. A crash (signal) is retried once: under
+# qemu-user emulation imports have died with SIGSEGV (see build.sh on /sys); a Python error is not.
+for module in numpy soundfile soxr webrtcvad pywhispercpp.model llama_cpp piper onnxruntime \
+              pyaudio samantha.cli samantha.firstboot; do
+  for attempt in 1 2; do
+    rc=0
+    /opt/samantha/venv/bin/python -c "import $module" 2>/dev/null || rc=$?
+    ((rc < 128)) && break
+    say "  import $module: signal $((rc - 128)) (attempt $attempt)"
+  done
+  if ((rc != 0)); then
+    /opt/samantha/venv/bin/python -c "import $module" || true
+    echo "customize: the venv cannot import $module" >&2
+    exit 1
+  fi
+  say "  import $module ok"
+done
 
 # ---------------------------------------------------------------- 3. quiet and private
 mask=(apt-daily.timer apt-daily.service apt-daily-upgrade.timer apt-daily-upgrade.service
@@ -91,7 +101,7 @@ mask=(apt-daily.timer apt-daily.service apt-daily-upgrade.timer apt-daily-upgrad
       NetworkManager-wait-online.service ModemManager.service avahi-daemon.service
       avahi-daemon.socket wpa_supplicant.service bluetooth.service hciuart.service
       dphys-swapfile.service sshswitch.service regenerate_ssh_host_keys.service
-      userconfig.service systemd-random-seed.service
+      userconfig.service systemd-random-seed.service systemd-firstboot.service
       e2scrub_all.timer e2scrub_reap.service)
 for unit in "${mask[@]}"; do ln -sfn /dev/null "/etc/systemd/system/$unit"; done
 # Off until the owner asks (samantha-ssh-switch enables them again).
@@ -104,6 +114,8 @@ rm -f /etc/ssh/ssh_host_*       # every box makes its own at the owner's first `
 rm -f /etc/rc[2-5].d/S*         # no SysV scripts (systemd would run them)
 
 # A read-only root: empty machine-id (systemd keeps a transient one in RAM), volatile journal.
+# Every boot then counts as a first boot, so systemd-firstboot (which would prompt for a locale on
+# the console) is masked above; samantha-firstboot does the owner's settings instead.
 : >/etc/machine-id
 rm -f /var/lib/dbus/machine-id
 ln -s /etc/machine-id /var/lib/dbus/machine-id 2>/dev/null || true
