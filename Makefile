@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 ARCH := $(shell uname -m)
-APT_PACKAGES := portaudio19-dev espeak-ng sox libspeexdsp1 systemd util-linux
+APT_PACKAGES := portaudio19-dev espeak-ng sox libspeexdsp1 systemd util-linux nftables fdisk
 LLAMA_VERSION := 0.3.36
 
 # llama.cpp build flags. x86: no -march=native (a native build crashes in ggml's AMX kernel,
@@ -72,7 +72,7 @@ BASE ?= $(IMAGE_BASE_DIR)
 IMAGE ?= out/samantha-rpi-arm64.img.xz
 IMAGE_BOARD ?= rpi4
 NICE := nice -n 19 ionice -c3
-.PHONY: image-deps image-base image image-check
+.PHONY: image-deps image-base image image-check image-boot-test
 image-deps:
 	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(IMAGE_APT)"
 image-base: image-deps
@@ -82,6 +82,10 @@ image: models image-deps
 	$(NICE) device/image/build.sh --base $(BASE) --out $(IMAGE) --board $(IMAGE_BOARD)
 image-check:
 	$(NICE) device/image/check-image.sh $(IMAGE)
+# Boots the Debian stand-in image in qemu-system-aarch64 -M virt (TCG, slow) and prints a report.
+image-boot-test:
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="qemu-system-arm mtools"
+	$(NICE) device/image/boot-test.sh $(IMAGE) out/boot-test.log
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

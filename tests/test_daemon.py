@@ -148,6 +148,9 @@ def test_daemon_notifies_answers_and_stops_in_order(tmp_path: Path, models_ready
     assert stderr.index("engines loaded") < stderr.index("ready: models verified")
     # WATCHDOG=1 from the turn loop, rate-limited to a third of WatchdogSec (times are when the
     # test read them, so two may arrive together after a stall of this busy machine)
+    # the watchdog is fed while the models load too (a slow card must not be killed mid-load)
+    loading = [t for t, m in messages[:ready[0]] if m == "WATCHDOG=1"]
+    assert len(loading) >= 2, texts[:ready[0]]
     pings = [t for t, m in messages[ready[0]:] if m == "WATCHDOG=1"]
     assert len(pings) >= 6
     assert len(pings) <= (pings[-1] - pings[0]) / 0.5 + 2, pings

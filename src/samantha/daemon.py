@@ -47,6 +47,13 @@ def open_devices(cfg: config.Config) -> tuple[Any, Any]:
     return mic, Speaker(cfg.audio.output_device)
 
 
+async def _keep_alive(watchdog: Watchdog) -> None:
+    """Until she is ready: the watchdog hears from this (event-loop) task every second."""
+    while True:
+        watchdog()
+        await asyncio.sleep(1.0)
+
+
 def _startup_progress(watchdog: Watchdog) -> Any:
     def progress(message: str) -> None:
         log.info("%s", message)
@@ -74,9 +81,14 @@ async def run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     watchdog = Watchdog()
     log.info("board %s; state in %s", cfg.board or "none", cfg.state_path)
-    try:  # in a thread, so the loop stays awake for SIGTERM while half a gigabyte loads
+    # Loading and warming run in threads, so this loop stays awake: it answers SIGTERM and
+    # keeps systemd's watchdog fed until READY (seen in an emulated boot: a 30 s WatchdogSec
+    # killed her mid-load five times). After READY only the turn loop feeds it.
+    starting = asyncio.create_task(_keep_alive(watchdog))
+    try:
         engines = await asyncio.to_thread(load_engines, cfg, _startup_progress(watchdog))
     except BaseException:
+        starting.cancel()
         mic.close()
         speaker.close()
         raise
@@ -94,6 +106,7 @@ async def run(args: argparse.Namespace) -> int:
         if stop.is_set():  # SIGTERM while the models were loading: never say READY
             log.info("stopping: signal received before she was ready")
             return 0
+        starting.cancel()
         notify("READY=1", "STATUS=listening")
         log.info("ready: models verified, loaded and warmed; listening")
         listener = asyncio.create_task(serve(mic, speaker, engines, conversation, cfg,
@@ -108,6 +121,7 @@ async def run(args: argparse.Namespace) -> int:
         else:
             log.info("stopping: signal received, ordered shutdown")
     finally:
+        starting.cancel()
         if listener is not None and not listener.done():
             await _stop_input(mic, listener)
         else:

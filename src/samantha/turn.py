@@ -90,6 +90,9 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
     is set (a speculative start). History keeps only what the person heard, cut at the sample.
     """
     sentences: asyncio.Queue[str | None] = asyncio.Queue(maxsize=4)
+    # On a small board the first clause's synthesis and the next tokens fight for the same
+    # cores: generation waits (no token is pulled) until the first clause is voiced.
+    first_voiced = asyncio.Event()
     audio: asyncio.Queue[tuple[str, AudioChunk] | None] = asyncio.Queue(maxsize=4)
     written: list[tuple[int, str]] = []
     tl = result.log
@@ -122,6 +125,8 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
                 for sentence in chunker.push(piece):
                     await sentences.put(sentence)
                     count += 1
+                if count and not first_voiced.is_set():
+                    await first_voiced.wait()
                 if count >= max_sentences:
                     break
             else:
@@ -143,9 +148,11 @@ async def reply_to(text: str, engines: Engines, conversation: Conversation, sink
                 chunk = await engines.tts.synthesize_async(
                     sentence, float(getattr(conversation, "pace", 1.0) or 1.0))
                 tl.emit(SynthesisDone(now_ns(), sentence, chunk.seconds, now_ns() - start))
+                first_voiced.set()
                 if len(chunk.samples):
                     await audio.put((sentence, chunk))
         finally:
+            first_voiced.set()
             await audio.put(_END)
 
     async def play() -> None:
