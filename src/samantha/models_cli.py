@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from samantha import modelstore
+from samantha import modelstore, provision
 from samantha.errors import ModelError
 from samantha.modelstore import ModelEntry
 
@@ -92,7 +92,7 @@ def _provision(args: argparse.Namespace, root: Path) -> int:
     chosen = modelstore.default_set(args.manifest) if args.defaults else _chosen(args)
     for entry in chosen:
         print(f"{entry.name}: provisioning", file=sys.stderr)
-        paths = modelstore.provision(entry, root, args.cache, progress=sys.stderr.isatty(),
+        paths = provision.provision(entry, root, args.cache, progress=sys.stderr.isatty(),
                                      find_links=args.wheels)
         print(f"{entry.name}: ready ({', '.join(str(p) for p in paths)})")
     return 0
