@@ -234,7 +234,6 @@ def test_a_due_reminder_is_announced_with_a_chime(engines, tmp_path: Path) -> No
     engine.clock = lambda: datetime.now() + timedelta(minutes=6)
     asyncio.run(engine.serve(room))
     later.close()
-    said = " ".join(s for t in engine.turns for s in t.spoken)
-    assert "Ana" in said, said
-    assert len(engine.turns) == 1, "announced once, not again every second"
+    announced = [t for t in engine.turns if any("Ana" in s for s in t.spoken)]
+    assert len(announced) == 1, ("announced once, not again every second", engine.turns)
     assert np.abs(room.echo_only).max() > 1000, "the chime and her voice were played"

@@ -97,12 +97,14 @@ def measure(label: str, overrides: dict[str, Any], args: argparse.Namespace,
                 print(f"[{label}] turn {i + 1}/{args.turns} {mode:6} {item.name[:32]!r}: "
                       f"voice-to-voice {v2v if v2v is None else round(v2v, 3)} s",
                       file=sys.stderr)
-        interrupt = corpus.barge_in_utterance()
+        pair = corpus.barge_in_utterances()
         barge = []
-        for i in range(args.barge_ins if interrupt is not None else 0):
-            trial = runner.run_turn("stream", items[i % len(items)], interrupt)
+        for _ in range(args.barge_ins if pair is not None else 0):
+            trial = runner.run_turn("stream", pair[0], pair[1])  # type: ignore[index]
             barge.append(trial.barge_in_s)
         idle = runner.idle_cpu_pct()
+        if runner.aec is not None:
+            runner.aec.close()
         stream = [t for t in runner.trials["stream"][:args.turns]]
         naive = runner.trials["naive"]
         figs = [t.figures for t in stream if t.figures]

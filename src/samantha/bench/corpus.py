@@ -23,6 +23,8 @@ QUESTIONS = (
     "Why is the sky blue?",
 )
 BARGE_IN = "Wait, stop. What time is it?"
+LONG_QUESTION = "Tell me a long story about a dragon and the sea."
+"""Asked before each interruption: the reply must still be playing when the person cuts in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +73,12 @@ def build(fixtures_dir: Path | None) -> list[Utterance]:
     return items
 
 
-def barge_in_utterance() -> Utterance | None:
-    audio = espeak(BARGE_IN, "en-us+f2")
-    return annotate(BARGE_IN, audio) if audio is not None else None
+def barge_in_utterances() -> tuple[Utterance, Utterance] | None:
+    """(a question with a long answer, the interruption), or None without espeak-ng."""
+    question, stop = espeak(LONG_QUESTION, "en-us+m3"), espeak(BARGE_IN, "en-us+f2")
+    if question is None or stop is None:
+        return None
+    return annotate(LONG_QUESTION, question), annotate(BARGE_IN, stop)
 
 
 def silence(seconds: float) -> AudioChunk:

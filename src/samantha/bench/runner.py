@@ -117,6 +117,7 @@ class Runner:
     cfg: Config
     model_bytes: int
     timeout_s: float = 40.0
+    aec: EchoCanceller | None = None
     trials: dict[str, list[Trial]] = field(default_factory=lambda: {"stream": [], "naive": []})
 
     def run_turn(self, mode: str, item: Utterance, interrupt: Utterance | None = None) -> Trial:
@@ -129,8 +130,12 @@ class Runner:
                     duration_s=LEAD_S + item.audio.seconds + self.timeout_s)
         cls = NaiveEngine if mode == "naive" else Engine
         conversation = from_config(self.cfg, persist=False)
-        aec = EchoCanceller(self.cfg.aec) if self.cfg.aec.enabled else None
-        engine = cls(self.engines, conversation, self.cfg, playback, aec)
+        # one canceller for the whole run, as on a device: the room does not change between
+        # turns, so its filter stays converged (a cold one cannot hear a person over her for
+        # the first seconds)
+        if self.aec is None and self.cfg.aec.enabled:
+            self.aec = EchoCanceller(self.cfg.aec)
+        engine = cls(self.engines, conversation, self.cfg, playback, self.aec)
         done = asyncio.Event()
         spoke: list[bool] = []
         busy: list[bool] = []
@@ -139,7 +144,7 @@ class Runner:
             if state is State.SPEAKING and not spoke:
                 spoke.append(True)
                 if interrupt is not None:
-                    room.say(interrupt.audio, room.position / 16000 + 1.0)
+                    room.say(interrupt.audio, room.position / 16000 + 2.0)
             if state in (State.THINKING, State.SPEAKING):
                 busy.append(True)
             elif state is State.IDLE and busy:
@@ -155,8 +160,6 @@ class Runner:
         finally:
             serving.cancel()
             await asyncio.gather(serving, return_exceptions=True)
-            if aec is not None:
-                aec.close()
         trial = Trial(None, "", cpu_s=time.process_time() - cpu0,
                       wall_s=time.perf_counter() - wall0)
         if engine.turns:
