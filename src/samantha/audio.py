@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,57 +131,12 @@ def concat(chunks: list[AudioChunk], rate: int = RATE) -> AudioChunk:
                       chunks[0].timestamp_ns)
 
 
-def frames(chunk: AudioChunk, ms: int) -> Iterator[AudioChunk]:
-    """Cut a pipeline chunk into consecutive ``ms``-long chunks (the last one may be shorter)."""
-    step = chunk.rate * ms // 1000
-    for start in range(0, len(chunk.samples), step):
-        yield AudioChunk(chunk.samples[start:start + step], chunk.rate, 1, chunk.timestamp_ns)
-
-
 def rms_dbfs(samples: np.ndarray) -> float:
     """Loudness of int16 samples in dBFS (-inf for silence)."""
     if len(samples) == 0:
         return float("-inf")
     rms = float(np.sqrt(np.mean((samples.astype(np.float64) / 32768.0) ** 2)))
     return 20.0 * np.log10(rms) if rms > 0 else float("-inf")
-
-
-class WavMicrophone:
-    """A microphone that plays a file: the user's voice at real-time pace (or faster), then
-    silence, as a real microphone keeps delivering audio after the person stops talking."""
-
-    def __init__(self, audio: AudioChunk, chunk_ms: int = 30, realtime: bool = True,
-                 tail_s: float = 2.0) -> None:
-        self.audio = audio
-        self.chunk_ms = chunk_ms
-        self.realtime = realtime
-        self.tail_s = tail_s
-        self.origin_ns = 0
-        """perf_counter_ns at which sample 0 was 'spoken' (set when streaming starts)."""
-
-    def stream_time_ns(self, position_s: float) -> int:
-        """When the sample at ``position_s`` reached the microphone."""
-        return self.origin_ns + int(position_s * 1e9)
-
-    async def chunks(self):  # type: ignore[no-untyped-def]
-        import asyncio
-
-        tail = AudioChunk(np.zeros(int(self.tail_s * RATE), np.int16))
-        step = RATE * self.chunk_ms // 1000
-        samples = np.concatenate([self.audio.samples, tail.samples])
-        self.origin_ns = time.perf_counter_ns()
-        for start in range(0, len(samples), step):
-            end = min(start + step, len(samples))
-            if self.realtime:  # deliver each chunk when its last sample has been 'spoken'
-                due = self.origin_ns + end * 1_000_000_000 // RATE
-                delay = (due - time.perf_counter_ns()) / 1e9
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            else:
-                await asyncio.sleep(0)
-            stamp = (self.origin_ns + start * 1_000_000_000 // RATE if self.realtime
-                     else time.perf_counter_ns())  # fast: stamped at delivery
-            yield AudioChunk(samples[start:end], RATE, 1, stamp)
 
 
 class RecordingSpeaker:

@@ -22,7 +22,6 @@ from samantha.events import (
     PlaybackDone,
     PromptSent,
     ReplyDone,
-    SpeechEnded,
     StageFailed,
     SynthesisDone,
     TranscriptReady,
@@ -199,19 +198,6 @@ async def transcribe(utterance: AudioChunk, speech_end_ns: int, engines: Engines
     result.log.emit(TranscriptReady(now_ns(), transcript.text, transcript.audio_s,
                                     transcript.asr_ns))
     log.debug("transcript: %s", transcript.text)
-
-
-async def run_turn(utterance: AudioChunk, speech_end_ns: int, engines: Engines,
-                   conversation: Conversation, sink: Sink, reason: str = "silence") -> TurnResult:
-    """A whole spoken turn, from the VAD's decision to the last sample played."""
-    result = TurnResult()
-    result.log.emit(SpeechEnded(now_ns(), speech_end_ns, utterance.seconds, reason))
-    await transcribe(utterance, speech_end_ns, engines, conversation, result)
-    if result.transcript:
-        await reply_to(result.transcript, engines, conversation, sink, result)
-        log.debug("reply: %s", result.reply)
-        await conversation.after_turn(result.transcript, " ".join(result.spoken), engines.llm)
-    return result
 
 
 async def think(text: str, llm: LanguageModel, conversation: Conversation,
