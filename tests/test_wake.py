@@ -80,3 +80,15 @@ def test_model_mode_without_a_model_fails_clearly(tmp_path) -> None:  # type: ig
 def test_unknown_mode_is_refused() -> None:
     with pytest.raises(ConfigError):
         WakeConfig(mode="clap")
+
+
+def test_without_a_wake_model_audio_never_wakes_her() -> None:
+    import asyncio
+
+    import numpy as np
+
+    gate = WakeGate(WakeConfig(), "Samantha")
+    loud = (np.random.default_rng(0).normal(0, 8000, 16000)).astype(np.int16)
+    assert asyncio.run(gate.model_woke(loud)) is False
+    assert not gate.decide("what time is it", 0.0).woke  # only her name or a model wakes her
+    gate.close()

@@ -94,6 +94,7 @@ class Engine:
                     await self.current.task
         finally:
             await self._cancel_current()
+            self.wake.close()
 
     def _announce_due(self) -> None:
         """About once a second, while nobody is talking: reminders, alarms and timers that came
@@ -184,7 +185,8 @@ class Engine:
     async def _turn(self, audio: AudioChunk, speech_end_ns: int, result: TurnResult,
                     go: asyncio.Event) -> None:
         await transcribe(audio, speech_end_ns, self.engines, self.conversation, result)
-        decision = self.wake.decide(result.transcript, now_ns() / 1e9)  # pure: safe to decide now
+        woke = await self.wake.model_woke(audio.samples)
+        decision = self.wake.decide(result.transcript, now_ns() / 1e9, woke)  # pure: safe now
         if not decision.woke:
             await go.wait()
             log.debug("not for her: %s", result.transcript)

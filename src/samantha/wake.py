@@ -16,7 +16,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from samantha.errors import ConfigError
+from samantha.worker import Worker
 
 MODES = ("phrase", "always", "model")
 _GREETINGS = {"hey", "hi", "hello", "ok", "okay", "oh", "yo", "um", "uh", "so", "dear", "hay",
@@ -114,6 +117,18 @@ class WakeGate:
         self.phrase = cfg.phrase or name
         self.window = FollowUpWindow(cfg.follow_up_s)
         self.detector = load_wake_model(cfg) if cfg.mode == "model" else None
+        self.worker = Worker("wake") if self.detector is not None else None
+
+    async def model_woke(self, samples: np.ndarray) -> bool:
+        """Did the wake model hear its word in this audio? (Always False without a model.)
+        The ONNX model runs on its own worker thread, like every C model."""
+        if self.detector is None or self.worker is None:
+            return False
+        return bool(await self.worker.run(self.detector.woke, samples))
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
 
     def decide(self, transcript: str, now_s: float, model_woke: bool = False) -> WakeMatch:
         if not transcript.strip():
