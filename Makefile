@@ -16,7 +16,7 @@ else
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=ON -DLLAMA_CURL=OFF
 endif
 
-.PHONY: setup system-deps models demo test lint bench clean install uninstall
+.PHONY: setup system-deps models demo test check bench clean install uninstall
 setup: system-deps $(VENV)/.installed
 
 system-deps:
@@ -48,7 +48,14 @@ demo: models
 
 test: models
 	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
+
+# While working: lint, types and the fast tests (no real models), in under a minute.
+check: setup
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q -m "not slow"
 
 bench: models
 	$(VENV)/bin/samantha bench

@@ -67,7 +67,6 @@ def test_unit_bans_the_network_and_keeps_her_memory() -> None:
     assert settings["SupplementaryGroups"] == "audio"
     assert int(settings["WatchdogSec"]) > 0 and settings["Restart"] == "on-failure"
     # the daemon's bounded shutdown waits fit in TimeoutStopSec
-    from samantha import daemon
-
+    from samantha.appliance import daemon
     budget = daemon.STOP_INPUT_S + 3 * daemon.DRAIN_S + daemon.FINISH_OUTPUT_S
     assert budget < int(settings["TimeoutStopSec"])

@@ -9,7 +9,7 @@ import pytest
 import soundfile
 
 from conftest import fixture
-from samantha.audio import RATE, AudioChunk, read_wav, to_pipeline, write_wav
+from samantha.audio.chunk import RATE, AudioChunk, read_wav, to_pipeline, write_wav
 from samantha.errors import AudioError
 
 

@@ -47,8 +47,7 @@ def test_silence_only_wav_says_no_speech(tmp_path: Path) -> None:
 
 def _models_dir_with(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
     """A models dir holding the real manifest and a (possibly damaged) copy of smollm2."""
-    from samantha import modelstore
-
+    from samantha.models import store as modelstore
     src = modelstore.path_for("smollm2-135m-instruct-q4_1")
     models = tmp_path / "models"
     dest = models / src.relative_to(modelstore.models_dir())

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from conftest import run_cli
-from samantha.audio import AudioChunk
+from samantha.audio.chunk import AudioChunk
 from samantha.bench.corpus import speech_bounds
 from samantha.bench.machine import board_name
 from samantha.bench.stats import TurnFigures, markdown, speedup, stage_table, summary
-from samantha.events import (
+from samantha.pipeline.events import (
     FirstAudio,
     FirstToken,
     PromptSent,

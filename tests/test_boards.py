@@ -10,6 +10,7 @@ import pytest
 
 from conftest import REPO
 from samantha import boards, config
+from samantha.config import board_profile
 from samantha.errors import ConfigError
 
 PROFILES = ("rpi5", "rpi4", "jetson-orin-nano", "x86")
@@ -49,7 +50,7 @@ def test_profile_holds_known_settings_and_alsa_names(board: str, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAMANTHA_CONFIG", str(tmp_path / "none.toml"))
     (tmp_path / "none.toml").write_text("")
-    raw = tomllib.loads((REPO / "device" / f"{board}.toml").read_text())
+    raw = tomllib.loads(board_profile(board).read_text())
     assert set(raw) <= {"asr", "llm", "tts", "vad", "audio", "persona", "system"}
     for key in ("threads",):
         assert key in raw["asr"] and key in raw["llm"] and key in raw["tts"]
@@ -68,7 +69,7 @@ def test_jetson_offloads_to_the_gpu(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("SAMANTHA_CONFIG", str(tmp_path / "none.toml"))
     (tmp_path / "none.toml").write_text("")
     assert config.load(board="jetson-orin-nano").system.gpu_layers > 0
-    assert "-DGGML_CUDA=on" in (REPO / "device" / "jetson-orin-nano.toml").read_text()
+    assert "-DGGML_CUDA=on" in board_profile("jetson-orin-nano").read_text()
 
 
 def test_detected_board_applies_and_user_config_wins(tmp_path: Path,

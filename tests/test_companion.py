@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from samantha import modelstore, tools
-from samantha.config import Config, MemoryConfig
-from samantha.conversation import Conversation
-from samantha.llm import LanguageModel
-from samantha.memory import FILE
-from samantha.persona import Persona
-from samantha.say_filter import blocked
+from samantha.companion import tools
+from samantha.companion.conversation import Conversation
+from samantha.companion.exchange import Exchange
+from samantha.companion.memory import FILE
+from samantha.companion.say_filter import blocked
+from samantha.config import Config, MemoryConfig, Persona
+from samantha.inference.engines import build_llm
+from samantha.inference.protocols import LanguageModel
 
 pytestmark = pytest.mark.slow
 
@@ -96,7 +97,7 @@ def test_asked_what_time_it_is_she_uses_the_clock_tool(tmp_path: Path,
 
 @pytest.fixture(scope="module")
 def llm(models_ready: None) -> Iterator[LanguageModel]:
-    model = LanguageModel(modelstore.path_for(Config().llm.model))
+    model = build_llm(Config())
     yield model
     model.close()
 
@@ -120,8 +121,7 @@ def test_the_model_picks_only_allow_listed_tools(text: str, tool: str | None,
 
 
 def test_side_prompts_are_warmed_once_and_the_persona_cache_is_kept(llm: LanguageModel) -> None:
-    from samantha import facts
-
+    from samantha.companion import facts
     brain = Conversation(Persona())
     llm.complete(brain.base_messages() + [{"role": "user", "content": "Hi."}], 1)
     cached = list(llm._llm._input_ids)
@@ -140,8 +140,8 @@ def test_old_turns_are_folded_into_a_summary_she_reads_later(tmp_path: Path,
             ("Also I need to book a hotel.", "Near the trailhead is handy."),
             ("Thanks, that helps.", "Any time.")]
     for user, reply in talk:
-        brain.commit(user, reply)
-    asyncio.run(brain.after_turn("Thanks, that helps.", "Any time.", llm))
+        brain.commit(Exchange(text=user), reply)
+    asyncio.run(brain.after_turn(Exchange(text="Thanks, that helps."), "Any time.", llm))
     summary = rows(tmp_path, "SELECT text FROM summaries")
     assert len(summary) == 1 and str(summary[0][0]).strip()
     assert rows(tmp_path, "SELECT count(*) FROM turns WHERE summarised = 1") == [(3,)]

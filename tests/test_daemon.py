@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, silent
-from samantha.audio import read_wav
+from samantha.audio.chunk import read_wav
 
 QUESTION = REPO / "src" / "samantha" / "data" / "question.wav"
 STOP_BOUND_S = 30.0  # TimeoutStopSec in systemd/samantha.service
@@ -26,8 +26,8 @@ STOP_BOUND_S = 30.0  # TimeoutStopSec in systemd/samantha.service
 # between READY=1 and STOPPING=1: the turn. (C libraries are covered by the snapshot below.)
 AUDITED_RUN = r"""
 import json, os, sys
-from samantha import daemon
-from samantha.cli import main
+from samantha.appliance import daemon
+from samantha.cli.main import main
 writes, on = [], [False]
 real_notify = daemon.notify
 def notify(*fields):
@@ -175,8 +175,7 @@ def test_daemon_notifies_answers_and_stops_in_order(tmp_path: Path, models_ready
 
 
 def _models_with_corrupt_llm(tmp_path: Path) -> Path:
-    from samantha import modelstore
-
+    from samantha.models import store as modelstore
     models = tmp_path / "models"
     (models / "llm").mkdir(parents=True)
     (models / "manifest.toml").write_bytes((REPO / "models" / "manifest.toml").read_bytes())

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from samantha.devices import Microphone
+from samantha.audio.devices import Microphone
+from samantha.audio.ratelog import RateLimitedLog
 from samantha.errors import DeviceError
-from samantha.ratelog import RateLimitedLog
 
 MIC = {"index": 3, "name": "USB PnP Sound Device: Audio (hw:2,0)", "maxInputChannels": 1,
        "maxOutputChannels": 0, "defaultSampleRate": 48000.0}
@@ -88,7 +88,7 @@ def test_unplugged_mid_turn_gives_up_after_bounded_retries(caplog) -> None:  # t
     card = Card(chunks_before_unplug=20)
     mic = Microphone("USB", 16000, 480, pa_factory=lambda: FakePyAudio(card), retries=3,
                      stall_s=0.2, backoff_s=0.01, log_every_s=60)
-    caplog.set_level(logging.INFO, logger="samantha.devices")
+    caplog.set_level(logging.INFO, logger="samantha.audio.devices")
     start = time.monotonic()
     with pytest.raises(DeviceError) as info:
         asyncio.run(_drain(mic))
@@ -124,7 +124,7 @@ def test_overruns_never_flood_the_log(caplog) -> None:  # type: ignore[no-untype
     card.plugged = True
     mic = Microphone("USB", 16000, 480, queue_chunks=4, pa_factory=lambda: FakePyAudio(card),
                      log_every_s=30)
-    caplog.set_level(logging.INFO, logger="samantha.devices")
+    caplog.set_level(logging.INFO, logger="samantha.audio.devices")
 
     async def flood() -> None:
         for i in range(1000):  # nobody reads: the queue overflows 996 times
@@ -153,14 +153,14 @@ UNPLUGGED_DAEMON = r"""
 import sys
 sys.path.insert(0, sys.argv[1])
 from test_devices_faults import Card, FakePyAudio
-from samantha import daemon
-from samantha.devices import Microphone
-from samantha.wavdevices import WavSpeaker
+from samantha.appliance import daemon
+from samantha.audio.devices import Microphone
+from samantha.testing.wavdevices import WavSpeaker
 card = Card(chunks_before_unplug=100)   # 3 s of audio, then the cable is pulled
 daemon.open_devices = lambda cfg: (
     Microphone("USB", 16000, 480, pa_factory=lambda: FakePyAudio(card), retries=2, stall_s=0.5,
                backoff_s=0.1), WavSpeaker(None))
-from samantha.cli import main
+from samantha.cli.main import main
 sys.exit(main(["run"]))
 """
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from samantha import doctor, doctor_checks
+from samantha.appliance import checks as doctor_checks
+from samantha.appliance.checks import FAIL, OK, WARN
+from samantha.cli import doctor
 from samantha.config import Config, LlmConfig
-from samantha.doctor_checks import FAIL, OK, WARN
 
 
 def _has_sound_card() -> bool:

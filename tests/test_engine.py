@@ -10,17 +10,18 @@ import numpy as np
 import pytest
 
 from conftest import espeak, fixture, words
-from samantha.aec import EchoCanceller, EchoGate
-from samantha.audio import RATE, AudioChunk, read_wav
+from samantha.audio.aec import EchoCanceller, EchoGate
+from samantha.audio.chunk import RATE, AudioChunk, read_wav
+from samantha.audio.listening import make_segmenter
+from samantha.audio.playback import Playback, cut_words
+from samantha.audio.vad import EndpointState, EventKind
+from samantha.companion.conversation import from_config
+from samantha.companion.exchange import Exchange
 from samantha.config import load
-from samantha.conversation import from_config
-from samantha.engine import Engine
-from samantha.listen import make_segmenter
-from samantha.playback import Playback, cut_words
-from samantha.room import Room
-from samantha.states import Happened, State, is_barge_in, next_state
-from samantha.turn import TurnResult, reply_to
-from samantha.vad import EndpointState, EventKind
+from samantha.pipeline.loop import TurnLoop
+from samantha.pipeline.states import Happened, State, is_barge_in, next_state
+from samantha.pipeline.turn import TurnResult, respond, typed
+from samantha.testing.room import Room
 
 # -- pure ----------------------------------------------------------------------------------
 
@@ -56,6 +57,11 @@ def test_echo_gate_freezes_during_double_talk() -> None:
     for _ in range(40):                        # she stops: after the echo tail, all is person
         gate.is_person(-120.0, -60.0)
     assert gate.is_person(-120.0, -60.0)
+    assert gate.echo_db == pytest.approx(-20.0, abs=1.0)  # a breath: what was learnt is kept
+    for _ in range(20):  # a real pause: her next words (after a chime, or in a changed room)
+        gate.is_person(-120.0, -60.0)  # are judged on their own echo, carefully at first
+    assert gate.echo_db == 0.0
+    assert not gate.is_person(-20.0, -25.0)
 
 
 def test_cut_words_keeps_what_was_heard() -> None:
@@ -134,7 +140,7 @@ def test_barge_in_stops_her_and_hears_the_interruption(engines, tmp_path: Path) 
     playback = Playback(engines.tts.rate)
     room = Room(playback, question, person_at_s=0.5, duration_s=40.0)
     conversation = from_config(cfg, persist=False)
-    engine = Engine(engines, conversation, cfg, playback, EchoCanceller(cfg.aec))
+    engine = TurnLoop(engines, conversation, cfg, playback, EchoCanceller(cfg.aec))
     spoke_at: list[float] = []
 
     def on_state(state: State) -> None:
@@ -150,7 +156,7 @@ def test_barge_in_stops_her_and_hears_the_interruption(engines, tmp_path: Path) 
     first = engine.turns[0]
     assert first.spoken, "she had started speaking"
     heard = " ".join(first.spoken)
-    planned = " ".join(conversation.screen(s) for s in [first.reply])
+    planned = conversation.screen(first.reply, Exchange())
     assert len(words(heard)) < len(words(planned)), (heard, planned)
     assert conversation.history[0][1] == heard, "history holds only what was played"
     # the interruption is heard from its first word (its start is not lost), whether it came
@@ -169,9 +175,9 @@ def test_a_cancelled_turn_leaves_no_task_or_thread(engines) -> None:  # type: ig
     async def run() -> tuple[int, list[str]]:
         playback = Playback(engines.tts.rate)
         result = TurnResult()
-        turn = asyncio.create_task(reply_to(
-            "Tell me about the history of bread in three long sentences.", engines,
-            from_config(cfg, persist=False), playback, result))
+        turn = asyncio.create_task(respond(
+            "Tell me about the history of bread in three long sentences.", engines.llm,
+            engines.tts, from_config(cfg, persist=False), playback, result))
         while not result.audio:  # noqa: ASYNC110 - cancel mid-sentence, once she has started
             await asyncio.sleep(0.01)
         turn.cancel()
@@ -213,7 +219,7 @@ def test_hours_of_silence_and_noise_get_no_reply(engines) -> None:  # type: igno
         "loud white noise": lambda i: rng.normal(0, 6000, 480).astype(np.int16),
     }
     for name, make in noises.items():
-        engine = Engine(engines, from_config(cfg, persist=False), cfg, Playback(22050))
+        engine = TurnLoop(engines, from_config(cfg, persist=False), cfg, Playback(22050))
         asyncio.run(engine.serve(_Steady(3600, make)))  # an hour each, faster than real time
         assert engine.turns == [], name
         assert engine.state is State.IDLE, name
@@ -225,17 +231,19 @@ def test_a_due_reminder_is_announced_with_a_chime(engines, tmp_path: Path) -> No
 
     cfg = load(overrides={"state_dir": str(tmp_path / "state")})
     brain = from_config(cfg)
-    reply = asyncio.run(__import__("samantha.turn", fromlist=["think"]).think(
-        "Remind me in 5 minutes to call Ana.", engines.llm, brain))
+    reply = asyncio.run(typed("Remind me in 5 minutes to call Ana.", engines.llm, brain))
     assert reply
     brain.close()
     later = from_config(cfg)  # as after a restart
     playback = Playback(engines.tts.rate)
     room = Room(playback, duration_s=12.0, realtime=False)
-    engine = Engine(engines, later, cfg, playback, EchoCanceller(cfg.aec))
+    engine = TurnLoop(engines, later, cfg, playback, EchoCanceller(cfg.aec))
     engine.clock = lambda: datetime.now() + timedelta(minutes=6)
     asyncio.run(engine.serve(room))
     later.close()
     announced = [t for t in engine.turns if any("Ana" in s for s in t.spoken)]
     assert len(announced) == 1, ("announced once, not again every second", engine.turns)
+    assert announced[0].spoken == ["A reminder: call Ana."], "heard in full: no barge-in on " \
+        "her own chime or voice"
+    assert not engine.barge_ins
     assert np.abs(room.echo_only).max() > 1000, "the chime and her voice were played"

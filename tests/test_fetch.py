@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from samantha.errors import ModelError
-from samantha.fetch import download
+from samantha.models.fetch import download
 
 PAYLOAD = os.urandom(3 * 1024 * 1024 + 123)
 SHA = hashlib.sha256(PAYLOAD).hexdigest()

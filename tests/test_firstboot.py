@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from samantha import config as config_mod
-from samantha import firstboot, modelstore
-from samantha.firstboot import FirstbootError, parse
+from samantha.appliance import firstboot
+from samantha.appliance.firstboot import FirstbootError, parse
+from samantha.companion.persona import system_prompt
+from samantha.models import store as modelstore
 
 OWNER_FILE = """\ufeff# my settings
 name = "Ava"
@@ -62,7 +64,7 @@ def test_apply_merges_into_the_existing_config_and_it_loads(tmp_path: Path) -> N
     assert written["board"] == "rpi5"
     cfg = config_mod.from_dict(written)
     assert cfg.persona.name == 'Ava "the second"'
-    assert "O'Neil" in cfg.persona.system_prompt()
+    assert "O'Neil" in system_prompt(cfg.persona)
     assert (etc / "volume").read_text() == "40\n"
     assert not [p for p in etc.iterdir() if p.name.startswith(".")]  # no temp files left
 

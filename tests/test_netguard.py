@@ -15,7 +15,7 @@ from conftest import REPO, words
 ATTEMPTS = r"""
 import logging, socket, sys, urllib.request
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-from samantha import netguard
+from samantha.appliance import netguard
 early = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # made before the guard was on
 netguard.install()
 

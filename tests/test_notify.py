@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from samantha.notify import Watchdog, notify, watchdog_interval_s
+from samantha.appliance.notify import Watchdog, notify, watchdog_interval_s
 
 
 class Clock:

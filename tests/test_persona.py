@@ -6,7 +6,8 @@ import asyncio
 from pathlib import Path
 
 from samantha import config
-from samantha.conversation import Conversation, from_config
+from samantha.companion.conversation import Conversation, from_config
+from samantha.companion.exchange import Exchange
 
 
 def test_the_persona_comes_from_the_config_and_survives_a_restart(tmp_path: Path) -> None:
@@ -18,7 +19,7 @@ def test_the_persona_comes_from_the_config_and_survives_a_restart(tmp_path: Path
     prompt = first.system()["content"]
     for word in ("You are Juno", "dry, kind", "playful", "disagree often", "You talk with Min"):
         assert word in prompt
-    first.commit("Call me Min, please.", "Of course, Min.")
+    first.commit(Exchange(text="Call me Min, please."), "Of course, Min.")
     first.close()
     second = from_config(cfg)
     assert second.system() == first.system()

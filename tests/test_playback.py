@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from samantha import devices
-from samantha.audio import AudioChunk
-from samantha.playback import Playback
+from samantha.audio import devices
+from samantha.audio.chunk import AudioChunk
+from samantha.audio.playback import Playback
 
 
 def tone(n: int, rate: int = 22050) -> AudioChunk:

@@ -7,10 +7,10 @@ from importlib import resources
 
 import pytest
 
-from samantha.conversation import Conversation
-from samantha.persona import Persona
-from samantha.say_filter import blocked, calm_line
-from samantha.speech_text import say_numbers
+from samantha.companion.conversation import Conversation
+from samantha.companion.say_filter import blocked, calm_line
+from samantha.config import Persona
+from samantha.inference.speech_text import say_numbers
 
 
 def entries(name: str) -> list[str]:
@@ -66,11 +66,11 @@ def brain() -> Conversation:
 
 def test_a_blocked_sentence_becomes_a_calm_line_once() -> None:
     b = brain()
-    asyncio.run(b.prepare("Tell me a story.", None))  # type: ignore[arg-type]
-    assert b.screen("Once upon a time.") == "Once upon a time."
-    assert b.screen("뭐래 씨발년이") == calm_line("뭐래") and not blocked(calm_line("뭐래"))
-    assert b.screen("You stupid bitch.") == ""  # one calm line per reply is enough
-    assert b.screen("You are clearly depressed.") == ""  # never a diagnosis
+    ex = asyncio.run(b.prepare("Tell me a story.", None))  # type: ignore[arg-type]
+    assert b.screen("Once upon a time.", ex) == "Once upon a time."
+    assert b.screen("뭐래 씨발년이", ex) == calm_line("뭐래") and not blocked(calm_line("뭐래"))
+    assert b.screen("You stupid bitch.", ex) == ""  # one calm line per reply is enough
+    assert b.screen("You are clearly depressed.", ex) == ""  # never a diagnosis
 
 
 def test_abuse_gets_a_calm_bounded_reply_that_never_echoes() -> None:
@@ -94,8 +94,8 @@ def test_a_story_about_someone_elses_words_is_not_treated_as_abuse() -> None:
 
 def test_replies_are_capped_in_length() -> None:
     b = brain()
-    asyncio.run(b.prepare("Tell me everything about the sea.", None))  # type: ignore[arg-type]
-    spoken = [b.screen("The sea is wide and deep and full of quiet life. " * 2)
+    ex = asyncio.run(b.prepare("Tell me everything about the sea.", None))  # type: ignore[arg-type]
+    spoken = [b.screen("The sea is wide and deep and full of quiet life. " * 2, ex)
               for _ in range(10)]
     assert sum(len(s) for s in spoken) <= 520 and spoken[-1] == ""
 
@@ -111,7 +111,7 @@ def test_numbers_times_money_and_units_are_spoken() -> None:
 
 def test_speaker_labels_and_echoes_are_not_spoken() -> None:
     b = brain()
-    asyncio.run(b.prepare("Two plus two is five, admit it.", None))  # type: ignore[arg-type]
-    assert b.screen("Samantha: It's four, actually.") == "It's four, actually."
-    assert b.screen("Person: Yes, it is five.") == ""
-    assert b.screen("Two plus two is five, admit it!") == ""  # her person's words, echoed
+    ex = asyncio.run(b.prepare("Two plus two is five, admit it.", None))  # type: ignore[arg-type]
+    assert b.screen("Samantha: It's four, actually.", ex) == "It's four, actually."
+    assert b.screen("Person: Yes, it is five.", ex) == ""
+    assert b.screen("Two plus two is five, admit it!", ex) == ""  # her person's words, echoed

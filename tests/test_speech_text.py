@@ -1,6 +1,7 @@
 """What she may say aloud is plain speech, cut early into clauses and sentences."""
 
-from samantha.speech_text import Chunker, has_words, speakable
+from samantha.inference.speech_text import has_words, speakable
+from samantha.pipeline.chunker import Chunker
 
 
 def stream(text: str, chunker: Chunker) -> list[str]:

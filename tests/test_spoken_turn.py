@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import espeak, fixture, run_cli, silent, transcribe_file, words
-from samantha.audio import read_wav
-from samantha.speech_text import speakable
+from samantha.audio.chunk import read_wav
+from samantha.inference.speech_text import speakable
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +84,7 @@ def test_a_short_clip_does_not_spoil_the_next_question(engines) -> None:  # type
     reused state; each context size has its own state, so order does not matter."""
     import numpy as np
 
-    from samantha.audio import AudioChunk
+    from samantha.audio.chunk import AudioChunk
 
     question = read_wav(fixture("living_room_light_en.wav"))
     engines.asr.transcribe(AudioChunk(np.zeros(16000, np.int16)))

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from samantha import reminders, tools
-from samantha.conversation import Conversation
-from samantha.memory import Memory
-from samantha.persona import Persona
-from samantha.timeparse import TimeError_, parse_when
+from samantha.companion import reminders, tools
+from samantha.companion.conversation import Conversation
+from samantha.companion.memory import Memory
+from samantha.companion.timeparse import TimeError_, parse_when
+from samantha.config import Persona
 
 NOW = datetime(2026, 11, 22, 14, 0)  # a Sunday afternoon: the scripted clock
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from samantha.audio import RATE, AudioChunk, read_wav, rms_dbfs
-from samantha.errors import AudioError, ConfigError
-from samantha.vad import (
+from samantha.audio.chunk import RATE, AudioChunk, read_wav, rms_dbfs
+from samantha.audio.vad import (
     EndpointConfig,
     Endpointer,
     EndpointState,
@@ -20,6 +19,7 @@ from samantha.vad import (
     SpeechEvent,
     Utterance,
 )
+from samantha.errors import AudioError, ConfigError
 
 SPEECH = Path("/work/shared/fixtures/speech")
 FRAME = 0.01  # scripted frames are 10 ms so the times below are round

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from samantha.config import WakeConfig
 from samantha.errors import ConfigError
-from samantha.wake import FollowUpWindow, WakeConfig, WakeGate, match_phrase
+from samantha.pipeline.wake import FollowUpWindow, WakeGate, match_phrase
 
 
 @pytest.mark.parametrize("heard,rest", [

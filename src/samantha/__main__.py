@@ -1,3 +1,3 @@
-from samantha.cli import main
+from samantha.cli.main import main
 
 raise SystemExit(main())

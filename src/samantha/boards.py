@@ -1,5 +1,5 @@
-"""Which board she runs on, so the right profile (``device/<board>.toml``) is merged under the
-user's config.
+"""Which board she runs on, so the right profile (``data/boards/<board>.toml``) is merged under
+the user's config.
 
 A Raspberry Pi names itself in the device tree, a Jetson has /etc/nv_tegra_release, anything
 else is an x86-64 box or a generic arm64 one. ``$SAMANTHA_BOARD`` forces a board. The paths are
@@ -17,7 +17,6 @@ log = logging.getLogger(__name__)
 
 DEVICE_TREE_MODEL = Path("/proc/device-tree/model")
 TEGRA_RELEASE = Path("/etc/nv_tegra_release")
-KNOWN = ("rpi5", "rpi4", "jetson-orin-nano", "x86", "arm64")
 
 
 def _read(path: Path) -> str:

@@ -1,7 +1,8 @@
 """Configuration: TOML parsed once into frozen dataclasses.
 
-Layers, later ones winning: built-in defaults, the board profile (``device/<board>.toml``), the
-user's file (``--config``, ``$SAMANTHA_CONFIG`` or ``/etc/samantha/samantha.toml``).
+Layers, later ones winning: built-in defaults, the board profile (``data/boards/<board>.toml``
+in the package), the user's file (``--config``, ``$SAMANTHA_CONFIG`` or
+``/etc/samantha/samantha.toml``).
 """
 
 from __future__ import annotations
@@ -10,15 +11,68 @@ import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from samantha.aec import AecConfig
 from samantha.errors import ConfigError
-from samantha.persona import Persona
-from samantha.wake import WakeConfig
 
-REPO = Path(__file__).resolve().parents[2]
+WAKE_MODES = ("phrase", "always", "model")
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    """Her character. Every field can be set in the ``[persona]`` table of the config."""
+
+    name: str = "Samantha"
+    """Her name, which is also her wake phrase."""
+    traits: tuple[str, ...] = ("warm", "curious", "witty", "honest")
+    """A few adjectives for her character."""
+    pushback: str = "when she should"
+    """How readily she disagrees: 'rarely', 'when she should', 'often'."""
+    humour: str = "light"
+    """'none', 'light' or 'playful'."""
+    formality: str = "casual"
+    """'casual' or 'formal'."""
+    language: str = "English"
+    """The language she answers in."""
+    owner: str = ""
+    """Her person's name, if they gave it."""
+    extra: tuple[str, ...] = field(default_factory=tuple)
+    """Free-form lines the owner adds to her instructions."""
+
+
+@dataclass(frozen=True, slots=True)
+class AecConfig:
+    enabled: bool = True
+    """Cancel her own voice from the microphone while she speaks."""
+    tail_ms: int = 256
+    """Longest echo path the canceller models (room reverberation plus device delay)."""
+    margin_db: float = 8.0
+    """How much louder than her echo the person must be to count as speech over her."""
+    silence_dbfs: float = -55.0
+    """Below this the reference counts as silent (she is not speaking)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WakeConfig:
+    mode: str = "phrase"
+    """'phrase' (her name first), 'always' (every utterance), or 'model' (an ONNX wake model)."""
+    phrase: str = ""
+    """The wake phrase; empty means her persona name."""
+    follow_up_s: float = 8.0
+    """After she answers, this long without needing her name."""
+    model_path: str = ""
+    """For mode 'model': an openWakeWord-style .onnx file."""
+    threshold: float = 0.5
+    """For mode 'model': the score that wakes her."""
+    similarity: float = 0.75
+    """How close a heard word must be to her name (0-1)."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in WAKE_MODES:
+            raise ConfigError("wake-mode", f"wake.mode {self.mode!r} is not one of {WAKE_MODES}",
+                              'set [wake] mode = "phrase", "always" or "model"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +143,9 @@ class AudioConfig:
 class SystemConfig:
     gpu_layers: int = 0
     """Layers of the language model offloaded to the GPU (Jetson, CUDA build); 0 is CPU only."""
+    models_dir: str = ""
+    """Where the model files are; empty means $SAMANTHA_MODELS_DIR, else the checkout's
+    models/, else /opt/samantha/models."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +202,11 @@ class Config:
     """Where her memory lives; empty means $STATE_DIRECTORY or ~/.local/state/samantha."""
     board: str = ""
     """Board profile that was applied."""
+
+    @property
+    def models_path(self) -> Path | None:
+        """The configured models directory, or None for the default."""
+        return Path(self.system.models_dir).expanduser() if self.system.models_dir else None
 
     @property
     def state_path(self) -> Path:
@@ -213,6 +275,11 @@ def from_dict(data: dict[str, Any]) -> Config:
     return Config(**args)
 
 
+def board_profile(board: str) -> Path:
+    """The board's profile, shipped with the package (``samantha/data/boards/<board>.toml``)."""
+    return Path(str(resources.files("samantha") / "data" / "boards" / f"{board}.toml"))
+
+
 def user_config_path(explicit: str | None = None) -> Path | None:
     if explicit:
         return Path(explicit)
@@ -233,7 +300,7 @@ def load(path: str | None = None, board: str | None = None,
 
         board = detect()
     if board:
-        profile = REPO / "device" / f"{board}.toml"
+        profile = board_profile(board)
         if profile.is_file():
             data = merge(data, read_toml(profile))
         data["board"] = board

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from samantha.audio import RATE, AudioChunk, read_wav
+from samantha.audio.chunk import RATE, AudioChunk, read_wav
 
 FIXTURES = ("living_room_light_en.wav", "turn_on_the_living_room_lamp.wav")
 QUESTIONS = (

@@ -1,5 +1,6 @@
-"""Real bench runs: the streaming engine and a naive cascade on the same models, interleaved
-turn by turn, each fed through a virtual microphone at real-time pace."""
+"""Real bench runs: the streaming turn loop and a naive cascade (the same loop in the naive
+style) on the same models, interleaved turn by turn, each fed through a virtual microphone at
+real-time pace."""
 
 from __future__ import annotations
 
@@ -9,71 +10,28 @@ import resource
 import time
 from dataclasses import dataclass, field
 
-from samantha.aec import EchoCanceller
-from samantha.audio import AudioChunk
+from samantha.audio.aec import EchoCanceller
+from samantha.audio.playback import Playback
+from samantha.bench.corpus import Utterance
+from samantha.bench.stats import TurnFigures
+from samantha.companion.conversation import from_config
 from samantha.config import Config
-from samantha.conversation import from_config
-from samantha.engine import Engine
-from samantha.events import (
+from samantha.inference.engines import Engines
+from samantha.pipeline.events import (
     FirstAudio,
     FirstToken,
     PromptSent,
-    ReplyDone,
     SpeechEnded,
     SynthesisDone,
     TranscriptReady,
-    now_ns,
 )
-from samantha.playback import Playback
-from samantha.room import Room
-from samantha.speech_text import speakable
-from samantha.states import Happened, State
-from samantha.turn import Engines, TurnResult
-
-from .corpus import Utterance
-from .stats import TurnFigures
+from samantha.pipeline.loop import TurnLoop
+from samantha.pipeline.states import State
+from samantha.pipeline.turn import NAIVE, TurnResult
+from samantha.testing.room import Room
 
 log = logging.getLogger(__name__)
 LEAD_S = 0.4  # silence before the person speaks
-
-
-class NaiveEngine(Engine):
-    """The cascade most assistants start as: the whole transcript (30 s window), then the
-    whole reply, then all the audio, then play. Same VAD, same models."""
-
-    async def _turn(self, audio: AudioChunk, speech_end_ns: int, result: TurnResult,
-                    go: asyncio.Event) -> None:
-        await go.wait()
-        eng = self.engines
-        transcript = await eng.asr.transcribe_async(audio, full_window=True)
-        result.transcript = transcript.text
-        result.log.emit(TranscriptReady(now_ns(), transcript.text, transcript.audio_s,
-                                        transcript.asr_ns))
-        if not transcript.text:
-            self._move(Happened.NOT_FOR_HER)
-            return
-        prepared = await self.conversation.prepare(transcript.text, eng.llm)
-        result.log.emit(PromptSent(now_ns()))
-        pieces: list[str] = []
-
-        def whole_reply() -> None:
-            for piece in eng.llm.stream(prepared.messages):
-                if not pieces:
-                    result.log.emit(FirstToken(now_ns()))
-                pieces.append(piece)
-
-        await asyncio.to_thread(whole_reply)
-        result.reply = speakable("".join(pieces))
-        result.log.emit(ReplyDone(now_ns(), result.reply, len(pieces)))
-        start = now_ns()
-        chunk = await eng.tts.synthesize_async(result.reply)
-        result.log.emit(SynthesisDone(now_ns(), result.reply, chunk.seconds, now_ns() - start))
-        result.log.emit(FirstAudio(now_ns()))
-        self._move(Happened.FIRST_AUDIO)
-        await self.speaker.write(chunk, 0)
-        await self.speaker.drain()  # type: ignore[attr-defined]
-        result.spoken = [result.reply]
-        self._move(Happened.REPLY_DONE)
 
 
 @dataclass
@@ -128,14 +86,14 @@ class Runner:
         playback = Playback(self.engines.tts.rate)
         room = Room(playback, item.audio, person_at_s=LEAD_S,
                     duration_s=LEAD_S + item.audio.seconds + self.timeout_s)
-        cls = NaiveEngine if mode == "naive" else Engine
+        style = NAIVE if mode == "naive" else None  # None: streaming, as [engine] says
         conversation = from_config(self.cfg, persist=False)
         # one canceller for the whole run, as on a device: the room does not change between
         # turns, so its filter stays converged (a cold one cannot hear a person over her for
         # the first seconds)
         if self.aec is None and self.cfg.aec.enabled:
             self.aec = EchoCanceller(self.cfg.aec)
-        engine = cls(self.engines, conversation, self.cfg, playback, self.aec)
+        engine = TurnLoop(self.engines, conversation, self.cfg, playback, self.aec, style)
         done = asyncio.Event()
         spoke: list[bool] = []
         busy: list[bool] = []
@@ -180,8 +138,8 @@ class Runner:
             playback = Playback(self.engines.tts.rate)
             room = Room(playback, duration_s=seconds)
             aec = EchoCanceller(self.cfg.aec) if self.cfg.aec.enabled else None
-            engine = Engine(self.engines, from_config(self.cfg, persist=False), self.cfg,
-                            playback, aec)
+            engine = TurnLoop(self.engines, from_config(self.cfg, persist=False), self.cfg,
+                              playback, aec)
             cpu0, wall0 = time.process_time(), time.perf_counter()
             await engine.serve(room)
             if aec is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from samantha.events import (
+from samantha.pipeline.events import (
     FirstAudio,
     FirstToken,
     PromptSent,
@@ -55,7 +56,7 @@ class TurnFigures:
         ended, tr = tl.first(SpeechEnded), tl.first(TranscriptReady)
         sent, first, done, audio = t(PromptSent), t(FirstToken), tl.first(ReplyDone), \
             t(FirstAudio)
-        synth = [e for e in tl.all(SynthesisDone) if isinstance(e, SynthesisDone)]
+        synth = [e for e in tl.events if isinstance(e, SynthesisDone)]
         tok_s = None
         if isinstance(done, ReplyDone) and first is not None and done.tokens > 1 \
                 and done.t_ns > first:
@@ -80,19 +81,18 @@ def stage_table(turns: list[TurnFigures]) -> dict[str, dict[str, float | None]]:
 
 
 def speedup(stream: dict[str, float | None], naive: dict[str, float | None]) -> float | None:
-    if stream.get("p50") and naive.get("p50"):
-        return round(float(naive["p50"]) / float(stream["p50"]), 2)  # type: ignore[arg-type]
-    return None
+    fast, slow = stream.get("p50"), naive.get("p50")
+    return round(slow / fast, 2) if fast and slow else None
 
 
-def markdown(report: dict) -> str:  # type: ignore[type-arg]
+def markdown(report: dict[str, Any]) -> str:
     m, models = report["machine"], report["models"]
     lines = [f"**{m['board']}** ({m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, "
              f"~{m['memory_bandwidth_gbs']} GB/s copy bandwidth). Models: {models['asr']}, "
              f"{models['llm']}, {models['tts']}. {report['turns']} turns.", "",
              "| figure | p50 | p95 | max |", "|---|---|---|---|"]
 
-    def row(label: str, s: dict) -> None:  # type: ignore[type-arg]
+    def row(label: str, s: dict[str, Any]) -> None:
         cells = ["–" if s.get(k) is None else f"{s[k]:g}" for k in ("p50", "p95", "max")]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
@@ -117,7 +117,7 @@ def markdown(report: dict) -> str:  # type: ignore[type-arg]
     return "\n".join(lines) + "\n"
 
 
-def compare(a: dict, b: dict) -> str:  # type: ignore[type-arg]
+def compare(a: dict[str, Any], b: dict[str, Any]) -> str:
     """Two boards' reports side by side (p50s)."""
     lines = [f"| figure | {a['machine']['board']} | {b['machine']['board']} |", "|---|---|---|"]
     lines.append(f"| voice-to-voice p50 (s) | {a['voice_to_voice_s']['p50']} | "

@@ -12,7 +12,7 @@ mount -o remount,rw "$boot"
 trap 'sync; mount -o remount,ro "$boot" || true; mount -o remount,ro / || true' EXIT
 
 rm -f "$boot/samantha-error.txt"
-if SAMANTHA_MODELS_DIR=/opt/samantha/models /opt/samantha/venv/bin/python -m samantha.firstboot \
+if SAMANTHA_MODELS_DIR=/opt/samantha/models /opt/samantha/venv/bin/python -m samantha.appliance.firstboot \
      "$settings" --etc-dir /etc/samantha --models-dir /opt/samantha/models \
      --error-file "$boot/samantha-error.txt"; then
   mv -f "$settings" "$settings.applied"

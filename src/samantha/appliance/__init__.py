@@ -1,0 +1,1 @@
+"""The box: the daemon, systemd notify, the network guard, first boot, doctor checks."""

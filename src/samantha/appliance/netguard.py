@@ -1,0 +1,89 @@
+"""The in-process network guard: Python code in her process cannot reach a network.
+
+An audit hook (PEP 578) refuses every socket whose family is not AF_UNIX, every connection or
+send to a non-local address, and every name look-up, and logs the caller. It cannot be removed
+once installed. It sees what Python does; C libraries that open sockets themselves are stopped by
+the systemd unit (PrivateNetwork=yes, RestrictAddressFamilies=AF_UNIX, IPAddressDeny=any).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from types import FrameType
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_LOOKUPS = {"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex",
+            "socket.gethostbyaddr", "socket.getnameinfo"}
+_ADDRESSED = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
+_installed = False
+_refused = 0
+
+
+class NetworkRefused(PermissionError):
+    """Raised inside the code that tried to use the network."""
+
+
+def installed() -> bool:
+    return _installed
+
+
+def refused_count() -> int:
+    return _refused
+
+
+def _caller() -> str:
+    """The first frame outside this module and the socket/asyncio plumbing."""
+    frame: FrameType | None = sys._getframe(2)
+    skip = (__file__, "socket.py", "/asyncio/", "/http/", "/urllib/", "/ssl.py")
+    while frame is not None and any(s in frame.f_code.co_filename for s in skip):
+        frame = frame.f_back
+    if frame is None:
+        return "unknown"
+    module = frame.f_globals.get("__name__", "?")
+    return f"{module}.{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
+
+
+def _family_name(family: Any) -> str:
+    try:
+        return socket.AddressFamily(family).name
+    except (ValueError, TypeError):
+        return str(family)
+
+
+def _refuse(what: str) -> None:
+    global _refused
+    _refused += 1
+    caller = _caller()
+    log.warning("network guard refused %s from %s", what, caller)
+    raise NetworkRefused(f"samantha's network guard refused {what} from {caller}: "
+                         "nothing leaves this device")
+
+
+def _hook(event: str, args: tuple[Any, ...]) -> None:
+    if not event.startswith("socket."):
+        return
+    if event == "socket.__new__":
+        family = args[1]
+        # -1: a socket wrapped around an existing descriptor; its use is checked below
+        if family not in (socket.AF_UNIX, -1):
+            _refuse(f"a {_family_name(family)} socket")
+    elif event in _LOOKUPS:
+        _refuse(f"a name look-up ({event.split('.')[1]} {args[0]!r})")
+    elif event in _ADDRESSED:
+        sock, address = args[0], args[1]
+        if getattr(sock, "family", socket.AF_UNIX) != socket.AF_UNIX:
+            _refuse(f"{event.split('.')[1]} to {address!r}")
+
+
+def install() -> None:
+    """Install the guard for the rest of this process (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    sys.addaudithook(_hook)
+    _installed = True
+    log.info("network guard on: only AF_UNIX sockets, no name look-ups")

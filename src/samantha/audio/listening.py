@@ -1,0 +1,32 @@
+"""Listening: the microphone protocol, the configured VAD segmenter, and a check that an
+utterance sounds like speech rather than steady noise."""
+
+from __future__ import annotations
+
+import logging
+
+from samantha.audio.chunk import AudioChunk
+from samantha.audio.vad import EndpointConfig, Segmenter
+from samantha.config import VadConfig
+
+log = logging.getLogger(__name__)
+
+
+def make_segmenter(cfg: VadConfig) -> Segmenter:
+    ep = EndpointConfig(hangover_s=cfg.hangover_s, preroll_s=cfg.preroll_s,
+                        max_utterance_s=cfg.max_utterance_s)
+    return Segmenter(ep, aggressiveness=cfg.aggressiveness, min_dbfs=cfg.min_dbfs)
+
+
+def sounds_like_speech(audio: AudioChunk, min_range_db: float = 12.0) -> bool:
+    """Speech rises and falls by tens of dB between syllables and pauses; fans, hiss and hum
+    hold steady. An utterance whose loudness barely moves is noise the VAD let through."""
+    import numpy as np
+
+    frames = audio.samples[: len(audio.samples) // 160 * 160].reshape(-1, 160)
+    if len(frames) < 10:
+        return False
+    power = np.mean(frames.astype(np.float64) ** 2, axis=1)
+    db = 10 * np.log10(power + 1e-9)
+    p10, p90 = np.percentile(db, [10, 90])
+    return bool(p90 - p10 >= min_range_db)

@@ -1,0 +1,177 @@
+"""``samantha bench``: run the corpus through the streaming engine and the naive cascade."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from itertools import product
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from samantha import config
+from samantha.bench import corpus
+from samantha.bench.machine import machine, thermal
+from samantha.bench.stats import markdown, speedup, stage_table, summary
+from samantha.companion.conversation import from_config
+from samantha.errors import ConfigError
+from samantha.models import store as modelstore
+
+if TYPE_CHECKING:
+    from samantha.bench.runner import Trial
+    from samantha.cli import Subparsers
+
+TECHNIQUES = ("speculative", "first_clause", "prefix_cache", "sized_ctx", "aec")
+
+
+def register(sub: Subparsers) -> None:
+    p = sub.add_parser("bench", help="latency on this board, beside a naive cascade")
+    p.add_argument("--turns", type=int, default=6, help="spoken turns per mode (default 6)")
+    p.add_argument("--barge-ins", type=int, default=2, help="interrupted turns (default 2)")
+    p.add_argument("--json", metavar="PATH", help="write the report as JSON")
+    p.add_argument("--png", metavar="PATH", help="write the median turn's waterfall")
+    p.add_argument("--md", metavar="PATH", help="write the Markdown table")
+    p.add_argument("--asr", help="comma-separated ASR models to sweep")
+    p.add_argument("--llm", help="comma-separated language models to sweep")
+    p.add_argument("--threads", help="comma-separated thread counts to sweep")
+    p.add_argument("--without", default="", help=f"techniques to also measure switched off, "
+                   f"one run each: {','.join(TECHNIQUES)}")
+    p.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"),
+                   help="set two boards' reports side by side")
+    p.set_defaults(func=run)
+
+
+def _fixtures() -> Path | None:
+    """$SAMANTHA_FIXTURES, else the checkout's tests/fixtures (real recordings)."""
+    env = os.environ.get("SAMANTHA_FIXTURES")
+    path = Path(env) if env else Path(__file__).resolve().parents[3] / "tests" / "fixtures"
+    return path if path.is_dir() else None
+
+
+def _variants(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
+    """(label, config overrides) for every configuration to measure; the first is the main."""
+    def split(text: str | None) -> list[str | None]:
+        return [t.strip() for t in text.split(",")] if text else [None]
+
+    out = []
+    for asr, llm, threads in product(split(args.asr), split(args.llm), split(args.threads)):
+        ov: dict[str, Any] = {"wake": {"mode": "always"}}
+        label = []
+        if asr:
+            ov["asr"] = {"model": asr}
+            label.append(asr)
+        if llm:
+            ov["llm"] = {"model": llm}
+            label.append(llm)
+        if threads:
+            ov.setdefault("asr", {})["threads"] = int(threads)
+            ov.setdefault("llm", {})["threads"] = int(threads)
+            label.append(f"{threads} threads")
+        out.append((", ".join(label) or "defaults", ov))
+    for tech in filter(None, (t.strip() for t in args.without.split(","))):
+        if tech not in TECHNIQUES:
+            raise ConfigError("bench-without", f"unknown technique {tech!r}",
+                              f"use some of: {', '.join(TECHNIQUES)}")
+        ov = json.loads(json.dumps(out[0][1]))
+        section = {"sized_ctx": "asr", "aec": "aec"}.get(tech, "engine")
+        key = "enabled" if tech == "aec" else tech
+        ov.setdefault(section, {})[key] = False
+        out.append((f"{out[0][0]} without {tech}", ov))
+    return out
+
+
+def measure(label: str, overrides: dict[str, Any], args: argparse.Namespace,
+            items: list[corpus.Utterance]) -> dict[str, Any]:
+    from samantha.bench.runner import Runner, peak_rss_mb
+    from samantha.inference.engines import load_engines
+
+    cfg = config.load(args.config, overrides=overrides)
+    engines = load_engines(cfg, progress=lambda m: print(f"[{label}] {m}", file=sys.stderr))
+    try:
+        if cfg.engine.warm_up:
+            engines.warm_up(from_config(cfg, persist=False).system())
+        model_bytes = modelstore.path_for(cfg.llm.model, cfg.models_path).stat().st_size
+        runner = Runner(engines, cfg, model_bytes)
+        for i in range(args.turns):
+            item = items[i % len(items)]
+            for mode in (("stream", "naive") if i % 2 == 0 else ("naive", "stream")):
+                trial = runner.run_turn(mode, item)
+                took = trial.figures.voice_to_voice_s if trial.figures else None
+                print(f"[{label}] turn {i + 1}/{args.turns} {mode:6} {item.name[:32]!r}: "
+                      f"voice-to-voice {took if took is None else round(took, 3)} s",
+                      file=sys.stderr)
+        pair = corpus.barge_in_utterances()
+        barge = []
+        for _ in range(args.barge_ins if pair is not None else 0):
+            assert pair is not None
+            trial = runner.run_turn("stream", pair[0], pair[1])
+            barge.append(trial.barge_in_s)
+        idle = runner.idle_cpu_pct()
+        if runner.aec is not None:
+            runner.aec.close()
+        stream = [t for t in runner.trials["stream"][:args.turns]]
+        naive = runner.trials["naive"]
+        figs = [t.figures for t in stream if t.figures]
+        nfigs = [t.figures for t in naive if t.figures]
+        stages = stage_table(figs)
+        stages["barge_in_s"] = summary(barge)
+        v2v, nv2v = stages.pop("voice_to_voice_s"), stage_table(nfigs)["voice_to_voice_s"]
+        turn_cpu = sum(t.cpu_s for t in stream) / max(sum(t.wall_s for t in stream), 1e-9)
+        median = _median_marks(stream)
+        return {
+            "label": label,
+            "models": {"asr": cfg.asr.model, "llm": cfg.llm.model, "tts": cfg.tts.voice,
+                       "llm_bytes": model_bytes},
+            "config": {"asr_threads": cfg.asr.threads, "llm_threads": cfg.llm.threads,
+                       **{k: getattr(cfg.engine, k) for k in
+                          ("speculative", "first_clause", "prefix_cache", "warm_up")},
+                       "sized_ctx": cfg.asr.sized_ctx, "aec": cfg.aec.enabled},
+            "turns": len(figs),
+            "voice_to_voice_s": v2v, "naive_voice_to_voice_s": nv2v,
+            "speedup_vs_naive": speedup(v2v, nv2v),
+            "stages": stages, "naive_stages": stage_table(nfigs),
+            "resources": {"peak_rss_mb": peak_rss_mb(), "cpu_idle_pct": idle,
+                          "cpu_turn_pct": round(100 * turn_cpu, 1), "thermal": thermal()},
+            "transcripts": [t.transcript for t in stream],
+            "median_turn": median,
+            "median_naive_turn": _median_marks(naive),
+        }
+    finally:
+        engines.close()
+
+
+def _median_marks(trials: list[Trial]) -> dict[str, tuple[float, float]]:
+    timed = sorted((t.figures.voice_to_voice_s, i) for i, t in enumerate(trials)
+                   if t.figures and t.figures.voice_to_voice_s is not None)
+    return trials[timed[len(timed) // 2][1]].marks if timed else {}
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.compare:
+        from samantha.bench.stats import compare
+
+        a, b = (json.loads(Path(p).read_text()) for p in args.compare)
+        print(compare(a, b), end="")
+        return 0
+    items = corpus.build(_fixtures())
+    if not items:
+        raise ConfigError("bench-corpus", "no speech to benchmark with: neither the fixtures "
+                          "nor espeak-ng were found", "install espeak-ng (make setup does)")
+    runs = [measure(label, ov, args, items) for label, ov in _variants(args)]
+    report = {"machine": machine(), **runs[0],
+              "sweep": [{k: r[k] for k in ("label", "models", "config", "voice_to_voice_s",
+                                           "naive_voice_to_voice_s", "speedup_vs_naive",
+                                           "stages")} for r in runs[1:]]}
+    table = markdown(report)
+    print(table, end="")
+    if args.md:
+        Path(args.md).write_text(table, encoding="utf-8")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    if args.png and report["median_turn"]:
+        from samantha.bench.chart import waterfall
+
+        waterfall(report["median_turn"], report["median_naive_turn"], Path(args.png),
+                  f"median turn on {report['machine']['board']}")
+    return 0

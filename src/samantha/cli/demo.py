@@ -1,0 +1,89 @@
+"""``samantha demo``: one real spoken turn from a WAV file, with its stage timings.
+
+The WAV plays into the real engine through the simulated room (her own voice echoes back into
+the microphone, as on a speaker, and the echo canceller removes it), at real-time pace unless
+``--fast``. Timings are measured from the true end of the user's speech; with ``--fast`` there
+is no real-time end, so they are measured from the VAD's decision instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from importlib import resources
+from pathlib import Path
+
+from samantha import config
+from samantha.audio.aec import EchoCanceller
+from samantha.audio.chunk import concat, read_wav, write_wav
+from samantha.audio.playback import Playback
+from samantha.cli.progress import say_progress
+from samantha.companion.conversation import from_config
+from samantha.errors import AudioError
+from samantha.inference.engines import load_engines
+from samantha.pipeline.events import TurnReport
+from samantha.pipeline.loop import TurnLoop
+from samantha.pipeline.states import State
+from samantha.testing.room import Room
+
+QUESTION = "question.wav"
+LEAD_S = 0.3
+
+
+def bundled_question() -> Path:
+    return Path(str(resources.files("samantha") / "data" / QUESTION))
+
+
+async def demo(args: argparse.Namespace) -> int:
+    overrides = dict(args.overrides)
+    overrides.setdefault("wake", {})["mode"] = "always"  # the demo's question is for her
+    cfg = config.load(args.config, overrides=overrides)
+    wav = Path(args.input) if args.input else bundled_question()
+    audio = read_wav(wav)  # checked before any model is loaded
+    progress = say_progress if not args.json else (lambda _m: None)
+    engines = load_engines(cfg, progress)
+    try:
+        conversation = from_config(cfg, persist=False)
+        if cfg.engine.warm_up:
+            progress("warming up")
+            engines.warm_up(conversation.system())
+        progress(f"listening to {wav.name} ({'fast' if args.fast else 'real time'})")
+        playback = Playback(engines.tts.rate)
+        room = Room(playback, audio, person_at_s=LEAD_S, realtime=not args.fast,
+                    fast_speech_only=True, duration_s=LEAD_S + audio.seconds + 60.0)
+        aec = EchoCanceller(cfg.aec) if cfg.aec.enabled else None
+        engine = TurnLoop(engines, conversation, cfg, playback, aec)
+        room.stop_when = lambda: bool(engine.turns) and engine.state is State.IDLE
+        try:
+            await engine.serve(room)
+        finally:
+            if aec is not None:
+                aec.close()
+            conversation.close()
+    finally:
+        engines.close()
+    turn = next((t for t in engine.turns if t.transcript), None)
+    if turn is None:
+        raise AudioError("no-speech", f"no speech was heard in {wav}",
+                         "use a recording with a spoken question, louder than -50 dBFS")
+    out = Path(args.out)
+    voice = concat(turn.audio, engines.tts.rate) if turn.audio else None
+    if voice is not None:
+        write_wav(out, voice)
+    report = TurnReport.from_log(turn.log)
+    spoken = " ".join(turn.spoken)
+    if args.json:
+        print(json.dumps({"transcript": turn.transcript, "reply": spoken,
+                          "reply_wav": str(out) if voice is not None else None,
+                          "timings": report.as_dict()}, ensure_ascii=False))
+    else:
+        print(f"you said:  {turn.transcript}")
+        print(f"she said:  {spoken}")
+        if voice is not None:
+            print(f"reply wav: {out} ({voice.seconds:.1f} s)")
+        basis = "the VAD's decision (--fast)" if args.fast else "the end of your speech"
+        print(f"timings, seconds from {basis}:")
+        for key, value in report.as_dict().items():
+            if value is not None:
+                print(f"  {key:<17}{value}")
+    return 0

@@ -1,0 +1,69 @@
+"""``samantha memory list | export | forget``: what she remembers, in her person's hands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from samantha import config
+from samantha.companion.memory import FILE, Memory
+from samantha.errors import SamanthaError
+
+if TYPE_CHECKING:
+    from samantha.cli import Subparsers
+
+
+class MemoryCliError(SamanthaError):
+    stage = "memory"
+
+
+def register(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "memory", help="list, export or forget what she remembers",
+        description="Her memory lives only in her state directory, on this device.")
+    parser.add_argument("--state-dir", help="where her memory lives")
+    sub = parser.add_subparsers(dest="memory_command", metavar="COMMAND", required=True)
+    sub.add_parser("list", help="the facts she keeps about you, with their ids")
+    sub.add_parser("export", help="everything she remembers, as JSON on stdout")
+    p = sub.add_parser("forget", help="forget one fact by id, or everything")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("id", nargs="?", type=int, help="a fact's id (see `samantha memory list`)")
+    what.add_argument("--all", action="store_true",
+                      help="every turn, fact, note and reminder, wiped from the file")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides = dict(getattr(args, "overrides", None) or {})
+    if args.state_dir:
+        overrides["state_dir"] = args.state_dir
+    state = config.load(args.config, overrides=overrides).state_path
+    if args.memory_command != "forget" and not (state / FILE).is_file():
+        raise MemoryCliError("empty", f"no memory yet in {state}",
+                             "talk with her first, or pass --state-dir")
+    memory = Memory(state)
+    try:
+        if args.memory_command == "list":
+            facts = memory.facts()
+            for fact_id, at, text in facts:
+                print(f"{fact_id:>5}  {at}  {text}")
+            if not facts:
+                print("She remembers no facts about you yet.")
+        elif args.memory_command == "export":
+            json.dump(memory.export(), sys.stdout, ensure_ascii=False, indent=2)
+            print()
+        elif args.all:
+            memory.forget_everything()
+            print(f"Forgotten: everything in {state / FILE}.")
+        elif args.id not in {fact_id for fact_id, _, _ in memory.facts()}:
+            raise MemoryCliError("no-such-fact", f"there is no fact with id {args.id}",
+                                 "see the ids with `samantha memory list`")
+        else:
+            memory.forget_fact(args.id)
+            print(f"Forgotten: fact {args.id}.")
+    finally:
+        memory.close()
+    return 0

@@ -1,0 +1,280 @@
+"""The brain: persona, memory, feelings, secretary tools and what she may say aloud.
+
+This is the seam with the turn (``pipeline.turn``), which calls, in order: ``hear(audio)`` (the
+utterance, for how the person sounds, measured beside the ASR), ``prepare(text, llm, heard)``
+(an ``Exchange``: the messages to stream a reply from, or a reply decided without streaming),
+``screen(sentence, exchange)`` on every sentence before it is spoken, ``commit(exchange,
+spoken)`` with what was actually played, and ``after_turn(exchange, spoken, llm)`` once playback
+is over, off the latency path. The turn loop also polls ``due(now)`` for reminders and plays
+``chime()`` before speaking them. Everything one turn knows lives in its ``Exchange``.
+
+The prompt is: the persona (fixed), a fixed example exchange, the recent history (append-only),
+then the new turn. What changes per turn (recalled facts, a summary of older talk, a mood or
+well-being hint) rides in that last user message, so llama.cpp's prefix cache of the persona and
+history stays valid. No model pass runs before a normal reply: recall is an FTS5 lookup, feeling
+is arithmetic, and the tool pass runs only when a word check says "this sounds like a request".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from samantha.audio.chunk import AudioChunk
+from samantha.companion import commands, facts, mood, reminders, say_filter, tools, wellbeing
+from samantha.companion.exchange import Exchange
+from samantha.companion.memory import Deferred, Memory
+from samantha.companion.persona import examples, system_prompt
+from samantha.config import Config, MemoryConfig, Persona, ToolsConfig
+from samantha.errors import SamanthaError
+from samantha.inference.protocols import LanguageModel, Message
+from samantha.inference.speech_text import has_words, say_numbers, speakable
+
+log = logging.getLogger(__name__)
+Heard = Future[dict[str, float] | None]
+"""The prosody of an utterance, measured on its own thread while the ASR runs."""
+_SPEAKER = re.compile(r"^(samantha|assistant|ai)\s*:\s*", re.IGNORECASE)
+_OTHER_SPEAKER = re.compile(r"^(person|user|human|you)\s*:", re.IGNORECASE)
+_HONESTY = re.compile(r"\b(agree|admit|right\?|isn'?t it|don'?t you think|confirm|say that)\b",
+                      re.IGNORECASE)
+
+
+@dataclass
+class Conversation:
+    persona: Persona
+    history_turns: int = 6
+    """Past exchanges kept word for word."""
+    history: list[tuple[str, str]] = field(default_factory=list)
+    state_dir: Path | None = None
+    """Where her memory persists (her state directory); None keeps it in RAM."""
+    memory_cfg: MemoryConfig = field(default_factory=MemoryConfig)
+    tools_cfg: ToolsConfig = field(default_factory=ToolsConfig)
+    clock: Callable[[], datetime] = datetime.now
+    """Wall-clock time for calendar things (reminders, 'what time is it'); tests script it."""
+
+    def __post_init__(self) -> None:
+        self.memory: Memory | None = None
+        if self.memory_cfg.enabled or self.state_dir is None:
+            self.memory = Memory(self.state_dir)
+            if self.state_dir is not None:
+                self.memory.migrate_history_json(self.state_dir)
+            self.history = self.memory.recent_turns(self.history_turns) or self.history
+            self.baseline = mood.Baseline.from_json(self.memory.get_state("voice_baseline"))
+        else:
+            self.baseline = mood.Baseline()
+        self._prosody = ThreadPoolExecutor(1, thread_name_prefix="samantha-prosody")
+        self._abuse_count = 0
+
+    # the prompt
+    def system(self) -> Message:
+        return {"role": "system", "content": system_prompt(self.persona)}
+
+    def base_messages(self) -> list[Message]:
+        """The part of the prompt that only grows: persona, examples, recent history."""
+        msgs = [self.system(), *examples(self.persona)]
+        for user, reply in self.history[-self.history_turns:]:
+            msgs.append({"role": "user", "content": user})
+            msgs.append({"role": "assistant", "content": reply})
+        return msgs
+
+    def messages(self, user_text: str, notes: list[str] | None = None) -> list[Message]:
+        extra: list[Message] = []
+        if notes:  # after the history, so the cached persona and history prefix stays valid
+            extra = [{"role": "system", "content": "Notes for this reply (do not read them "
+                      "out): " + " ".join(notes)}]
+        return self.base_messages() + extra + [{"role": "user", "content": user_text}]
+
+    # the turn
+    def hear(self, audio: AudioChunk) -> Heard:
+        """The person's utterance, before it is transcribed: prosody runs beside the ASR."""
+        return self._prosody.submit(mood.prosody, audio)
+
+    async def prepare(self, user_text: str, llm: LanguageModel,
+                      heard: Heard | None = None) -> Exchange:
+        """What to say to ``user_text``: an exchange holding the prompt, or a direct reply."""
+        ex = Exchange(text=" ".join(user_text.split()), by_rule=True)
+        voice_feats = await _voice_features(heard)
+        ex.direct = self._deterministic(ex)
+        if ex.direct:
+            return ex
+        self._feel(ex, voice_feats)
+        if self.tools_cfg.enabled and tools.looks_like_request(ex.text):
+            done = await self._tool(ex, llm)
+            if done:
+                ex.direct = done
+                return ex
+        ex.by_rule = False
+        ex.messages = self.messages(ex.text, self._notes(ex))
+        return ex
+
+    def _deterministic(self, ex: Exchange) -> str:
+        """Memory commands and abuse: answered by rules, never by the model."""
+        command = commands.memory_command(ex.text, self.memory)
+        if command is not None:
+            ex.keep = command.keep_turn
+            if command.action is not None:
+                ex.pending.append(command.action)
+            if command.cleared:
+                ex.pending.append(self.history.clear)
+            return command.reply
+        if say_filter.blocked(ex.text) and commands.aimed_at_her(ex.text):
+            self._abuse_count += 1
+            log.info("abusive message answered calmly")
+            return say_filter.abuse_reply(ex.text, self._abuse_count - 1)
+        return ""
+
+    def _feel(self, ex: Exchange, voice_feats: dict[str, float] | None) -> None:
+        voice = mood.from_voice(voice_feats, self.baseline)
+        ex.mood = mood.combine(voice, mood.from_words(ex.text))
+        if voice_feats is not None:
+            ex.pending.append(lambda: self._learn_voice(voice_feats))
+        log.debug("mood: voice=%s words=%s", ex.mood.voice, ex.mood.words)
+
+    async def _tool(self, ex: Exchange, llm: LanguageModel) -> str | None:
+        if self.memory is None:
+            return None
+        call = tools.quick(ex.text)
+        if call is None:
+            try:
+                call = await tools.choose(ex.text, llm)
+            except SamanthaError as err:
+                log.info("tool call refused: %s", err.message)
+                return None
+        log.debug("tool call: %s", call)
+        deferred = Deferred(self.memory)
+        said = tools.run(call, ex.text, deferred, self.clock())
+        ex.pending.append(deferred.apply)
+        return said
+
+    def _learn_voice(self, feats: dict[str, float]) -> None:
+        self.baseline.update(feats)
+        if self.memory is not None:
+            self.memory.set_state("voice_baseline", self.baseline.to_json())
+
+    def _notes(self, ex: Exchange) -> list[str]:
+        notes = []
+        if self.memory is not None:
+            ex.recalled = self.memory.recall(ex.text, self.memory_cfg.recall)
+            if ex.recalled:
+                notes.append("What you know about them: " +
+                             " ".join(commands.second_person(k) for k in ex.recalled))
+            summary = self.memory.summaries(1)
+            if summary:
+                notes.append("Earlier you talked about: " + summary[0])
+        if ex.mood.hint:
+            notes.append(ex.mood.hint)
+        nudge, counters = wellbeing.check(self.memory, ex.text, self.clock())
+        if nudge:
+            notes.append(nudge)
+        if counters is not None and self.memory is not None:
+            memory = self.memory
+            ex.pending.append(lambda: memory.set_state("wellbeing", counters))
+        if _HONESTY.search(ex.text):
+            notes.append("If what they say is false or harmful, kindly say what you think is "
+                         "true instead of agreeing.")
+        return notes
+
+    def screen(self, sentence: str, ex: Exchange) -> str:
+        """The last word on what she may say aloud; returns what to speak instead, or ''.
+        Every spoken sentence passes here exactly once (``pipeline.turn``)."""
+        sentence = _SPEAKER.sub("", sentence.strip(), count=1)
+        if sentence.lower().startswith(self.persona.name.lower() + ":"):
+            sentence = sentence[len(self.persona.name) + 1:].strip()
+        sentence = speakable(sentence)
+        if not has_words(sentence) or ex.budget <= 0 or _OTHER_SPEAKER.match(sentence):
+            return ""
+        if ex.text and _fold(sentence) == _fold(ex.text):  # a small model's echo of the person
+            return ""
+        if say_filter.blocked(sentence) or mood.diagnoses(sentence):
+            log.info("a sentence was blocked before speech")
+            if ex.blocked_once:
+                return ""
+            ex.blocked_once = True
+            sentence = say_filter.calm_line(sentence)
+        sentence = say_numbers(sentence)
+        ex.budget -= len(sentence)
+        return sentence
+
+    def commit(self, ex: Exchange, spoken: str) -> None:
+        """Remember the exchange; ``spoken`` is what she actually played, not what she planned."""
+        pending, ex.pending = ex.pending, []
+        for action in pending:
+            action()
+        if not ex.text or not ex.keep:
+            return
+        self.history.append((ex.text, spoken.strip() or "…"))
+        del self.history[:-max(self.history_turns, 1) * 4]
+        if self.memory is not None and self.state_dir is not None:
+            self.memory.add_turn(ex.text, spoken.strip() or "…")
+
+    async def after_turn(self, ex: Exchange, spoken: str, llm: LanguageModel) -> None:
+        """Fact extraction and summaries, once she has finished speaking."""
+        if self.memory is None or not ex.keep:
+            return
+        try:
+            if (self.memory_cfg.extract_facts and not ex.by_rule
+                    and facts.worth_extracting(ex.text)):
+                for fact in await facts.extract(ex.text, llm):
+                    self.memory.add_fact(fact)
+                    log.debug("remembered: %s", fact)
+            old = self.memory.unsummarised(self.history_turns)
+            if len(old) >= self.memory_cfg.summarise_after:
+                summary = await facts.summarise(old, llm)
+                if summary and not say_filter.blocked(summary):
+                    self.memory.add_summary(summary, old[-1][0])
+                # put the persona and history back in llama.cpp's prefix cache
+                async for _ in llm.astream(self.base_messages() +
+                                           [{"role": "user", "content": "Hi."}], 1):
+                    break
+        except SamanthaError as err:
+            log.warning("after the turn: %s", err)
+
+    def warm_up(self, llm: LanguageModel) -> None:
+        """Prefill the tool and fact prompts once (seconds, at start-up), so the first request
+        the word rules cannot parse is not slower than the later ones."""
+        for side in (tools, facts):
+            try:
+                llm.complete_json(side.messages("Hi."), side.SCHEMA, 1)
+            except SamanthaError as err:
+                log.warning("warm-up of a side prompt failed: %s", err)
+
+    # the secretary's clock
+    def due(self, now: datetime) -> list[str]:
+        """Reminders, alarms and timers whose time has come; each is returned once, ever."""
+        return reminders.due(self.memory, now) if self.memory is not None else []
+
+    def chime(self) -> AudioChunk:
+        """A short soft chime (22,050 Hz) to play before an announcement."""
+        return reminders.chime()
+
+    def close(self) -> None:
+        self._prosody.shutdown(wait=False, cancel_futures=True)
+        if self.memory is not None:
+            self.memory.close()
+
+
+async def _voice_features(heard: Heard | None) -> dict[str, float] | None:
+    if heard is None:
+        return None
+    try:
+        return await asyncio.wait_for(asyncio.wrap_future(heard), timeout=0.3)
+    except (TimeoutError, ValueError) as exc:
+        log.info("prosody skipped (%s)", exc)
+        return None
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def from_config(cfg: Config, persist: bool = True) -> Conversation:
+    """The brain as configured; ``persist`` keeps it in her state directory."""
+    return Conversation(cfg.persona, cfg.llm.history_turns,
+                        state_dir=cfg.state_path if persist else None,
+                        memory_cfg=cfg.memory, tools_cfg=cfg.tools)

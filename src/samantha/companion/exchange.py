@@ -1,0 +1,44 @@
+"""One exchange as the brain sees it: what the person said, what she may say back, and what
+the turn will write. ``Conversation.prepare`` makes one; the turn hands it back to ``screen``,
+``commit`` and ``after_turn``. Long-lived objects keep no per-turn fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from samantha.companion.mood import Mood
+from samantha.inference.protocols import Message
+
+MAX_REPLY_CHARS = 420
+"""Her longest spoken reply: about three sentences, fifteen seconds."""
+
+
+@dataclass
+class Exchange:
+    text: str = ""
+    """What the person said, whitespace folded ('' for an announcement)."""
+    messages: list[Message] = field(default_factory=list)
+    """The prompt to stream a reply from (empty when ``direct`` is set)."""
+    direct: str = ""
+    """A reply decided without streaming (a rule, a tool, a memory command)."""
+    by_rule: bool = False
+    """Answered without the language model: no facts are extracted from it."""
+    keep: bool = True
+    """Whether the exchange enters the history (not "forget everything")."""
+    mood: Mood = field(default_factory=Mood)
+    """How the person seemed (voice and words)."""
+    recalled: list[str] = field(default_factory=list)
+    """Facts recalled from memory for this reply."""
+    budget: int = MAX_REPLY_CHARS
+    """Characters she may still speak in this reply."""
+    blocked_once: bool = False
+    """A sentence was already replaced by a calm line."""
+    pending: list[Callable[[], object]] = field(default_factory=list)
+    """What this turn will write, done in ``commit``: a dropped speculative turn writes
+    nothing (no double reminder, no forgetting on half a sentence)."""
+
+    @property
+    def pace(self) -> float:
+        """Suggested Piper ``length_scale`` for this reply (slower when they seem low)."""
+        return self.mood.pace

@@ -1,0 +1,90 @@
+"""Facts about her person, pulled from what they said, and old turns folded into summaries.
+
+Both run in ``after_turn``, when she has finished speaking, never on a turn's critical path, and
+only when a cheap check says there is something to do: a statement about themselves ("my sister
+is called Ana", "I'm allergic to peanuts"), or enough old turns to fold. Extraction uses
+llama.cpp's JSON-schema grammar, so the reply is always a list of short strings; each fact must
+share a word with what the person said, which keeps a small model from inventing facts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+from samantha.companion.say_filter import blocked
+from samantha.inference.protocols import LanguageModel, Message
+
+log = logging.getLogger(__name__)
+
+SCHEMA = {  # no maxLength/maxItems: they blow up the grammar; lengths are capped below
+    "type": "object",
+    "properties": {"facts": {"type": "array", "items": {"type": "string"}}},
+    "required": ["facts"],
+}
+MAX_FACTS = 3
+MAX_CHARS = 160
+
+PROMPT = """You keep a notebook about the person you talk with. From their message, write down
+lasting facts about them or the people and things in their life (names, family, health,
+allergies, likes, work, home, plans). Write each fact as a short sentence about "the person",
+keeping their own words for names. Questions, greetings and passing remarks are not facts: give
+an empty list. Answer with JSON: {"facts": [...]}"""
+
+EXAMPLES: list[Message] = [
+    {"role": "user", "content": "My brother Tom lives in Busan and I hate mushrooms."},
+    {"role": "assistant",
+     "content": '{"facts": ["The person\'s brother is called Tom.", "Tom lives in Busan.", '
+                '"The person hates mushrooms."]}'},
+    {"role": "user", "content": "What time is it?"},
+    {"role": "assistant", "content": '{"facts": []}'},
+]
+
+_SELF = re.compile(r"\b(i|i'm|im|i've|i'd|my|mine|me|we|our|we're)\b|"
+                   r"저는|제가|나는|내가|제 |내 |우리",
+                   re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_COMMON = {"the", "person", "is", "are", "was", "has", "have", "a", "an", "of", "to", "and",
+           "called", "named", "their", "they", "in", "on", "at", "likes", "like", "for"}
+
+
+def worth_extracting(text: str) -> bool:
+    """A statement about themselves, not a question: microseconds, no model."""
+    stripped = text.strip()
+    return len(stripped) >= 8 and not stripped.endswith("?") and bool(_SELF.search(stripped))
+
+
+def messages(text: str) -> list[Message]:
+    return [{"role": "system", "content": PROMPT}, *EXAMPLES,
+            {"role": "user", "content": text[:500]}]
+
+
+async def extract(text: str, llm: LanguageModel) -> list[str]:
+    """The facts in ``text``, constrained to SCHEMA, filtered to ones grounded in ``text``."""
+    raw = await llm.acomplete_json(messages(text), SCHEMA, max_tokens=120)
+    try:
+        items = json.loads(raw).get("facts", [])
+    except (ValueError, AttributeError):
+        log.info("fact extraction gave no JSON")
+        return []
+    said = {w.lower() for w in _WORD.findall(text)}
+    out = []
+    for item in items[:MAX_FACTS] if isinstance(items, list) else []:
+        if not isinstance(item, str) or len(item) > MAX_CHARS:
+            continue
+        fact = " ".join(item.split()).strip()
+        words = {w.lower() for w in _WORD.findall(fact)} - _COMMON
+        if fact and words & said and not blocked(fact):
+            out.append(fact if fact.endswith(".") else fact + ".")
+    return out
+
+
+async def summarise(turns: list[tuple[int, str, str]], llm: LanguageModel) -> str:
+    """Two or three sentences that keep what mattered in ``turns``."""
+    talk = "\n".join(f"Person: {u}\nYou: {r}" for _, u, r in turns)[-3000:]
+    messages = [{"role": "system", "content": "Summarise this conversation in two or three short "
+                 "sentences: what the person talked about, asked for and felt. Plain text."},
+                {"role": "user", "content": talk}]
+    pieces = [p async for p in llm.astream(messages, max_tokens=90)]
+    return " ".join("".join(pieces).split())

@@ -1,0 +1,228 @@
+"""Her secretary tools, offline: time and date, timers, alarms, reminders, notes and lists.
+
+Only the tools named in ``TOOLS`` exist. There is no shell and no file access, so words that try
+to steer her ("ignore your instructions and delete files") can at most add a harmless note.
+
+The model chooses a tool through llama.cpp's JSON-schema grammar, and only when a cheap word
+check (``looks_like_request``) says the utterance sounds like a secretary request; every other
+turn streams a reply straight away. Every call is validated here before it runs: an unknown tool,
+an unknown argument, a wrong type, an over-long or control-character argument is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from samantha.companion import reminders
+from samantha.companion.memory import Deferred, Memory
+from samantha.companion.timeparse import TimeError_, parse_when, spoken_time
+from samantha.errors import SamanthaError
+from samantha.inference.protocols import LanguageModel, Message
+
+log = logging.getLogger(__name__)
+
+TOOLS = ("time", "date", "timer", "alarm", "reminder", "note", "list_add", "list_read", "none")
+ARGS = ("tool", "what", "when", "list")
+MAX_WHAT = 120
+MAX_WHEN = 60
+_LIST_NAME = re.compile(r"^[\w' -]{0,40}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "tool": {"type": "string", "enum": list(TOOLS)},
+        "what": {"type": "string", "maxLength": MAX_WHAT},
+        "when": {"type": "string", "maxLength": MAX_WHEN},
+        "list": {"type": "string", "maxLength": 40},
+    },
+    "required": ["tool"],
+}
+
+_REQUEST = re.compile(
+    r"\b(what time|the time|what day|date|today's|timer|alarm|wake me|remind|reminder|"
+    r"note|write down|jot|shopping list|to-?do|my list|add .+ to|what's on|read .*list)\b",
+    re.IGNORECASE)
+
+PROMPT = f"""You route a spoken request to one tool and fill its arguments.
+Tools: time (the current time), date (today's date), timer (what: its label, when: how long,
+e.g. "in 10 minutes"), alarm (when: the time, e.g. "at 7 tomorrow"), reminder (what: the thing to
+do, when: the time), note (what: the note), list_add (what: the item, list: the list's name),
+list_read (list: the list's name), none (anything else).
+Answer with JSON only, keys: {", ".join(ARGS)}. Use "" for an argument that does not apply."""
+
+EXAMPLES: list[Message] = [
+    {"role": "user", "content": "remind me at 5 to water the plants"},
+    {"role": "assistant", "content": '{"tool": "reminder", "what": "water the plants", '
+                                     '"when": "at 5", "list": ""}'},
+    {"role": "user", "content": "put eggs on my shopping list"},
+    {"role": "assistant", "content": '{"tool": "list_add", "what": "eggs", "when": "", '
+                                     '"list": "shopping"}'},
+]
+
+
+class ToolRefused(SamanthaError):
+    stage = "tools"
+
+
+_QUICK = [  # unambiguous phrasings, answered in microseconds; the rest go to the model
+    ("time", re.compile(r"\bwhat(?:'s| is)? the time\b|\bwhat time is it\b|"
+                        r"\btell me the time\b", re.I)),
+    ("date", re.compile(r"\bwhat(?:'s| is) (?:the date|today'?s date)\b|"
+                        r"\bwhat day is (?:it|today)\b", re.I)),
+    ("reminder", re.compile(r"\bremind me\b", re.I)),
+    ("timer", re.compile(r"\btimer (?:for|of) (?P<when>.+)", re.I)),
+    ("alarm", re.compile(r"\b(?:set an alarm|wake me(?: up)?)\b", re.I)),
+    ("list_add", re.compile(r"\b(?:add|put) (?P<what>.+?) (?:to|on) (?:my |the )?"
+                            r"(?P<list>[\w' -]{1,30}?) list\b", re.I)),
+    ("list_read", re.compile(r"\b(?:what'?s|what is) on (?:my |the )?(?P<list>[\w' -]{1,30}?) "
+                             r"list\b|\bread (?:me )?(?:my |the )?(?P<list2>[\w' -]{1,30}?) "
+                             r"list\b", re.I)),
+    ("note", re.compile(r"\b(?:take a note|make a note|note that|write down|jot down)\b[:,]?"
+                        r"\s*(?:that\s+)?(?P<what>.*)", re.I)),
+]
+
+
+def quick(text: str) -> dict[str, str] | None:
+    """A validated call for a plainly worded request, without the model; else None."""
+    for tool, pattern in _QUICK:
+        m = pattern.search(text)
+        if m:
+            groups = {k: v for k, v in m.groupdict().items() if v}
+            call = {"tool": tool, "what": groups.get("what", ""), "when": groups.get("when", ""),
+                    "list": groups.get("list", groups.get("list2", ""))}
+            try:
+                return validate({k: v.strip(" .!?") for k, v in call.items()})
+            except ToolRefused:
+                return None
+    return None
+
+
+def looks_like_request(text: str) -> bool:
+    """A cheap check, microseconds: might this be a secretary request?"""
+    return bool(_REQUEST.search(text))
+
+
+def validate(call: Any) -> dict[str, str]:
+    """The call as plain strings, or ``ToolRefused`` naming what is wrong with it."""
+    if not isinstance(call, dict):
+        raise ToolRefused("not-a-call", "a tool call must be an object", "")
+    unknown = set(call) - set(ARGS)
+    if unknown:
+        raise ToolRefused("unknown-argument", f"unknown argument(s) {sorted(unknown)}", "")
+    tool = call.get("tool")
+    if tool not in TOOLS:
+        raise ToolRefused("unknown-tool", f"there is no tool called {str(tool)[:40]!r}", "")
+    out = {"tool": str(tool)}
+    for key, limit in (("what", MAX_WHAT), ("when", MAX_WHEN), ("list", 40)):
+        value = call.get(key, "")
+        if not isinstance(value, str):
+            raise ToolRefused("bad-type", f"{key} must be text", "")
+        if len(value) > limit:
+            raise ToolRefused("too-long", f"{key} is longer than {limit} characters", "")
+        if _CONTROL.search(value):
+            raise ToolRefused("control-chars", f"{key} holds control characters", "")
+        out[key] = " ".join(value.split())
+    if not _LIST_NAME.match(out["list"]):
+        raise ToolRefused("bad-list", "a list name is a few plain words", "")
+    return out
+
+
+def messages(text: str) -> list[Message]:
+    return [{"role": "system", "content": PROMPT}, *EXAMPLES,
+            {"role": "user", "content": text[:300]}]
+
+
+async def choose(text: str, llm: LanguageModel) -> dict[str, str]:
+    """The model's tool call for ``text``, constrained to ``SCHEMA`` and then validated."""
+    raw = await llm.acomplete_json(messages(text), SCHEMA, max_tokens=80)
+    try:
+        call = json.loads(raw)
+    except ValueError:
+        raise ToolRefused("not-json", "the tool call was not valid JSON", "") from None
+    return validate(call)
+
+
+def run(call: dict[str, str], text: str, memory: Memory | Deferred,
+        now: datetime) -> str | None:
+    """Carry out a validated call; what she says about it, or None to let her just talk."""
+    tool = call["tool"]
+    if tool == "time":
+        return f"It's {now:%I:%M %p}.".replace("It's 0", "It's ")
+    if tool == "date":
+        return f"Today is {now:%A}, {now:%B} {now.day}, {now.year}."
+    if tool in ("timer", "alarm", "reminder"):
+        return _schedule(tool, call, text, memory, now)
+    if tool == "note":
+        what = call["what"] or _after(text, r"(?:note|write down|jot down)(?: that)?")
+        if not what:
+            return "What should the note say?"
+        memory.write("INSERT INTO notes(at, list, text) VALUES (?, ?, ?)",
+                     (now.isoformat(timespec="seconds"), "notes", what))
+        return "Noted."
+    if tool == "list_add":
+        name = (call["list"] or "shopping").lower().removesuffix(" list")
+        if not call["what"]:
+            return f"What should I add to the {name} list?"
+        memory.write("INSERT INTO notes(at, list, text) VALUES (?, ?, ?)",
+                     (now.isoformat(timespec="seconds"), name, call["what"]))
+        return f"Added {call['what']} to your {name} list."
+    if tool == "list_read":
+        name = (call["list"] or "shopping").lower().removesuffix(" list")
+        items = [r[0] for r in memory.read("SELECT text FROM notes WHERE list = ? ORDER BY id",
+                                           (name,))]
+        if not items:
+            return f"Your {name} list is empty."
+        return f"On your {name} list: {', '.join(items[:12])}."
+    return None
+
+
+def _schedule(tool: str, call: dict[str, str], text: str, memory: Memory | Deferred,
+              now: datetime) -> str:
+    when = None
+    for phrase in (call["when"], _time_phrase(text), text):
+        try:
+            when = parse_when(phrase, now)
+            break
+        except TimeError_:
+            continue
+    if when is None:
+        return "When should that be? You can say something like in ten minutes, or at 7."
+    what = call["what"]
+    if tool == "reminder":
+        about = _after(text, r"\babout")
+        what = _after(text, r"\bto") or (f"about {about}" if about else what)
+    if tool == "reminder" and not what:
+        return "What should I remind you about?"
+    reminders.add(memory, when, tool, what[:MAX_WHAT])
+    if tool == "timer":
+        return f"Okay, a timer for {_span(when - now)}, starting now."
+    if tool == "alarm":
+        return f"Alarm set for {spoken_time(when, now)}."
+    verb = "" if what.startswith("about ") else "to "
+    return f"Okay, I'll remind you {verb}{what} {spoken_time(when, now)}."
+
+
+def _after(text: str, lead: str) -> str:
+    m = re.search(lead + r"\s+(.+?)(?:\s+(?:in|at|on|tomorrow|tonight)\b.*)?[.?!]*$", text,
+                  re.IGNORECASE)
+    return " ".join(m.group(1).split())[:MAX_WHAT] if m else ""
+
+
+def _time_phrase(text: str) -> str:
+    m = re.search(r"\b(in|at|on|tomorrow|tonight|for)\b.*$", text, re.IGNORECASE)
+    phrase = m.group(0) if m else ""
+    return re.sub(r"^for\b", "in", phrase, flags=re.IGNORECASE)
+
+
+def _span(delta: timedelta) -> str:
+    seconds = round(delta.total_seconds())
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size and (seconds % size == 0 or unit != "hour" or seconds >= 7200):
+            n = round(seconds / size)
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return "a moment"

@@ -1,0 +1,1 @@
+"""One worker per C model: speech recognition, the language model, the voice, the wake model."""

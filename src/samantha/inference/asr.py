@@ -1,0 +1,148 @@
+"""Speech recognition: whisper.cpp (pywhispercpp) behind its own worker thread.
+
+pywhispercpp keeps every parameter set by a call for the calls after it: a short ``audio_ctx``
+left over from a 2 s question makes a later 11 s clip loop into nonsense. So every call passes
+the *whole* parameter set, built fresh.
+
+whisper.cpp pads every clip to a 30 s window; a smaller audio context is the biggest saving on
+short questions. But whisper.cpp's state breaks when the context *shrinks* between calls on one
+context (seen here: a 1 s clip at 119 positions, then every later question decoded as "... to
+the to the to the", 15x slower). So each context size gets its own whisper context that always
+runs at that size: one per bucket in ``SIZED_CTX`` and one for the full window.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from samantha.audio.chunk import RATE, AudioChunk
+from samantha.clock import now_ns
+from samantha.errors import AsrError
+from samantha.inference.protocols import Transcript
+from samantha.inference.worker import Worker
+
+log = logging.getLogger(__name__)
+
+FULL_CTX = 1500
+"""whisper's encoder positions for its 30 s window (50 per second)."""
+SIZED_CTX = (320, 640)
+"""Context buckets: up to (320 - 64) / 50 = 5.1 s, up to 11.5 s, else the full window. Each
+bucket holds its own copy of the weights (78 MB for tiny.en)."""
+
+# whisper.cpp's annotations for non-speech, and the usual hallucinations on noise.
+_NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|♪+")
+
+
+def audio_ctx_for(seconds: float, sized: bool = True) -> int:
+    """The context an utterance runs at: the smallest bucket it fits with a 64-position margin
+    (1.3 s), else the full window. Never a per-clip size: see the module notes."""
+    need = int(math.ceil(seconds * 50)) + 64
+    return next((ctx for ctx in SIZED_CTX if sized and need <= ctx), FULL_CTX)
+
+
+def max_tokens_for(seconds: float) -> int:
+    """A bound on tokens: fast speech is ~4 tokens a second, so a loop on noise stops early."""
+    return int(seconds * 8) + 24
+
+
+def clean_transcript(text: str) -> str:
+    """Drop non-speech annotations and collapse whitespace."""
+    return " ".join(_NON_SPEECH.sub(" ", text).split())
+
+
+class WhisperTranscriber:
+    """Owns one whisper.cpp context on its own thread."""
+
+    def __init__(self, model_path: Path, threads: int = 2, language: str = "en",
+                 sized_ctx: bool = True) -> None:
+        self.model_path = Path(model_path)
+        self.threads = threads
+        self.language = language
+        self.sized_ctx = sized_ctx
+        self.worker = Worker("asr")
+        self._models: dict[int, Any] = {}
+        self.worker.call(self._load)
+
+    def _load(self) -> None:
+        from pywhispercpp.model import Model
+
+        # auto-detect encodes the full window first, a shrink inside one call: full window only
+        sized = self.sized_ctx and self.language != "auto"
+        sizes = [FULL_CTX, *(SIZED_CTX if sized else ())]
+        try:
+            for ctx in sizes:
+                self._models[ctx] = Model(str(self.model_path), redirect_whispercpp_logs_to=None)
+        except Exception as exc:  # the C loader reports failure as a generic exception
+            raise AsrError("load", f"whisper.cpp could not load {self.model_path} ({exc})",
+                           "run `samantha models verify` and re-provision the model") from None
+
+    def params(self, seconds: float) -> dict[str, Any]:
+        """Every decoding parameter, every call (pywhispercpp keeps old values otherwise)."""
+        return {
+            "n_threads": self.threads,
+            "language": self.language,
+            "translate": False,
+            "detect_language": False,
+            "audio_ctx": audio_ctx_for(seconds, len(self._models) > 1),
+            "no_context": True,
+            "single_segment": seconds <= 12.0,
+            "no_timestamps": True,
+            "max_tokens": max_tokens_for(seconds),
+            "offset_ms": 0,
+            "duration_ms": 0,
+            "temperature": 0.0,
+            "temperature_inc": 0.0,
+            "suppress_blank": True,
+            "suppress_non_speech_tokens": True,
+            "print_progress": False,
+            "print_realtime": False,
+            "print_timestamps": False,
+            "print_special": False,
+            "token_timestamps": False,
+            "max_len": 0,
+            "split_on_word": False,
+        }
+
+    def _transcribe_sync(self, samples: np.ndarray, full_window: bool = False) -> str:
+        seconds = len(samples) / RATE
+        audio = samples.astype(np.float32) / 32768.0
+        if seconds < 1.0:  # whisper.cpp refuses clips under 1 s: pad with silence
+            audio = np.concatenate([audio, np.zeros(RATE + RATE // 10 - len(audio), np.float32)])
+        params = self.params(len(audio) / RATE)
+        if full_window:
+            params["audio_ctx"] = FULL_CTX
+        model = self._models[params["audio_ctx"]]
+        try:
+            segments = model.transcribe(audio, **params)
+        except Exception as exc:
+            raise AsrError("decode", f"whisper.cpp failed on a {seconds:.1f} s clip ({exc})",
+                           "report this with `samantha doctor` output") from None
+        return clean_transcript(" ".join(s.text for s in segments))
+
+    def transcribe(self, chunk: AudioChunk, full_window: bool = False) -> Transcript:
+        """Blocking transcription. ``full_window`` forces whisper's 30 s window (the naive way,
+        for the benchmark's baseline)."""
+        start = now_ns()
+        text = self.worker.call(self._transcribe_sync, chunk.samples, full_window)
+        return Transcript(text, chunk.seconds, now_ns() - start)
+
+    async def transcribe_async(self, chunk: AudioChunk, full_window: bool = False) -> Transcript:
+        start = now_ns()
+        text = await self.worker.run(self._transcribe_sync, chunk.samples, full_window)
+        return Transcript(text, chunk.seconds, now_ns() - start)
+
+    def warm_up(self) -> None:
+        """One pass per context on quiet noise, so the first real turn doesn't pay for setup."""
+        noise = np.random.default_rng(0).normal(0, 30, RATE * 12).astype(np.int16)
+        for seconds in (2, 8, 12):
+            self.transcribe(AudioChunk(noise[: RATE * seconds]))
+
+    def close(self) -> None:
+        self.worker.close()
+        self._models.clear()

@@ -1,0 +1,83 @@
+"""Bringing the engines up: every model verified, then loaded, one function per engine.
+
+Every command (demo, chat, run, bench, serve) builds its engines here, so a setting such as
+``gpu_layers`` or ``prefix_cache`` can never be dropped by one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from samantha.clock import now_ns
+from samantha.config import Config
+from samantha.inference.protocols import LanguageModel, Message, Transcriber, Voice
+from samantha.models import store as modelstore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Engines:
+    """The three C models, each on its own worker thread."""
+
+    asr: Transcriber
+    llm: LanguageModel
+    tts: Voice
+
+    def warm_up(self, system: Message) -> None:
+        self.asr.warm_up()
+        self.llm.warm_up([system])
+        self.tts.warm_up()
+
+    def close(self) -> None:
+        for engine in (self.tts, self.llm, self.asr):
+            engine.close()
+
+
+def build_asr(cfg: Config) -> Transcriber:
+    from samantha.inference.asr import WhisperTranscriber
+
+    path = modelstore.path_for(cfg.asr.model, cfg.models_path)
+    return WhisperTranscriber(path, cfg.asr.threads, cfg.asr.language, cfg.asr.sized_ctx)
+
+
+def build_llm(cfg: Config) -> LanguageModel:
+    from samantha.inference.llm import LlamaModel, Sampling
+
+    path = modelstore.path_for(cfg.llm.model, cfg.models_path)
+    llm = LlamaModel(path, cfg.llm.threads, cfg.llm.n_ctx,
+                     Sampling(max_tokens=cfg.llm.max_tokens, temperature=cfg.llm.temperature),
+                     gpu_layers=cfg.system.gpu_layers)
+    llm.prefix_cache = cfg.engine.prefix_cache
+    return llm
+
+
+def build_voice(cfg: Config) -> Voice:
+    from samantha.inference.tts import PiperVoice
+
+    path = modelstore.path_for(cfg.tts.voice, cfg.models_path)
+    return PiperVoice(path, threads=cfg.tts.threads, length_scale=cfg.tts.length_scale)
+
+
+def load_engines(cfg: Config, progress: Callable[[str], None]) -> Engines:
+    """Every model file is checked (size and sha256) before any is loaded."""
+    start = now_ns()
+    progress(f"verifying models: {cfg.asr.model}, {cfg.llm.model}, {cfg.tts.voice}")
+    for name in (cfg.asr.model, cfg.llm.model, cfg.tts.voice):
+        modelstore.path_for(name, cfg.models_path)
+    progress("loading speech recognition, language model and voice")
+    asr = build_asr(cfg)
+    try:
+        llm = build_llm(cfg)
+        try:
+            tts = build_voice(cfg)
+        except BaseException:
+            llm.close()
+            raise
+    except BaseException:
+        asr.close()
+        raise
+    log.info("engines loaded in %.2f s", (now_ns() - start) / 1e9)
+    return Engines(asr, llm, tts)

@@ -1,0 +1,74 @@
+"""The seams of the three C models: what the rest of Samantha may ask of each, whole.
+
+``asr.Transcriber``, ``llm.LanguageModel`` and ``tts.Voice`` are the real engines; the scripted
+fakes in ``samantha.testing.fakes`` satisfy the same protocols, so the turn loop is tested in
+milliseconds. Nothing outside this package probes an engine for optional methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from samantha.audio.chunk import AudioChunk
+
+Message = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    text: str
+    audio_s: float
+    asr_ns: int
+
+
+class Transcriber(Protocol):
+    def transcribe(self, chunk: AudioChunk, full_window: bool = False) -> Transcript: ...
+
+    async def transcribe_async(self, chunk: AudioChunk,
+                               full_window: bool = False) -> Transcript: ...
+
+    def warm_up(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LanguageModel(Protocol):
+    prefix_cache: bool
+    """Reuse the KV cache of the previous prompt's common prefix (off: prefill from scratch)."""
+
+    @property
+    def size_bytes(self) -> int: ...
+
+    def astream(self, messages: list[Message],
+                max_tokens: int | None = None) -> AsyncGenerator[str, None]: ...
+
+    def complete(self, messages: list[Message], max_tokens: int | None = None) -> str: ...
+
+    async def acomplete_json(self, messages: list[Message], schema: dict[str, Any],
+                             max_tokens: int = 128) -> str: ...
+
+    def complete_json(self, messages: list[Message], schema: dict[str, Any],
+                      max_tokens: int = 128) -> str: ...
+
+    async def forget(self) -> None:
+        """Drop the KV cache: the next prompt is prefilled in full."""
+
+    def warm_up(self, messages: list[Message]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Voice(Protocol):
+    rate: int
+    """Her voice's sample rate."""
+
+    def synthesize(self, text: str) -> AudioChunk: ...
+
+    async def synthesize_async(self, text: str, pace: float = 1.0) -> AudioChunk:
+        """``pace`` above 1.0 speaks more slowly. Unspeakable text gives an empty chunk."""
+
+    def warm_up(self) -> None: ...
+
+    def close(self) -> None: ...

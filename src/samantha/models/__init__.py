@@ -1,0 +1,1 @@
+"""Model files: the manifest and verification, offline provisioning, fetching, conversion."""

@@ -1,0 +1,259 @@
+"""The turn loop: hears, decides, answers and can be interrupted, turn after turn.
+
+One asyncio loop reads the microphone (chunks the capture callback copied into a bounded
+queue), removes her own voice with the echo canceller, and feeds the VAD segmenter. What the
+segmenter decides drives the pure state machine in ``states.py``:
+
+- the hang-over begins (a pause): a *speculative* turn starts on the audio so far, transcribing
+  and generating but not playing; if the person goes on talking it is thrown away;
+- the utterance ends: the speculative turn is released to the speaker (or a turn starts);
+- speech starts while she thinks or speaks: *barge-in*. Playback stops at once, generation and
+  synthesis are cancelled, history keeps the words actually heard, and the new utterance, whose
+  start the segmenter's pre-roll kept, is heard in full.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from samantha.audio.aec import EchoCanceller
+from samantha.audio.chunk import AudioChunk
+from samantha.audio.listening import make_segmenter, sounds_like_speech
+from samantha.audio.protocols import Microphone, Speaker
+from samantha.audio.vad import EndpointState, EventKind, Segmenter, SpeechEvent
+from samantha.clock import now_ns
+from samantha.companion.conversation import Conversation
+from samantha.config import Config
+from samantha.inference.engines import Engines
+from samantha.pipeline.events import BargeIn, SpeechEnded, TurnReport
+from samantha.pipeline.states import Happened, State, is_barge_in, next_state
+from samantha.pipeline.turn import Style, TurnResult, announce, respond, transcribe
+from samantha.pipeline.wake import WakeGate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Turn:
+    """One turn in flight: its task, the release gate for a speculative start, its result."""
+
+    task: asyncio.Task[None]
+    go: asyncio.Event
+    result: TurnResult
+    speculative: bool
+    audio_s: float
+
+
+@dataclass
+class TurnLoop:
+    """Hears, decides, answers and can be interrupted, turn after turn."""
+
+    engines: Engines
+    conversation: Conversation
+    cfg: Config
+    speaker: Speaker
+    aec: EchoCanceller | None = None
+    style: Style | None = None
+    """How replies are delivered: by default streaming, as ``[engine]`` says (``turn.NAIVE``
+    is the benchmark's naive cascade)."""
+    state: State = State.IDLE
+    turns: list[TurnResult] = field(default_factory=list)
+    barge_ins: list[BargeIn] = field(default_factory=list)
+    on_state: Callable[[State], None] = lambda _s: None
+    clock: Callable[[], datetime] = datetime.now
+    """Calendar time, for reminders (a scripted clock in tests)."""
+
+    def __post_init__(self) -> None:
+        self.delivery = self.style or Style(first_clause=self.cfg.engine.first_clause)
+        self.wake = WakeGate(self.cfg.wake, self.cfg.persona.name)
+        self.current: Turn | None = None
+        self._after: asyncio.Task[None] | None = None
+        self._checked_ns = 0
+
+    # -- the loop ---------------------------------------------------------------------------
+    async def serve(self, mic: Microphone, heartbeat: Callable[[], None] = lambda: None) -> None:
+        """Turn after turn until the microphone ends or the task is cancelled."""
+        segmenter = make_segmenter(self.cfg.vad)
+        try:
+            async for chunk in mic.chunks():
+                heartbeat()
+                self._announce_due()
+                judged, content = chunk.samples, None
+                if self.aec is not None:
+                    content, judged = self.aec.process(
+                        chunk.samples, self.speaker.reference(len(chunk.samples)),
+                        listening=segmenter.state is not EndpointState.IDLE)
+                start_s = segmenter.position_s
+                heard = AudioChunk(judged, chunk.rate, 1, chunk.timestamp_ns)
+                for event in segmenter.feed(heard, content):
+                    at_ns = chunk.timestamp_ns + int((event.at_s - start_s) * 1e9) \
+                        if chunk.timestamp_ns else event.timestamp_ns
+                    self._on_speech(event, min(at_ns, event.timestamp_ns), segmenter)
+            for event in segmenter.finish():
+                self._on_speech(event, event.timestamp_ns, segmenter)
+            if self.current is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.current.task
+        finally:
+            await self._cancel_current()
+            self.wake.close()
+
+    def _announce_due(self) -> None:
+        """About once a second, while nobody is talking: reminders, alarms and timers that came
+        due are spoken after a chime. Calendar time, so the wall clock is right here."""
+        t = now_ns()
+        if self.state is not State.IDLE or self.current is not None \
+                or t - self._checked_ns < 1_000_000_000:
+            return
+        self._checked_ns = t
+        texts = self.conversation.due(self.clock())
+        if texts:
+            result = TurnResult(transcript="")
+            task = asyncio.create_task(self._announce(texts, result))
+            turn = self.current = Turn(task, asyncio.Event(), result, False, 0.0)
+            task.add_done_callback(lambda _t: self._turn_done(turn))
+
+    async def _announce(self, texts: list[str], result: TurnResult) -> None:
+        self._move(Happened.ANNOUNCE)
+        await announce(texts, self.engines.tts, self.conversation, self.speaker, result)
+        self._move(Happened.REPLY_DONE)
+
+    def _move(self, happened: Happened) -> None:
+        new = next_state(self.state, happened)
+        if new is not self.state:
+            log.debug("state %s -> %s (%s)", self.state, new, happened)
+            self.state = new
+            self.on_state(new)
+
+    def _on_speech(self, event: SpeechEvent, at_ns: int, segmenter: Segmenter) -> None:
+        kind = event.kind
+        if kind is EventKind.SPEECH_START:
+            if self._after is not None and not self._after.done():
+                self._after.cancel()
+            if is_barge_in(self.state, Happened.SPEECH_START):
+                self._barge_in(at_ns)
+            self._move(Happened.SPEECH_START)
+        elif kind is EventKind.SPEECH_PAUSE and self.cfg.engine.speculative:
+            audio = segmenter.current_audio()
+            if audio is not None and self.current is None and sounds_like_speech(audio):
+                self.current = self._start(audio, at_ns, speculative=True)
+        elif kind is EventKind.SPEECH_RESUME:
+            self._drop_speculation("speech resumed")
+        elif kind is EventKind.SPEECH_DROP:
+            self._drop_speculation("too short")
+            self._move(Happened.SPEECH_DROP)
+        elif kind is EventKind.SPEECH_END and event.utterance is not None:
+            if not sounds_like_speech(event.utterance.audio):
+                log.debug("utterance dropped: steady noise, not speech")
+                self._drop_speculation("noise")
+                self._move(Happened.SPEECH_DROP)
+                return
+            self._move(Happened.SPEECH_END)
+            turn = self.current
+            if turn is not None and turn.speculative and not turn.task.done():
+                turn.speculative = False
+                turn.go.set()        # the speculation was right: release it to the speaker
+            elif turn is None or turn.task.done():
+                turn = self.current = self._start(event.utterance.audio, at_ns,
+                                                  speculative=False)
+                turn.go.set()
+            else:
+                return  # a turn is still running (it will be barged in on or finish)
+            turn.result.log.emit(SpeechEnded(now_ns(), at_ns, event.utterance.audio.seconds,
+                                             event.reason))
+
+    # -- turns ------------------------------------------------------------------------------
+    def _start(self, audio: AudioChunk, speech_end_ns: int, speculative: bool) -> Turn:
+        result = TurnResult()
+        go = asyncio.Event()
+        task = asyncio.create_task(self._turn(audio, speech_end_ns, result, go))
+        turn = Turn(task, go, result, speculative, audio.seconds)
+        task.add_done_callback(lambda _t: self._turn_done(turn))
+        return turn
+
+    async def _turn(self, audio: AudioChunk, speech_end_ns: int, result: TurnResult,
+                    go: asyncio.Event) -> None:
+        if not self.delivery.streaming:  # the naive cascade starts only once the person is done
+            await go.wait()
+        heard = await transcribe(audio, self.engines, self.conversation, result, self.delivery)
+        woke = await self.wake.model_woke(audio.samples)
+        decision = self.wake.decide(result.transcript, now_ns() / 1e9, woke)  # pure: safe now
+        if not decision.woke:
+            await go.wait()
+            log.debug("not for her: %s", result.transcript)
+            self._move(Happened.NOT_FOR_HER)
+            return
+        if decision.rest:  # generate and synthesise at once; the speaker waits for ``go``
+            ex = await respond(decision.rest, self.engines.llm, self.engines.tts,
+                               self.conversation, self.speaker, result, self.delivery, go=go,
+                               heard=heard, on_first_audio=lambda: self._move(Happened.FIRST_AUDIO))
+            # remembering (fact extraction, summaries) happens once she is silent, in the
+            # background; the next utterance cancels it, so nobody waits for her memory
+            self._after = asyncio.create_task(self.conversation.after_turn(
+                ex, " ".join(result.spoken), self.engines.llm))
+        else:  # her name alone
+            await go.wait()
+            self._move(Happened.FIRST_AUDIO)
+            await announce(["Yes?"], self.engines.tts, self.conversation, self.speaker, result,
+                           chime=False)
+        self.wake.answered(now_ns() / 1e9)
+        self._move(Happened.REPLY_DONE)
+
+    def _turn_done(self, turn: Turn) -> None:
+        failed = None if turn.task.cancelled() else turn.task.exception()
+        if turn.speculative:  # never released: the end of speech starts a fresh turn
+            if failed is not None:
+                log.info("speculative turn failed, to be retried: %s", failed)
+            return
+        if turn.result.transcript or turn.result.spoken or failed is not None:
+            self.turns.append(turn.result)
+            log.info("%s", TurnReport.from_log(turn.result.log).log_line())
+        if self.current is turn:
+            self.current = None
+        if failed is not None:
+            log.error("turn failed: %s", failed)
+            self._move(Happened.FAILED)
+
+    def _drop_speculation(self, why: str) -> None:
+        turn = self.current
+        if turn is not None and turn.speculative:
+            log.debug("speculative turn dropped: %s", why)
+            turn.task.cancel()
+            self.current = None
+
+    def _barge_in(self, onset_ns: int) -> None:
+        self.speaker.stop()
+        self.barge_ins.append(BargeIn(now_ns(), onset_ns, self.state.value))
+        log.info("barge-in while %s: playback stopped %.0f ms after speech onset",
+                 self.state, (now_ns() - onset_ns) / 1e6)
+        if self.current is not None:
+            self.current.task.cancel()
+            self.current = None
+
+    async def _cancel_current(self) -> None:
+        if self._after is not None:
+            self._after.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._after
+        if self.current is not None:
+            self.current.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.current.task
+            self.current = None
+
+
+async def serve(mic: Microphone, speaker: Speaker, engines: Engines, conversation: Conversation,
+                cfg: Config, aec: EchoCanceller | None,
+                heartbeat: Callable[[], None] = lambda: None) -> TurnLoop:
+    """Run the turn loop on a microphone and speaker until cancelled. ``heartbeat`` is called
+    from this loop for every chunk of audio, so a watchdog fed by it proves the loop is alive.
+    The echo canceller is the caller's (made before she says she is ready: loading its library
+    is start-up work)."""
+    loop = TurnLoop(engines, conversation, cfg, speaker, aec)
+    await loop.serve(mic, heartbeat)
+    return loop

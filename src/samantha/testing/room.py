@@ -1,0 +1,130 @@
+"""A simulated room: a virtual microphone and speaker for the demo's double, the bench and the
+tests. Fakes at the edge, never in the pipeline.
+
+The person's recording plays into the microphone at its scheduled time; her voice is pulled from
+the ``Playback`` on the room's clock, passed through a synthetic room impulse response and a
+delay, and added to the microphone at a realistic level, as a speaker beside a microphone
+would be.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+
+import numpy as np
+import soxr
+
+from samantha.audio.chunk import RATE, AudioChunk
+from samantha.audio.playback import Playback
+
+
+def room_impulse(rt60_s: float = 0.25, seed: int = 3) -> np.ndarray:
+    """A synthetic room: direct path, a few early reflections and a decaying noise tail."""
+    rng = np.random.default_rng(seed)
+    n = int(rt60_s * RATE)
+    t = np.arange(n) / RATE
+    tail = rng.normal(0, 1, n) * np.exp(-6.9 * t / rt60_s) * 0.3
+    tail[:int(0.004 * RATE)] = 0
+    tail[0] = 1.0
+    for delay_ms, gain in ((7, 0.5), (13, -0.35), (23, 0.25)):
+        tail[int(delay_ms * RATE / 1000)] += gain
+    out: np.ndarray = (tail / np.sqrt(np.sum(tail ** 2))).astype(np.float32)
+    return out
+
+
+class Room:
+    """Person audio scheduled on a timeline, plus her echo, at real-time pace or faster."""
+
+    def __init__(self, playback: Playback, person: AudioChunk | None = None,
+                 person_at_s: float = 0.5, echo_gain_db: float = -6.0, delay_ms: float = 30.0,
+                 duration_s: float | None = None, realtime: bool = True, chunk_ms: int = 30,
+                 rir: np.ndarray | None = None, fast_speech_only: bool = False) -> None:
+        self.playback = playback
+        self.timeline: list[tuple[int, np.ndarray]] = []
+        if person is not None:
+            self.say(person, person_at_s)
+        self.echo_gain = 10 ** (echo_gain_db / 20)
+        self.delay = int(delay_ms * RATE / 1000)
+        self.rir = room_impulse() if rir is None else rir
+        self.duration_s = duration_s
+        self.realtime = realtime
+        self.fast_speech_only = fast_speech_only
+        """Not real time: fast while the person speaks, then real time (her reply plays out at
+        its own pace, as a microphone and speaker would). Without it, all of it is fast."""
+        self.chunk = RATE * chunk_ms // 1000
+        self.origin_ns = 0
+        self.position = 0
+        self._echo_tail = np.zeros(len(self.rir) + self.delay + self.chunk, np.float32)
+        self._to16k = soxr.ResampleStream(playback.rate, RATE, 1, dtype="float32")
+        self.echo_only = np.zeros(0, np.float32)  # what reached the mic from her (for tests)
+        self.stop_when: Callable[[], bool] = lambda: False
+        """Checked every chunk: the room falls silent for good once it returns True."""
+        self._her = np.zeros(0, np.float32)
+
+    def close(self) -> None:
+        """The microphone's close: the room ends at once."""
+        self.stop_when = lambda: True
+
+    def say(self, audio: AudioChunk, at_s: float) -> None:
+        """Schedule the person's speech at ``at_s`` seconds into the stream."""
+        self.timeline.append((int(at_s * RATE), audio.samples.astype(np.float32)))
+
+    def end_s(self) -> float:
+        ends = [start + len(s) for start, s in self.timeline] or [0]
+        return max(ends) / RATE
+
+    def stream_ns(self, position_s: float) -> int:
+        """When the sample at ``position_s`` reached the microphone."""
+        return self.origin_ns + int(position_s * 1e9)
+
+    def _person(self, start: int, n: int) -> np.ndarray:
+        out = np.zeros(n, np.float32)
+        for at, samples in self.timeline:
+            lo, hi = max(start, at), min(start + n, at + len(samples))
+            if lo < hi:
+                out[lo - start:hi - start] += samples[lo - at:hi - at]
+        return out
+
+    def _echo(self, n: int) -> np.ndarray:
+        blocks = int(round(n * self.playback.rate / RATE))
+        played = self.playback.pull(blocks).astype(np.float32)
+        # keep the resampler's output in order: its chunks vary by a sample or two
+        self._her = np.concatenate([self._her, self._to16k.resample_chunk(played)])
+        her = np.pad(self._her, (0, max(0, n - len(self._her))))[:n] * self.echo_gain
+        self._her = self._her[n:]
+        wet = np.convolve(her, self.rir)
+        buf = self._echo_tail
+        buf[self.delay:self.delay + len(wet)] += wet[:len(buf) - self.delay]
+        out, self._echo_tail = buf[:n].copy(), np.concatenate([buf[n:], np.zeros(n, np.float32)])
+        self.echo_only = np.concatenate([self.echo_only, out])
+        return out
+
+    async def chunks(self) -> AsyncIterator[AudioChunk]:
+        duration = self.duration_s if self.duration_s is not None else self.end_s() + 6.0
+        total = int(duration * RATE)
+        self.origin_ns = time.perf_counter_ns()
+        paced_from = (0, self.origin_ns)  # (stream position, perf_counter_ns) pacing starts at
+        while self.position < total and not self.stop_when():
+            start, n = self.position, self.chunk
+            realtime = self.realtime
+            if not realtime and self.fast_speech_only and start >= self.end_s() * RATE:
+                if not paced_from[0]:
+                    paced_from = (start, time.perf_counter_ns())
+                realtime = True
+            if realtime:
+                due = paced_from[1] + (start + n - paced_from[0]) * 1_000_000_000 // RATE
+                delay = (due - time.perf_counter_ns()) / 1e9
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            else:
+                await asyncio.sleep(0)
+            mixed = self._person(start, n) + self._echo(n)
+            self.position += n
+            samples = np.clip(np.round(mixed), -32768, 32767).astype(np.int16)
+            # real time: stamped when the first sample was 'spoken'; faster: when delivered
+            stamp = self.stream_ns(start / RATE) if self.realtime else time.perf_counter_ns()
+            if realtime and not self.realtime:
+                stamp = paced_from[1] + (start - paced_from[0]) * 1_000_000_000 // RATE
+            yield AudioChunk(samples, RATE, 1, stamp)

@@ -1,0 +1,196 @@
+"""The turn loop in milliseconds: the real loop, segmenter, brain, filter and playback, with
+scripted engines (``samantha.testing.fakes``) in a simulated room running faster than real time.
+What a person would notice is asserted: what she answered, what she said, what she remembers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import numpy as np
+import pytest
+
+from samantha.audio.chunk import RATE, AudioChunk
+from samantha.audio.playback import Playback
+from samantha.companion.conversation import Conversation
+from samantha.companion.exchange import Exchange
+from samantha.config import Config, MemoryConfig, load
+from samantha.errors import LlmError
+from samantha.inference.engines import Engines
+from samantha.pipeline.events import StageFailed
+from samantha.pipeline.loop import TurnLoop
+from samantha.pipeline.states import State
+from samantha.pipeline.turn import NAIVE, Style
+from samantha.testing.fakes import (
+    ScriptedClock,
+    ScriptedLanguageModel,
+    ScriptedTranscriber,
+    ToneVoice,
+    speech_like,
+)
+from samantha.testing.room import Room
+
+QUIET_ECHO = -90.0  # her voice barely reaches the microphone: no echo canceller needed here
+
+
+def config(mode: str = "phrase") -> Config:
+    return load(board="", overrides={"wake": {"mode": mode}, "aec": {"enabled": False}})
+
+
+def loop_for(lines: list[str], replies: list[str], cfg: Config | None = None,
+             style: Style | None = None, token_s: float = 0.0,
+             brain: Conversation | None = None) -> tuple[TurnLoop, Playback]:
+    cfg = cfg or config()
+    engines = Engines(ScriptedTranscriber(lines), ScriptedLanguageModel(replies, token_s),
+                      ToneVoice())
+    brain = brain or Conversation(cfg.persona, memory_cfg=MemoryConfig(extract_facts=False))
+    playback = Playback(22050)
+    return TurnLoop(engines, brain, cfg, playback, None, style), playback
+
+
+def run(loop: TurnLoop, room: Room, until_idle_turns: int) -> None:
+    """Serve until ``until_idle_turns`` turns are done and she is idle again (bounded)."""
+    room.stop_when = lambda: len(loop.turns) >= until_idle_turns and loop.state is State.IDLE \
+        and loop.current is None
+    asyncio.run(asyncio.wait_for(loop.serve(room), 10))
+
+
+def room_with(playback: Playback, *utterances: tuple[float, float]) -> Room:
+    """The person says something ``seconds`` long at ``at_s``, for each (at_s, seconds)."""
+    room = Room(playback, duration_s=30, realtime=False, echo_gain_db=QUIET_ECHO)
+    for i, (at_s, seconds) in enumerate(utterances):
+        room.say(speech_like(seconds, seed=i), at_s)
+    return room
+
+
+def test_a_spoken_turn_is_answered_and_remembered() -> None:
+    loop, playback = loop_for(["Samantha, how's your day?"], ["Lovely, thanks. How was yours?"])
+    run(loop, room_with(playback, (0.5, 1.5)), 1)
+    turn = loop.turns[0]
+    assert turn.transcript == "Samantha, how's your day?"
+    assert " ".join(turn.spoken) == "Lovely, thanks. How was yours?"
+    assert loop.engines.tts.said == ["Lovely, thanks.", "How was yours?"]  # type: ignore[attr-defined]
+    assert loop.conversation.history == [("how's your day?", "Lovely, thanks. How was yours?")]
+    assert len(loop.engines.asr.calls) == 1  # type: ignore[attr-defined]  # speculation was kept
+
+
+def test_a_speculative_turn_is_thrown_away_when_the_person_goes_on() -> None:
+    # a 0.3 s pause (shorter than the 0.5 s hang-over): the first guess is dropped unheard
+    loop, playback = loop_for(["Samantha, tell me", "Samantha, tell me a joke."],
+                              ["Why did the owl stay in? It was too hoot."], token_s=0.01)
+    run(loop, room_with(playback, (0.5, 1.0), (1.8, 1.0)), 1)
+    assert len(loop.engines.asr.calls) == 2  # type: ignore[attr-defined]
+    assert [t.transcript for t in loop.turns] == ["Samantha, tell me a joke."]
+    assert loop.conversation.history == [("tell me a joke.",
+                                          "Why did the owl stay in? It was too hoot.")]
+
+
+def test_barge_in_stops_her_and_history_keeps_what_was_heard() -> None:
+    long_reply = ("Once upon a time a dragon lived by the sea. Every morning she swam far out "
+                  "past the rocks. The fishermen waved to her from their boats.")
+    loop, playback = loop_for(["Samantha, tell me a story.", "Samantha, stop."],
+                              [long_reply, "Okay, I'll stop."])
+    room = room_with(playback, (0.5, 1.2))
+
+    def on_state(state: State) -> None:
+        if state is State.SPEAKING and not loop.barge_ins and len(loop.turns) == 0:
+            room.say(speech_like(0.8, seed=9), room.position / RATE + 1.0)
+
+    loop.on_state = on_state
+    run(loop, room, 2)
+    assert len(loop.barge_ins) == 1 and loop.barge_ins[0].state == "speaking"
+    story, stop = loop.turns
+    heard = " ".join(story.spoken)
+    assert heard and len(heard) < len(long_reply), heard
+    assert long_reply.startswith(heard.rsplit(" ", 1)[0])
+    assert loop.conversation.history[0] == ("tell me a story.", heard)
+    assert stop.transcript == "Samantha, stop." and stop.spoken == ["Okay, I'll stop."]
+
+
+def test_wake_phrase_follow_up_window_and_her_name_alone() -> None:
+    loop, playback = loop_for(["What time is the game on?", "Samantha", "Samantha, hello!",
+                               "And how are you?"],
+                              ["Hello to you too!", "I'm doing well."])
+    run(loop, room_with(playback, (0.5, 1.0), (3.0, 0.6), (5.5, 1.0), (8.0, 1.0)), 4)
+    answered = [(t.transcript, " ".join(t.spoken)) for t in loop.turns]
+    assert answered == [("What time is the game on?", ""),        # not for her
+                        ("Samantha", "Yes?"),                      # her name alone
+                        ("Samantha, hello!", "Hello to you too!"),
+                        ("And how are you?", "I'm doing well.")]  # the follow-up window
+    assert [m[-1]["content"] for m in loop.engines.llm.prompts] == [  # type: ignore[attr-defined]
+        "hello!", "And how are you?"]
+
+
+def test_a_due_reminder_is_announced_once_while_idle() -> None:
+    clock = ScriptedClock()
+    cfg = config()
+    brain = Conversation(cfg.persona, memory_cfg=MemoryConfig(extract_facts=False), clock=clock)
+    said = asyncio.run(brain.prepare("Remind me in 5 minutes to call Ana.",
+                                     ScriptedLanguageModel()))
+    brain.commit(said, said.direct)
+    clock.advance(minutes=6)
+    loop, playback = loop_for([], ["unused"], cfg, brain=brain)
+    loop.clock = clock
+    room = Room(playback, duration_s=3.0, realtime=False, echo_gain_db=-60.0)
+    asyncio.run(asyncio.wait_for(loop.serve(room), 10))
+    announced = [t for t in loop.turns if any("Ana" in s for s in t.spoken)]
+    assert len(announced) == 1, loop.turns
+    assert loop.engines.tts.said == ["A reminder: call Ana."]  # type: ignore[attr-defined]
+    assert np.abs(room.echo_only).max() > 1, "the chime and her voice were played"
+    assert loop.state is State.IDLE
+    assert len(brain.history) == 1  # the request; an announcement is not a turn
+
+
+def test_a_failing_engine_fails_the_turn_not_her(caplog: pytest.LogCaptureFixture) -> None:
+    def broken(_messages: object) -> str:
+        raise LlmError("generate", "scripted failure", "none: this is a test")
+
+    loop, playback = loop_for(["Samantha, hi.", "Samantha, are you there?"],
+                              [broken, "I'm here."])  # type: ignore[list-item]
+    caplog.set_level(logging.ERROR, logger="samantha.pipeline.loop")
+    run(loop, room_with(playback, (0.5, 1.0), (3.5, 1.0)), 2)
+    assert "turn failed" in caplog.text
+    assert [" ".join(t.spoken) for t in loop.turns] == ["", "I'm here."]
+    assert loop.state is State.IDLE
+
+    asr_down = ScriptedTranscriber([], fail=True)
+    loop, playback = loop_for([], ["unused"])
+    loop.engines.asr = asr_down
+    run(loop, room_with(playback, (0.5, 1.0)), 1)
+    assert isinstance(loop.turns[0].log.first(StageFailed), StageFailed)
+    assert loop.state is State.IDLE
+
+
+def test_the_naive_cascade_is_the_same_turn_in_another_style() -> None:
+    loop, playback = loop_for(["Samantha, what's new?"], ["Not much. The sea is calm."],
+                              style=NAIVE)
+    run(loop, room_with(playback, (0.5, 1.0)), 1)
+    assert loop.engines.tts.said == ["Not much. The sea is calm."]  # type: ignore[attr-defined]
+    assert loop.turns[0].spoken == ["Not much. The sea is calm."]
+    assert loop.conversation.history == [("what's new?", "Not much. The sea is calm.")]
+
+
+def test_every_sentence_passes_the_filter_once_in_every_kind_of_turn() -> None:
+    seen: list[str] = []
+    cfg = config("always")
+    brain = Conversation(cfg.persona, memory_cfg=MemoryConfig(extract_facts=False))
+    screen = brain.screen
+
+    def counting(sentence: str, ex: Exchange) -> str:
+        seen.append(sentence)
+        return screen(sentence, ex)
+
+    brain.screen = counting  # type: ignore[method-assign]
+    loop, playback = loop_for(["Tell me about 3 cats."], ["I know 3 cats. They nap a lot."],
+                              cfg, brain=brain)
+    run(loop, room_with(playback, (0.5, 1.0)), 1)
+    assert seen == ["I know 3 cats.", "They nap a lot."]
+    assert loop.turns[0].spoken == ["I know three cats.", "They nap a lot."]
+
+
+def test_silence_gives_no_turn() -> None:
+    loop, playback = loop_for(["never heard"], ["never said"])
+    room = Room(playback, AudioChunk(np.zeros(RATE, np.int16), RATE), duration_s=5.0,
+                realtime=False)
+    asyncio.run(loop.serve(room))
+    assert loop.turns == [] and loop.engines.asr.calls == []  # type: ignore[attr-defined]
