@@ -12,17 +12,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from samantha.audio import AudioChunk, read_wav
+from samantha.audio.chunk import AudioChunk, read_wav
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("SAMANTHA_FIXTURES",
-                               REPO.parent / "shared" / "fixtures" / "speech"))
+FIXTURES = Path(os.environ.get("SAMANTHA_FIXTURES", REPO / "tests" / "fixtures"))
 
 
 def fixture(name: str) -> Path:
     path = FIXTURES / name
     if not path.is_file():
-        pytest.skip(f"speech fixture {path} is not present")
+        pytest.fail(f"speech fixture {path} is missing (tests/fixtures/ is part of the clone)")
     return path
 
 
@@ -48,9 +47,9 @@ def run_cli(*args: str, env: dict[str, str] | None = None,
 
 @pytest.fixture(scope="session")
 def models_ready() -> None:
-    from samantha import modelstore
     from samantha.config import Config
     from samantha.errors import ModelError
+    from samantha.models import store as modelstore
 
     cfg = Config()
     try:
@@ -63,7 +62,7 @@ def models_ready() -> None:
 @pytest.fixture(scope="session")
 def engines(models_ready):  # type: ignore[no-untyped-def]
     from samantha.config import Config
-    from samantha.startup import load_engines
+    from samantha.inference.engines import load_engines
 
     eng = load_engines(Config(), progress=lambda _m: None)
     yield eng

