@@ -21,31 +21,40 @@ die() { echo "install error: $*" >&2; exit 1; }
 BOARD=${BOARD:-$("$DEV_PY" -c 'from samantha.boards import detect; print(detect())')}
 say "board $BOARD, into ${DESTDIR:-/}"
 
-# 1. the app: code, board profiles, unit files, manifest (no caches, no weights yet)
-install -d -m 0755 "$APP" "$APP/models"
-rm -rf "$APP/src" "$APP/device" "$APP/systemd"
-tar -C "$REPO" --exclude=__pycache__ --exclude='*.egg-info' --exclude=device/image -cf - \
-    src device systemd pyproject.toml requirements.lock README.md | tar -C "$APP" -xf -
+# 1. the app: the samantha wheel (code, board profiles, the manifest), the pins, the unit files
+install -d -m 0755 "$APP" "$APP/models" "$APP/wheels"
+rm -rf "$APP/src" "$APP/device" "$APP/systemd" "$APP"/wheels/samantha-*.whl
+build=$(mktemp -d)
+trap 'rm -rf "$build"' EXIT
+cp -r "$REPO/pyproject.toml" "$REPO/README.md" "$REPO/src" "$build/"
+install -D -m 0644 "$REPO/models/manifest.toml" "$build/models/manifest.toml"
+rm -rf "$build"/src/*.egg-info
+"$DEV_PY" -m pip wheel -q --no-deps --no-build-isolation --no-index -w "$APP/wheels" "$build" \
+  >/dev/null || die "building the samantha wheel failed. Fix: make setup, then install again"
+WHEEL=$(ls "$APP"/wheels/samantha-*.whl)
+install -m 0644 "$REPO/requirements.lock" "$APP/requirements.lock"
+install -d -m 0755 "$APP/systemd"
+install -m 0644 "$REPO/systemd/samantha.service" "$APP/systemd/samantha.service"
 install -m 0644 "$REPO/models/manifest.toml" "$APP/models/manifest.toml"
+install -d -m 0755 "$APP/device"
+install -m 0644 "$REPO/device/asound.conf" "$APP/device/asound.conf"
 
-# 2. her own venv (the samantha package is found through a .pth file pointing at $PREFIX/src)
+# 2. her own venv, with the wheel installed in it (no source tree, no .pth)
 if [ "${SKIP_VENV:-0}" != 1 ]; then
   "$PYTHON" -m venv "$APP/venv"
   "$APP/venv/bin/python" -m pip install -q --upgrade pip==24.3.1
   CMAKE_ARGS="${LLAMA_CMAKE_ARGS:-}" "$APP/venv/bin/python" -m pip install -q \
       "llama-cpp-python==$LLAMA_VERSION"
   "$APP/venv/bin/python" -m pip install -q -r "$APP/requirements.lock"
-  site=$("$APP/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-  echo "$PREFIX/src" > "$site/samantha.pth"
-  printf '#!%s\nimport sys\nfrom samantha.cli import main\nsys.exit(main())\n' \
-      "$PREFIX/venv/bin/python" > "$APP/venv/bin/samantha"
-  chmod 0755 "$APP/venv/bin/samantha"
-  # byte-code compiled now: at run time /opt is read-only to her (ProtectSystem=strict)
-  "$APP/venv/bin/python" -m compileall -q "$APP/src"
+  "$APP/venv/bin/python" -m pip install -q --no-deps --no-index "$WHEEL"
+  # byte-code compiled by pip at install: at run time /opt is read-only (ProtectSystem=strict)
   RUN_PY=$APP/venv/bin/python
+  RUN_PATH=
 else
-  say "SKIP_VENV=1: no venv made; checking with $DEV_PY"
+  say "SKIP_VENV=1: no venv made; checking with $DEV_PY and the wheel"
   RUN_PY=$DEV_PY
+  RUN_PATH=$build/site
+  "$DEV_PY" -m pip install -q --no-deps --no-index --target "$RUN_PATH" "$WHEEL" >/dev/null
 fi
 
 # 3. the config: installed once, never overwritten
@@ -57,15 +66,15 @@ else
 fi
 
 # 4. the models this board and config choose: copied, verified, then read-only
-names=$(SAMANTHA_CONFIG="$ETC/samantha/samantha.toml" PYTHONPATH="$APP/src" "$RUN_PY" -c '
+names=$(SAMANTHA_CONFIG="$ETC/samantha/samantha.toml" PYTHONPATH="$RUN_PATH" "$RUN_PY" -c '
 import sys
 from samantha import config
 c = config.load(board=sys.argv[1])
 print(c.asr.model, c.llm.model, c.tts.voice)' "$BOARD")
 SRC_MODELS=${MODELS_FROM:-$REPO/models}
-files=$(PYTHONPATH="$APP/src" "$RUN_PY" -c '
+files=$(PYTHONPATH="$RUN_PATH" "$RUN_PY" -c '
 import sys
-from samantha import modelstore
+from samantha.models import store as modelstore
 for name in sys.argv[1:]:
     for f in modelstore.get(name).files:
         print(f.path)' $names)
@@ -77,7 +86,7 @@ for f in $files; do
     cp --reflink=auto "$SRC_MODELS/$f" "$APP/models/$f"
   fi
 done
-PYTHONPATH="$APP/src" "$RUN_PY" -m samantha models --models-dir "$APP/models" verify $names \
+PYTHONPATH="$RUN_PATH" "$RUN_PY" -m samantha models --models-dir "$APP/models" verify $names \
   || die "a model failed verification. Fix: make models, then install again"
 if [ "$(id -u)" = 0 ]; then chown -R root:root "$APP"; fi
 find "$APP/models" -type d -exec chmod 0555 {} +

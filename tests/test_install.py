@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -46,10 +47,19 @@ def test_install_lays_out_the_appliance(root: Path) -> None:
     proc = _run(INSTALL, root, BOARD="rpi5")
     assert proc.returncode == 0, proc.stderr
     app = root / "opt" / "samantha"
-    for rel in ("src/samantha/daemon.py", "device/rpi5.toml", "device/asound.conf",
-                "models/manifest.toml", "requirements.lock"):
+    for rel in ("device/asound.conf", "models/manifest.toml", "requirements.lock",
+                "systemd/samantha.service"):
         assert (app / rel).is_file(), rel
-    assert not (app / "device" / "image").exists()
+    assert not (app / "src").exists() and not (app / "device" / "image").exists()
+    # the package is a wheel (installed into the venv): code, board profiles and the manifest
+    wheel, = (app / "wheels").glob("samantha-*-py3-none-any.whl")
+    with zipfile.ZipFile(wheel) as whl:
+        names = set(whl.namelist())
+        assert whl.read("samantha/data/manifest.toml") == (REPO / "models" / "manifest.toml") \
+            .read_bytes()
+    for member in ("samantha/pipeline/loop.py", "samantha/data/boards/rpi5.toml",
+                   "samantha/data/question.wav", "samantha/testing/fakes.py"):
+        assert member in names, member
     assert not list(app.rglob("__pycache__"))
     # the board's models (from the user's config over the profile), verified, read-only
     assert "smollm2-135m-instruct-q4_1: verified" in proc.stdout
@@ -103,8 +113,7 @@ def test_uninstall_keeps_her_memory_unless_purged(root: Path) -> None:
 
 
 def test_install_refuses_a_corrupt_model(root: Path, tmp_path: Path) -> None:
-    from samantha import modelstore
-
+    from samantha.models import store as modelstore
     models = tmp_path / "models"
     for name in ("whisper-tiny.en", "smollm2-135m-instruct-q4_1", "en_US-joe-medium"):
         for f in modelstore.get(name).files:

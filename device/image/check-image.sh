@@ -83,7 +83,8 @@ for link in multi-user.target.wants/samantha.service multi-user.target.wants/sam
   rexists "/etc/systemd/system/$link" && ok "enabled: $link" || bad "not enabled: $link"
 done
 for f in /etc/samantha/samantha.toml /etc/asound.conf /etc/nftables.conf /usr/lib/samantha/firstboot.sh \
-         /opt/samantha/src/samantha/firstboot.py /opt/samantha/venv/bin/samantha; do
+         /opt/samantha/venv/lib/python3.11/site-packages/samantha/appliance/firstboot.py \
+         /opt/samantha/venv/bin/samantha; do
   rexists "$f" && ok "present: $f" || bad "missing: $f"
 done
 rcat /etc/samantha/samantha.toml >"$tmp/samantha.toml"
@@ -112,7 +113,7 @@ debugfs -R "rdump /opt/samantha/models $tmp" "$root" >/dev/null 2>&1
 names=$([[ -f $tmp/models/manifest.toml ]] && PYTHONPATH=$repo/src "$py" -c '
 import sys
 from pathlib import Path
-from samantha import modelstore
+from samantha.models import store as modelstore
 d = Path(sys.argv[1])
 for e in modelstore.entries(d / "manifest.toml"):
     if all((d / f.path).is_file() for f in e.files):

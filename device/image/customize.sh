@@ -67,19 +67,15 @@ rm -rf /opt/samantha/venv
 python3 -m venv /opt/samantha/venv
 /opt/samantha/venv/bin/pip install -q --no-index --find-links "$wheels" \
   -r "$build/requirements.txt"
-# The package itself, as systemd/install.sh does it: a .pth to /opt/samantha/src and an entry.
-site=$(/opt/samantha/venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-echo /opt/samantha/src >"$site/samantha.pth"
-printf '#!%s\nimport sys\nfrom samantha.cli import main\nsys.exit(main())\n' \
-  /opt/samantha/venv/bin/python >/opt/samantha/venv/bin/samantha
-chmod 0755 /opt/samantha/venv/bin/samantha
-# Byte-compile the app now (pip did the venv): the root is read-only at run time.
-/opt/samantha/venv/bin/python -m compileall -q /opt/samantha/src >/dev/null
+# The package itself, as systemd/install.sh does it: the wheel install.sh left in
+# /opt/samantha/wheels (pure Python), installed into the venv; pip byte-compiles it, since the
+# root is read-only at run time.
+/opt/samantha/venv/bin/pip install -q --no-deps --no-index /opt/samantha/wheels/samantha-*.whl
 say "the venv imports every engine:"
 # One process per module, so a failure names its module. A crash (signal) is retried once: under
 # qemu-user emulation imports have died with SIGSEGV (see build.sh on /sys); a Python error is not.
 for module in numpy soundfile soxr webrtcvad pywhispercpp.model llama_cpp piper onnxruntime \
-              pyaudio samantha.cli samantha.firstboot; do
+              pyaudio samantha.cli.main samantha.appliance.firstboot; do
   for attempt in 1 2; do
     rc=0
     /opt/samantha/venv/bin/python -c "import $module" 2>/dev/null || rc=$?
