@@ -13,9 +13,12 @@ runs at that size: one per bucket in ``SIZED_CTX`` and one for the full window.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import math
 import re
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,35 @@ def max_tokens_for(seconds: float) -> int:
     return int(seconds * 8) + 24
 
 
+class _RequestsOnUse(types.ModuleType):
+    """Stands in for ``requests`` while pywhispercpp is imported; the real module on first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module("requests"), name)
+
+
+def import_whisper() -> Any:
+    """pywhispercpp's ``Model``, imported without importing ``requests``.
+
+    pywhispercpp's utils import requests at the top for a model downloader we never call (we
+    pass a path). Importing requests imports urllib3, which probes IPv6 by creating a socket:
+    the network guard refuses it and logs it at every start. While pywhispercpp is imported,
+    ``requests`` is a stand-in that imports the real module only if an attribute is used.
+    (importlib's LazyLoader does not do here: on Python 3.11 a second ``import requests``
+    reads ``__spec__`` and so loads it.)
+    """
+    if "requests" in sys.modules or "pywhispercpp.model" in sys.modules:
+        from pywhispercpp.model import Model
+        return Model
+    sys.modules["requests"] = _RequestsOnUse("requests")
+    try:
+        from pywhispercpp.model import Model
+    finally:
+        if isinstance(sys.modules.get("requests"), _RequestsOnUse):
+            del sys.modules["requests"]
+    return Model
+
+
 def clean_transcript(text: str) -> str:
     """Drop non-speech annotations and collapse whitespace."""
     return " ".join(_NON_SPEECH.sub(" ", text).split())
@@ -70,7 +102,7 @@ class WhisperTranscriber:
         self.worker.call(self._load)
 
     def _load(self) -> None:
-        from pywhispercpp.model import Model
+        Model = import_whisper()  # noqa: N806 (a class)
 
         # auto-detect encodes the full window first, a shrink inside one call: full window only
         sized = self.sized_ctx and self.language != "auto"
