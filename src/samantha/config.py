@@ -57,15 +57,21 @@ class AecConfig:
 @dataclass(frozen=True, slots=True)
 class WakeConfig:
     mode: str = "phrase"
-    """'phrase' (her name first), 'always' (every utterance), or 'model' (an ONNX wake model)."""
+    """'phrase' (her name first), 'always' (every utterance), or 'model' (an acoustic wake
+    word: no audio reaches whisper until it is heard)."""
     phrase: str = ""
     """The wake phrase; empty means her persona name."""
     follow_up_s: float = 8.0
     """After she answers, this long without needing her name."""
-    model_path: str = ""
-    """For mode 'model': an openWakeWord-style .onnx file."""
-    threshold: float = 0.5
-    """For mode 'model': the score that wakes her."""
+    model: str = "okay_nabu"
+    """For mode 'model': a stock microWakeWord model (okay_nabu, hey_jarvis, hey_mycroft,
+    alexa) or the path of a microWakeWord model's .json."""
+    threshold: float = 0.0
+    """For mode 'model': the score (0-1) that wakes her; 0 uses the model's own cutoff."""
+    refractory_s: float = 2.0
+    """For mode 'model': after a detection, this long before the word can fire again."""
+    listen_s: float = 3.0
+    """For mode 'model': the request may begin this long after the wake word."""
     similarity: float = 0.75
     """How close a heard word must be to her name (0-1)."""
 
@@ -73,6 +79,10 @@ class WakeConfig:
         if self.mode not in WAKE_MODES:
             raise ConfigError("wake-mode", f"wake.mode {self.mode!r} is not one of {WAKE_MODES}",
                               'set [wake] mode = "phrase", "always" or "model"')
+        if not 0.0 <= self.threshold < 1.0 or self.refractory_s < 0 or self.listen_s < 0:
+            raise ConfigError("wake-threshold", "wake.threshold must be in [0, 1) and "
+                              "refractory_s, listen_s not negative",
+                              "set [wake] threshold = 0 (the model's own) or e.g. 0.9")
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +195,49 @@ class ToolsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ServeConfig:
+    """``samantha serve``: her ears, brain and voice as Wyoming services, and a hub for
+    satellites. Off unless ``listen`` (or ``socket``, or a satellite) is set."""
+
+    listen: str = ""
+    """Where to listen for Wyoming clients, ``tcp://HOST:PORT`` with a numeric address (e.g.
+    ``tcp://127.0.0.1:10700``); empty listens on no TCP port."""
+    socket: str = ""
+    """A Unix socket path to listen on as well (local clients only); empty for none."""
+    allow: tuple[str, ...] = ()
+    """Client addresses allowed to connect when ``listen`` is not loopback (required then);
+    loopback and the Unix socket are always allowed."""
+    satellites: tuple[str, ...] = ()
+    """Satellites she dials out to, one room each: ``"kitchen=tcp://192.168.1.31:10700"``.
+    Nothing else is ever dialled."""
+    memory_rooms: tuple[str, ...] = ()
+    """Rooms that may use memory-revealing commands and recalled facts: satellite names, client
+    addresses, or ``local`` (the Unix socket). Other rooms get a polite refusal."""
+    memory_scope: str = "household"
+    """``household``: one long-term memory for every room; ``room``: each room its own."""
+    queue_limit: int = 8
+    """Requests that may wait for one engine (ASR, language model, voice), all rooms together;
+    beyond it a request gets a "busy" error at once."""
+    room_limit: int = 2
+    """Requests one room may have waiting for one engine."""
+    max_event_bytes: int = 1_048_576
+    """Largest event (header, data and payload) a client may send; larger closes the
+    connection."""
+    max_audio_s: float = 30.0
+    """Longest audio stream a client may send for one request."""
+    idle_timeout_s: float = 300.0
+    """A connection silent this long is closed."""
+
+    def __post_init__(self) -> None:
+        if self.memory_scope not in ("household", "room"):
+            raise ConfigError("serve-scope", f"serve.memory_scope {self.memory_scope!r} is not "
+                              "'household' or 'room'", 'set [serve] memory_scope = "household"')
+        if self.queue_limit < 1 or self.room_limit < 1:
+            raise ConfigError("serve-queue", "serve.queue_limit and serve.room_limit must be "
+                              "at least 1", "set them to 1 or more")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     persona: Persona = field(default_factory=Persona)
     asr: AsrConfig = field(default_factory=AsrConfig)
@@ -198,6 +251,7 @@ class Config:
     wake: WakeConfig = field(default_factory=WakeConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
     aec: AecConfig = field(default_factory=AecConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     state_dir: str = ""
     """Where her memory lives; empty means $STATE_DIRECTORY or ~/.local/state/samantha."""
     board: str = ""
@@ -260,7 +314,8 @@ def from_dict(data: dict[str, Any]) -> Config:
     sections = {"memory": MemoryConfig, "tools": ToolsConfig,
                 "persona": Persona, "asr": AsrConfig, "llm": LlmConfig, "tts": TtsConfig,
                 "vad": VadConfig, "audio": AudioConfig, "system": SystemConfig,
-                "wake": WakeConfig, "engine": EngineConfig, "aec": AecConfig}
+                "wake": WakeConfig, "engine": EngineConfig, "aec": AecConfig,
+                "serve": ServeConfig}
     args: dict[str, Any] = {}
     for key, value in data.items():
         if key in sections:

@@ -48,3 +48,7 @@ class TtsError(SamanthaError):
 
 class ConfigError(SamanthaError):
     stage = "config"
+
+
+class ServeError(SamanthaError):
+    stage = "serve"

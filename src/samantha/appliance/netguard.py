@@ -4,10 +4,15 @@ An audit hook (PEP 578) refuses every socket whose family is not AF_UNIX, every 
 send to a non-local address, and every name look-up, and logs the caller. It cannot be removed
 once installed. It sees what Python does; C libraries that open sockets themselves are stopped by
 the systemd unit (PrivateNetwork=yes, RestrictAddressFamilies=AF_UNIX, IPAddressDeny=any).
+
+``samantha serve`` calls ``allow`` first with exactly the TCP addresses its config names (where
+it listens, the satellites it dials): those, and the connections accepted on them, pass; every
+other address, and every name look-up, is still refused.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import sys
@@ -21,6 +26,7 @@ _LOOKUPS = {"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_
 _ADDRESSED = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
 _installed = False
 _refused = 0
+_endpoints: set[tuple[str, int]] = set()
 
 
 class NetworkRefused(PermissionError):
@@ -33,6 +39,18 @@ def installed() -> bool:
 
 def refused_count() -> int:
     return _refused
+
+
+def allow(endpoints: list[tuple[str, int]]) -> None:
+    """Let exactly these (numeric address, port) pairs be bound or dialled."""
+    _endpoints.update((str(ipaddress.ip_address(host)), port) for host, port in endpoints)
+
+
+def _allowed(address: Any) -> bool:
+    try:
+        return (str(ipaddress.ip_address(address[0])), int(address[1])) in _endpoints
+    except (ValueError, TypeError, IndexError):
+        return False
 
 
 def _caller() -> str:
@@ -69,13 +87,15 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
     if event == "socket.__new__":
         family = args[1]
         # -1: a socket wrapped around an existing descriptor; its use is checked below
-        if family not in (socket.AF_UNIX, -1):
+        inet = _endpoints and family in (socket.AF_INET, socket.AF_INET6)
+        if family not in (socket.AF_UNIX, -1) and not inet:
             _refuse(f"a {_family_name(family)} socket")
     elif event in _LOOKUPS:
         _refuse(f"a name look-up ({event.split('.')[1]} {args[0]!r})")
     elif event in _ADDRESSED:
         sock, address = args[0], args[1]
-        if getattr(sock, "family", socket.AF_UNIX) != socket.AF_UNIX:
+        if getattr(sock, "family", socket.AF_UNIX) != socket.AF_UNIX and not (
+                event in ("socket.connect", "socket.bind") and _allowed(address)):
             _refuse(f"{event.split('.')[1]} to {address!r}")
 
 

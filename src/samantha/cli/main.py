@@ -95,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     from samantha.cli import bench as bench_cli
 
     bench_cli.register(sub)
+    from samantha.cli import eval as eval_cli
+
+    eval_cli.register(sub)
+    from samantha.cli import serve as serve_cli
+
+    serve_cli.register(sub)
     return parser
 
 

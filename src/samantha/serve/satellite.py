@@ -1,0 +1,236 @@
+"""Samantha as the hub of her satellites: she dials each configured satellite (and nothing
+else) and runs a whole turn per room, as Home Assistant would.
+
+The satellite's protocol (``wyoming-satellite``): she sends ``describe`` and checks the ``info``
+names a satellite, then ``run-satellite``. The satellite sends ``run-pipeline`` when it wants a
+turn (``start_stage`` ``wake``: she listens for her name herself; ``asr``: it woke locally) and
+streams its microphone as ``audio-chunk`` events. Her VAD segmenter finds the end of speech
+(``voice-started``, ``voice-stopped``), then ``transcript``, then her reply as ``audio-start``,
+``audio-chunk``…, ``audio-stop``, sentence by sentence; the satellite says ``played``. Audio
+that arrives while she answers is read and dropped (the protocol gives no way to stop a
+satellite's playback early, so there is no barge-in here). A lost satellite is dialled again
+with a growing pause, up to ``RETRY_MAX_S``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from wyoming.asr import Transcript
+from wyoming.error import Error
+from wyoming.event import Event
+from wyoming.info import Describe
+from wyoming.ping import Pong
+from wyoming.pipeline import RunPipeline
+from wyoming.satellite import RunSatellite
+from wyoming.vad import VoiceStarted, VoiceStopped
+
+from samantha.audio.chunk import AudioChunk
+from samantha.audio.listening import make_segmenter
+from samantha.audio.vad import EventKind, SpeechEvent
+from samantha.config import Config
+from samantha.errors import SamanthaError
+from samantha.pipeline import turn
+from samantha.pipeline.wake import match_phrase
+from samantha.serve.protocol import Endpoint, ProtocolError, read_event, refuse, write_event
+from samantha.serve.rooms import Household, Room
+from samantha.serve.services import audio_of, pcm, to_16k
+from samantha.serve.speaker import StreamSpeaker
+
+log = logging.getLogger(__name__)
+CONNECT_TIMEOUT_S = 5.0
+INFO_TIMEOUT_S = 5.0
+PLAYED_TIMEOUT_S = 60.0
+RETRY_MAX_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class SatelliteSpec:
+    room: str
+    endpoint: Endpoint
+
+
+def parse_satellites(cfg: Config) -> list[SatelliteSpec]:
+    from samantha.errors import ConfigError
+    from samantha.serve.protocol import parse_tcp
+
+    out: list[SatelliteSpec] = []
+    for entry in cfg.serve.satellites:
+        name, sep, uri = entry.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError("serve-satellite", f"satellite {entry!r} is not NAME=tcp://ADDR:PORT",
+                              'write "kitchen=tcp://192.168.1.31:10700"')
+        out.append(SatelliteSpec(name.strip(), parse_tcp(uri.strip(), f"satellite {name}")))
+    if len({s.room for s in out}) != len(out):
+        raise ConfigError("serve-satellite", "two satellites share a room name",
+                          "give each satellite its own name")
+    return out
+
+
+@dataclass
+class TurnTiming:
+    """One satellite turn, for the log and the bench: stamps are ``perf_counter_ns``."""
+
+    room: str
+    transcript: str
+    reply: str
+    speech_end_ns: int
+    first_audio_ns: int
+
+
+class SatelliteLink:
+    """One satellite, one room: connect, serve, reconnect."""
+
+    def __init__(self, spec: SatelliteSpec, household: Household) -> None:
+        self.spec = spec
+        self.household = household
+        self.cfg = household.cfg
+        self.turns: list[TurnTiming] = []
+        self.connected = asyncio.Event()
+
+    async def run(self) -> None:
+        """Dial, serve until the link drops, dial again (cancel to stop)."""
+        pause = 1.0
+        while True:
+            try:
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection(self.spec.endpoint.host, self.spec.endpoint.port),
+                    CONNECT_TIMEOUT_S)
+            except (OSError, TimeoutError) as exc:
+                log.warning("satellite %s at %s: cannot connect (%s); again in %.0f s",
+                            self.spec.room, self.spec.endpoint, exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_MAX_S)
+                continue
+            pause = 1.0
+            try:
+                await self.serve(reader, writer)
+            except ProtocolError as err:
+                log.warning("satellite %s: %s", self.spec.room, err)
+                await refuse(writer, err)
+            except (OSError, TimeoutError, ConnectionError) as exc:
+                log.warning("satellite %s: link lost (%s)", self.spec.room, exc)
+            finally:
+                self.connected.clear()
+                writer.close()
+            await asyncio.sleep(pause)
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        limit = self.cfg.serve.max_event_bytes
+        await write_event(writer, Describe().event())
+        info = await asyncio.wait_for(read_event(reader, limit), INFO_TIMEOUT_S)
+        if info is None or info.type != "info" or not info.data.get("satellite"):
+            raise ProtocolError("not-a-satellite", f"{self.spec.endpoint} did not describe "
+                                "itself as a satellite", "point [serve] satellites at a "
+                                "wyoming-satellite")
+        room = self.household.room(self.spec.room)
+        await write_event(writer, RunSatellite().event())
+        self.connected.set()
+        log.info("satellite %s at %s: running", self.spec.room, self.spec.endpoint)
+        session = _Session(self, room, writer)
+        try:
+            while True:
+                event = await read_event(reader, limit)
+                if event is None:
+                    return
+                await session.handle(event)
+        finally:
+            await session.close()
+
+
+class _Session:
+    """The satellite's events, and the turn in progress."""
+
+    def __init__(self, link: SatelliteLink, room: Room, writer: asyncio.StreamWriter) -> None:
+        self.link, self.room, self.writer = link, room, writer
+        self.cfg = link.cfg
+        self.segmenter = make_segmenter(self.cfg.vad)
+        self.pipeline: RunPipeline | None = None
+        self.turn: asyncio.Task[None] | None = None
+        self.played = asyncio.Event()
+        self.dropped_s = 0.0
+
+    async def handle(self, event: Event) -> None:
+        kind = event.type
+        if kind == "run-pipeline":
+            try:
+                self.pipeline = RunPipeline.from_event(event)
+            except (KeyError, ValueError, TypeError):
+                raise ProtocolError("malformed", "run-pipeline has no valid stages",
+                                    "send start_stage and end_stage") from None
+            self.segmenter.reset()
+        elif kind == "audio-chunk":
+            rate, _, channels = audio_of(event)
+            samples = pcm(event.payload, channels)
+            if self.pipeline is None or self._busy():
+                self.dropped_s += len(samples) / rate
+                return
+            for ev in self.segmenter.feed(to_16k(samples, rate)):
+                await self._speech(ev.kind, ev)
+        elif kind == "played":
+            self.played.set()
+        elif kind == "ping":
+            await write_event(self.writer, Pong(text=event.data.get("text")).event())
+        elif kind == "error":
+            log.warning("satellite %s says: %s", self.room.name, str(event.data.get("text"))[:200])
+        else:
+            log.debug("satellite %s: %s", self.room.name, kind[:40])
+
+    def _busy(self) -> bool:
+        return self.turn is not None and not self.turn.done()
+
+    async def _speech(self, kind: EventKind, ev: SpeechEvent) -> None:
+        if kind is EventKind.SPEECH_START:
+            await write_event(self.writer, VoiceStarted().event())
+        elif kind is EventKind.SPEECH_END and ev.utterance is not None:
+            await write_event(self.writer, VoiceStopped().event())
+            pipeline, self.pipeline = self.pipeline, None
+            assert pipeline is not None
+            speech_end_ns = ev.timestamp_ns
+            self.turn = asyncio.create_task(self._turn(ev.utterance.audio, pipeline,
+                                                       speech_end_ns))
+
+    async def _turn(self, audio: AudioChunk, pipeline: RunPipeline, speech_end_ns: int) -> None:
+        room = self.room
+        result = turn.TurnResult()
+        speaker = StreamSpeaker(self.writer, room.engines.tts.rate)
+        try:
+            await room.settle()
+            heard = await turn.transcribe(audio, room.engines, room.brain, result)
+            text = result.transcript.strip()
+            await write_event(self.writer, Transcript(text=text).event())
+            if pipeline.start_stage.value == "wake":
+                woke = match_phrase(text, self.cfg.wake.phrase or self.cfg.persona.name,
+                                    self.cfg.wake.similarity)
+                if not woke.woke:
+                    self.pipeline = pipeline  # not for her: keep listening
+                    return
+                text = woke.rest or text
+            if not text or pipeline.end_stage.value not in ("handle", "tts"):
+                return
+            voice = pipeline.end_stage.value == "tts"
+            self.played.clear()
+            await room.answer(text, speaker if voice else None, result, heard=heard)
+            if voice:
+                await speaker.finish()
+            self.link.turns.append(TurnTiming(room.name, text, " ".join(result.spoken),
+                                              speech_end_ns, speaker.first_audio_ns))
+            if voice:
+                try:
+                    await asyncio.wait_for(self.played.wait(), PLAYED_TIMEOUT_S)
+                except TimeoutError:
+                    log.info("satellite %s never said played", room.name)
+        except SamanthaError as err:
+            log.warning("satellite %s: %s", room.name, err)
+            await write_event(self.writer, Error(text=str(err), code=err.code).event())
+        finally:
+            if pipeline.restart_on_end and self.pipeline is None:
+                self.pipeline = pipeline
+                self.segmenter.reset()
+
+    async def close(self) -> None:
+        if self.turn is not None:
+            self.turn.cancel()
+            await asyncio.gather(self.turn, return_exceptions=True)

@@ -1,0 +1,77 @@
+"""A speaker whose loudspeaker is at the other end of a Wyoming connection.
+
+``write`` sends ``audio-start`` before the first chunk of a reply, then her voice as
+``audio-chunk`` events of ``SAMPLES_PER_CHUNK`` samples; ``finish`` sends ``audio-stop``. The
+chunks go out as soon as a sentence is voiced, so the client hears the first sentence while the
+next is synthesised. Nothing is written anywhere but the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+from wyoming.audio import AudioChunk as WyAudioChunk
+from wyoming.audio import AudioStart, AudioStop
+
+from samantha.audio.chunk import AudioChunk
+from samantha.clock import now_ns
+from samantha.serve.protocol import write_event
+
+SAMPLES_PER_CHUNK = 1024
+
+
+class StreamSpeaker:
+    """Satisfies ``audio.protocols.Speaker``; the client plays what it is sent."""
+
+    def __init__(self, writer: asyncio.StreamWriter, rate: int = 22050) -> None:
+        self.writer = writer
+        self.rate = rate
+        self.started = False
+        self.first_audio_ns = 0
+        self.samples_sent = 0
+        self._written: dict[int, int] = {}
+
+    async def write(self, chunk: AudioChunk, tag: int = 0) -> None:
+        if not self.started:
+            self.started = True
+            self.first_audio_ns = now_ns()
+            await write_event(self.writer, AudioStart(rate=chunk.rate, width=2,
+                                                      channels=1).event())
+        samples = np.ascontiguousarray(chunk.samples, dtype=np.int16)
+        for i in range(0, len(samples), SAMPLES_PER_CHUNK):
+            piece = samples[i:i + SAMPLES_PER_CHUNK]
+            await write_event(self.writer, WyAudioChunk(rate=chunk.rate, width=2, channels=1,
+                                                        audio=piece.tobytes()).event())
+        self.samples_sent += len(samples)
+        self._written[tag] = self._written.get(tag, 0) + len(samples)
+
+    async def finish(self) -> None:
+        """End the reply's audio stream (an empty reply still gets start and stop)."""
+        if not self.started:
+            await write_event(self.writer, AudioStart(rate=self.rate, width=2,
+                                                      channels=1).event())
+        await write_event(self.writer, AudioStop().event())
+        self.started = False
+
+    async def drain(self) -> None:
+        await self.writer.drain()
+
+    def stop(self) -> None:
+        return None  # the client's own player owns what was sent
+
+    def played(self, tag: int) -> tuple[int, int]:
+        n = self._written.get(tag, 0)
+        return n, n
+
+    def forget(self) -> None:
+        self._written.clear()
+
+    def set_rate(self, rate: int) -> None:
+        self.rate = rate
+
+    def reference(self, n: int) -> np.ndarray:
+        return np.zeros(n, np.int16)
+
+    def close(self, timeout_s: float = 5.0) -> bool:
+        return True
