@@ -33,6 +33,9 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--memory-room", action="append", metavar="ROOM",
                    help="a room allowed to use her memory (repeatable)")
     p.add_argument("--state-dir", help="where her memory lives")
+    p.add_argument("--unit-dropin", action="store_true",
+                   help="print the systemd drop-in that lets exactly these addresses through "
+                   "(for samantha-serve.service.d/addresses.conf), and exit")
     p.add_argument("--asr", help="speech recognition model (manifest name)")
     p.add_argument("--llm", help="language model (manifest name)")
     p.add_argument("--voice", help="Piper voice (manifest name)")
@@ -63,6 +66,9 @@ async def serve(args: argparse.Namespace) -> int:
 
     cfg = config.load(args.config, overrides=overrides(args))
     checked = plan(cfg)  # a bad [serve] table fails before half a gigabyte of models loads
+    if args.unit_dropin:
+        print(unit_dropin(cfg), end="")
+        return 0
     netguard.allow([(e.host, e.port) for e in checked.endpoints])
     netguard.install()
     engines = load_engines(cfg, progress=lambda m: log.info("%s", m))
@@ -86,6 +92,21 @@ async def serve(args: argparse.Namespace) -> int:
             await server.stop()
         engines.close()
     return 0
+
+
+def unit_dropin(cfg: config.Config) -> str:
+    """``IPAddressAllow`` for loopback, the allowed clients and the satellites, and
+    ``SocketBindAllow`` for the listening port only; each list reset first."""
+    from samantha.serve.server import plan
+
+    checked = plan(cfg)
+    peers = ["localhost", *cfg.serve.allow,
+             *dict.fromkeys(s.endpoint.host for s in checked.satellites)]
+    lines = ["# written by `samantha serve --unit-dropin` from [serve]", "[Service]",
+             "IPAddressAllow=", f"IPAddressAllow={' '.join(peers)}", "SocketBindAllow="]
+    if checked.listen is not None:
+        lines.append(f"SocketBindAllow=tcp:{checked.listen.port}")
+    return "\n".join(lines) + "\n"
 
 
 async def _until_stopped(watchdog: Watchdog) -> None:
