@@ -6,7 +6,7 @@ import pytest
 
 from samantha.config import WakeConfig
 from samantha.errors import ConfigError
-from samantha.pipeline.wake import FollowUpWindow, WakeGate, match_phrase
+from samantha.pipeline.wake import FollowUpWindow, WakeGate, WakeMatch, is_stop, match_phrase
 
 
 @pytest.mark.parametrize("heard,rest", [
@@ -69,13 +69,15 @@ def test_gate_always_mode_and_empty_transcripts() -> None:
     assert not gate.decide("   ", 0.0).woke
 
 
-def test_model_mode_without_a_model_fails_clearly(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_model_mode_with_an_unknown_model_fails_clearly(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError) as err:
-        WakeGate(WakeConfig(mode="model"), "Samantha")
-    assert err.value.code == "no-wake-model" and "model_path" in str(err.value)
+        WakeGate(WakeConfig(mode="model", model="hey_samantha"), "Samantha")
+    assert err.value.code == "wake-model" and "okay_nabu" in str(err.value)
     with pytest.raises(ConfigError) as err:
-        WakeGate(WakeConfig(mode="model", model_path=str(tmp_path / "hey.onnx")), "Samantha")
-    assert "hey.onnx" in str(err.value)
+        WakeGate(WakeConfig(mode="model", model=str(tmp_path / "hey.json")), "Samantha")
+    assert "hey.json" in str(err.value)
+    with pytest.raises(ConfigError):
+        WakeConfig(mode="model", threshold=1.5)
 
 
 def test_unknown_mode_is_refused() -> None:
@@ -90,6 +92,40 @@ def test_without_a_wake_model_audio_never_wakes_her() -> None:
 
     gate = WakeGate(WakeConfig(), "Samantha")
     loud = (np.random.default_rng(0).normal(0, 8000, 16000)).astype(np.int16)
-    assert asyncio.run(gate.model_woke(loud)) is False
+    assert asyncio.run(gate.hear(loud)) is False and not gate.listens
+    assert gate.may_transcribe(0.0, 0.0, interrupting=False)  # phrase mode transcribes all
     assert not gate.decide("what time is it", 0.0).woke  # only her name or a model wakes her
     gate.close()
+
+
+def test_model_mode_gate_allows_whisper_only_after_the_wake_word() -> None:
+    gate = WakeGate(WakeConfig(mode="model", listen_s=3.0, follow_up_s=8.0), "Samantha")
+    try:
+        assert gate.listens
+        assert not gate.may_transcribe(5.0, 100.0, interrupting=False)  # nothing heard yet
+        assert gate.may_transcribe(5.0, 100.0, interrupting=True)  # talking over her reply
+        gate.heard_at_s = 6.0  # heard inside the utterance that began at 5 s
+        assert gate.may_transcribe(5.0, 100.0, interrupting=False)
+        assert gate.may_transcribe(8.5, 100.0, interrupting=False)  # request just after it
+        assert not gate.may_transcribe(9.5, 100.0, interrupting=False)  # too long after
+        # the stock phrase (or her name) is cut from the request; what passed is for her
+        assert gate.decide("Okay, Nabu, what time is it?", 100.0).rest == "what time is it?"
+        assert gate.decide("OK Nabu.", 100.0) == WakeMatch(True, "")
+        assert gate.decide("what time is it", 100.0).rest == "what time is it"
+        gate.answered(100.0)
+        assert gate.may_transcribe(20.0, 104.0, interrupting=False)  # the follow-up window
+        assert not gate.may_transcribe(20.0, 109.0, interrupting=False)
+        gate.answered(110.0)
+        gate.silenced()  # "stop": no follow-up window
+        assert not gate.may_transcribe(20.0, 111.0, interrupting=False)
+    finally:
+        gate.close()
+
+
+@pytest.mark.parametrize("said,stop", [
+    ("Stop.", True), ("stop it!", True), ("Be quiet.", True), ("Okay, stop.", True),
+    ("Never mind", True), ("Stop the timer at noon", False), ("don't stop", False),
+    ("what time is it", False),
+])
+def test_stop_is_the_whole_request(said: str, stop: bool) -> None:
+    assert is_stop(said) is stop

@@ -7,6 +7,8 @@ segmenter decides drives the pure state machine in ``states.py``:
 - the hang-over begins (a pause): a *speculative* turn starts on the audio so far, transcribing
   and generating but not playing; if the person goes on talking it is thrown away;
 - the utterance ends: the speculative turn is released to the speaker (or a turn starts);
+- in wake-word mode (``[wake] mode = "model"``) the detector hears every chunk first, on its own
+  worker; an utterance reaches whisper only if the gate allows it (``WakeGate.may_transcribe``);
 - speech starts while she thinks or speaks: *barge-in*. Playback stops at once, generation and
   synthesis are cancelled, history keeps the words actually heard, and the new utterance, whose
   start the segmenter's pre-roll kept, is heard in full.
@@ -33,7 +35,7 @@ from samantha.inference.engines import Engines
 from samantha.pipeline.events import BargeIn, SpeechEnded, TurnReport
 from samantha.pipeline.states import Happened, State, is_barge_in, next_state
 from samantha.pipeline.turn import Style, TurnResult, announce, respond, transcribe
-from samantha.pipeline.wake import WakeGate
+from samantha.pipeline.wake import WakeGate, is_stop
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,7 @@ class TurnLoop:
         self.current: Turn | None = None
         self._after: asyncio.Task[None] | None = None
         self._checked_ns = 0
+        self._interrupting = False  # the utterance in progress began while she was busy
 
     # -- the loop ---------------------------------------------------------------------------
     async def serve(self, mic: Microphone, heartbeat: Callable[[], None] = lambda: None) -> None:
@@ -88,6 +91,8 @@ class TurnLoop:
                     content, judged = self.aec.process(
                         chunk.samples, self.speaker.reference(len(chunk.samples)),
                         listening=segmenter.state is not EndpointState.IDLE)
+                if self.wake.listens:  # her own voice removed, when the canceller runs
+                    await self.wake.hear(chunk.samples if content is None else content)
                 start_s = segmenter.position_s
                 heard = AudioChunk(judged, chunk.rate, 1, chunk.timestamp_ns)
                 for event in segmenter.feed(heard, content):
@@ -135,12 +140,14 @@ class TurnLoop:
         if kind is EventKind.SPEECH_START:
             if self._after is not None and not self._after.done():
                 self._after.cancel()
-            if is_barge_in(self.state, Happened.SPEECH_START):
+            self._interrupting = is_barge_in(self.state, Happened.SPEECH_START)
+            if self._interrupting:
                 self._barge_in(at_ns)
             self._move(Happened.SPEECH_START)
         elif kind is EventKind.SPEECH_PAUSE and self.cfg.engine.speculative:
             audio = segmenter.current_audio()
-            if audio is not None and self.current is None and sounds_like_speech(audio):
+            if audio is not None and self.current is None and self._for_her(event) \
+                    and sounds_like_speech(audio):
                 self.current = self._start(audio, at_ns, speculative=True)
         elif kind is EventKind.SPEECH_RESUME:
             self._drop_speculation("speech resumed")
@@ -151,6 +158,11 @@ class TurnLoop:
             if not sounds_like_speech(event.utterance.audio):
                 log.debug("utterance dropped: steady noise, not speech")
                 self._drop_speculation("noise")
+                self._move(Happened.SPEECH_DROP)
+                return
+            if not self._for_her(event):
+                log.debug("utterance dropped untranscribed: no wake word")
+                self._drop_speculation("no wake word")
                 self._move(Happened.SPEECH_DROP)
                 return
             self._move(Happened.SPEECH_END)
@@ -167,6 +179,9 @@ class TurnLoop:
             turn.result.log.emit(SpeechEnded(now_ns(), at_ns, event.utterance.audio.seconds,
                                              event.reason))
 
+    def _for_her(self, event: SpeechEvent) -> bool:
+        return self.wake.may_transcribe(event.speech_start_s, now_ns() / 1e9, self._interrupting)
+
     # -- turns ------------------------------------------------------------------------------
     def _start(self, audio: AudioChunk, speech_end_ns: int, speculative: bool) -> Turn:
         result = TurnResult()
@@ -181,10 +196,12 @@ class TurnLoop:
         if not self.delivery.streaming:  # the naive cascade starts only once the person is done
             await go.wait()
         heard = await transcribe(audio, self.engines, self.conversation, result, self.delivery)
-        woke = await self.wake.model_woke(audio.samples)
-        decision = self.wake.decide(result.transcript, now_ns() / 1e9, woke)  # pure: safe now
-        if not decision.woke:
+        decision = self.wake.decide(result.transcript, now_ns() / 1e9)  # pure: safe now
+        if not decision.woke or is_stop(decision.rest):
             await go.wait()
+            if decision.woke:  # "stop": the barge-in already silenced her; no reply
+                log.info("told to stop: no reply")
+                self.wake.silenced()
             log.debug("not for her: %s", result.transcript)
             self._move(Happened.NOT_FOR_HER)
             return

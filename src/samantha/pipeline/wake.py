@@ -2,8 +2,10 @@
 
 ``phrase`` (the default): VAD-gated speech whose transcript starts with her name, tolerantly
 ("hey Samantha", "Samanta", "Samantha,"). After she answers, a follow-up window opens in which
-no name is needed. ``always``: every utterance is for her. ``model``: an openWakeWord-style ONNX
-model scores the audio; without one installed it is an error, never a silent fallback.
+no name is needed. ``always``: every utterance is for her. ``model``: an acoustic wake word
+(microWakeWord, ``inference.wake_model``) listens to the microphone stream on its own worker;
+no utterance reaches whisper unless the word was heard in it (or just before it), it falls in
+the follow-up window, or it interrupts her. "Stop" said to her silences her without a reply.
 
 The decisions are pure functions of text, time and flags, tested without audio.
 """
@@ -14,13 +16,11 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from samantha.config import WakeConfig
-from samantha.errors import ConfigError
-from samantha.inference.wake_model import WakeModel
+from samantha.inference.wake_model import WakeWord
 from samantha.inference.worker import Worker
 
 _GREETINGS = {"hey", "hi", "hello", "ok", "okay", "oh", "yo", "um", "uh", "so", "dear", "hay",
@@ -89,51 +89,80 @@ class FollowUpWindow:
         return now_s <= self._until
 
 
+_STOP = {"stop", "stop it", "stop talking", "stop please", "please stop", "okay stop",
+         "ok stop", "be quiet", "quiet", "hush", "shush", "shut up", "enough", "that's enough",
+         "never mind", "nevermind", "cancel", "stop stop", "silence"}
+
+
+def is_stop(request: str) -> bool:
+    """Is the whole request a plea for silence ("stop", "Stop it.", "be quiet")?"""
+    return " ".join(_words(request)) in _STOP
+
+
 class WakeGate:
-    """Decides, per transcript, whether she should answer and what the request is."""
+    """Decides whether an utterance may be transcribed (model mode), and per transcript whether
+    she should answer and what the request is."""
 
     def __init__(self, cfg: WakeConfig, name: str) -> None:
         self.cfg = cfg
         self.phrase = cfg.phrase or name
         self.window = FollowUpWindow(cfg.follow_up_s)
-        self.detector = load_wake_model(cfg) if cfg.mode == "model" else None
+        self.detector = WakeWord(cfg.model, cfg.threshold, cfg.refractory_s) \
+            if cfg.mode == "model" else None
         self.worker = Worker("wake") if self.detector is not None else None
+        self.heard_at_s = float("-inf")
+        """Stream second at which the wake word was last heard (model mode)."""
 
-    async def model_woke(self, samples: np.ndarray) -> bool:
-        """Did the wake model hear its word in this audio? (Always False without a model.)
-        The ONNX model runs on its own worker thread, like every C model."""
+    @property
+    def listens(self) -> bool:
+        """Does an acoustic wake word listen to the stream (model mode)?"""
+        return self.detector is not None
+
+    async def hear(self, samples: np.ndarray) -> bool:
+        """Feed microphone audio to the wake word, on its own worker thread; True if it fired.
+        Feed every chunk the segmenter gets, so their stream clocks agree."""
         if self.detector is None or self.worker is None:
             return False
-        return bool(await self.worker.run(self.detector.woke, samples))
+        at_s = await self.worker.run(self.detector.feed, samples)
+        if at_s is None:
+            return False
+        self.heard_at_s = at_s
+        return True
+
+    def may_transcribe(self, speech_start_s: float, now_s: float, interrupting: bool) -> bool:
+        """May this utterance (speech began at stream second ``speech_start_s``) reach whisper?
+        Always, except in model mode: only if the wake word was heard during it or up to
+        ``listen_s`` before it began, in the follow-up window, or when it interrupts her."""
+        if self.detector is None:
+            return True
+        return interrupting or self.window.is_open(now_s) \
+            or self.heard_at_s >= speech_start_s - self.cfg.listen_s
 
     def close(self) -> None:
         if self.worker is not None:
+            if self.detector is not None:
+                self.worker.call(self.detector.close)
             self.worker.close()
 
-    def decide(self, transcript: str, now_s: float, model_woke: bool = False) -> WakeMatch:
+    def decide(self, transcript: str, now_s: float) -> WakeMatch:
         if not transcript.strip():
             return WakeMatch(False, "")
         named = match_phrase(transcript, self.phrase, self.cfg.similarity)
+        if self.detector is not None:  # only what passed ``may_transcribe`` was transcribed
+            said = match_phrase(transcript, self.detector.phrase, self.cfg.similarity)
+            return said if said.woke else named if named.woke else WakeMatch(True, transcript)
         if self.cfg.mode == "always":
             return named if named.woke else WakeMatch(True, transcript)
-        if named.woke or (self.cfg.mode == "model" and model_woke):
+        if named.woke or self.window.is_open(now_s):
             return named if named.woke else WakeMatch(True, transcript)
-        if self.window.is_open(now_s):
-            return WakeMatch(True, transcript)
         return WakeMatch(False, transcript)
 
     def answered(self, now_s: float) -> None:
-        """She finished speaking: the follow-up window opens."""
+        """She finished speaking: the follow-up window opens; the wake word is used up."""
         self.window.open(now_s)
+        self.heard_at_s = float("-inf")
 
-
-def load_wake_model(cfg: WakeConfig) -> WakeModel:
-    """An openWakeWord-style ONNX model on onnxruntime, or a clear error."""
-    path = Path(cfg.model_path) if cfg.model_path else None
-    if path is None or not path.is_file():
-        raise ConfigError(
-            "no-wake-model",
-            f"wake.mode is 'model' but no wake model is installed"
-            f"{f' at {path}' if path else ''}",
-            'set [wake] model_path to an openWakeWord .onnx file, or use mode = "phrase"')
-    return WakeModel(path, cfg.threshold)
+    def silenced(self) -> None:
+        """She was told to stop: no follow-up window, the wake word is used up."""
+        self.window.close()
+        self.heard_at_s = float("-inf")
