@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from samantha import boards, config
 from samantha.appliance import checks as doctor_checks
-from samantha.appliance import netguard
+from samantha.appliance import egress, netguard
 from samantha.appliance.checks import FAIL, OK, WARN, Check
 
 if TYPE_CHECKING:
@@ -71,16 +71,22 @@ def sandbox_check(units: tuple[Path, ...] = UNIT_PATHS, net: Path = Path("/proc/
                  "sudo make install")
 
 
-def collect(cfg: config.Config) -> list[Check]:
+def collect(cfg: config.Config, config_path: str | None = None) -> list[Check]:
     checks = [Check("board", OK, f"{cfg.board or 'no profile'} ({boards.describe()})")]
     checks += [doctor_checks.audio_device(cfg, True), doctor_checks.audio_device(cfg, False)]
-    checks += doctor_checks.models(cfg)
+    model_checks = doctor_checks.models(cfg)
+    checks += model_checks
     checks += [doctor_checks.cpu_features(), doctor_checks.memory(cfg),
                doctor_checks.temperature()]
     gpu = doctor_checks.gpu(cfg)
     if gpu is not None:
         checks.append(gpu)
     checks += [guard_check(), sandbox_check()]
+    if all(c.status == OK for c in model_checks):
+        checks.append(egress.check(config_path))  # loads the models: only verified ones
+    else:
+        checks.append(Check("egress", WARN, "C-level egress was not probed: a model is not "
+                            "verified", "fix the model rows above, then run doctor again"))
     return checks
 
 
@@ -96,7 +102,7 @@ def render(checks: list[Check]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     cfg = config.load(args.config, overrides=getattr(args, "overrides", None))
-    checks = collect(cfg)
+    checks = collect(cfg, args.config)
     can_run = not any(c.status == FAIL for c in checks)
     if args.json:
         print(json.dumps({"can_run": can_run, "board": cfg.board,
@@ -113,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
-        "doctor", help="check devices, models, CPU, memory, temperature and the sandbox")
+        "doctor", help="check devices, models, CPU, memory, temperature, the sandbox, and "
+        "that nothing leaves (a short turn under strace)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
     return parser
