@@ -37,8 +37,14 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--threads", help="comma-separated thread counts to sweep")
     p.add_argument("--without", default="", help=f"techniques to also measure switched off, "
                    f"one run each: {','.join(TECHNIQUES)}")
+    p.add_argument("--wake", action="store_true",
+                   help="also measure the wake word: false wakes per hour, misses, idle CPU")
+    p.add_argument("--wake-hours", type=float, default=1.0,
+                   help="hours of audio without the wake word (default 1)")
     p.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"),
                    help="set two boards' reports side by side")
+    p.add_argument("--rooms", metavar="N,N,...",
+                   help="rooms talking at once through samantha serve, e.g. 1,2,4,8")
     p.set_defaults(func=run)
 
 
@@ -154,15 +160,22 @@ def run(args: argparse.Namespace) -> int:
         a, b = (json.loads(Path(p).read_text()) for p in args.compare)
         print(compare(a, b), end="")
         return 0
+    if args.rooms:
+        return rooms(args)
     items = corpus.build(_fixtures())
     if not items:
         raise ConfigError("bench-corpus", "no speech to benchmark with: neither the fixtures "
                           "nor espeak-ng were found", "install espeak-ng (make setup does)")
     runs = [measure(label, ov, args, items) for label, ov in _variants(args)]
-    report = {"machine": machine(), **runs[0],
+    report: dict[str, Any] = {"machine": machine(), **runs[0],
               "sweep": [{k: r[k] for k in ("label", "models", "config", "voice_to_voice_s",
                                            "naive_voice_to_voice_s", "speedup_vs_naive",
                                            "stages")} for r in runs[1:]]}
+    if args.wake:
+        from samantha.bench import wake
+
+        report["wake"] = wake.measure(args.config, args.wake_hours, _fixtures(),
+                                      lambda m: print(m, file=sys.stderr))
     table = markdown(report)
     print(table, end="")
     if args.md:
@@ -174,4 +187,39 @@ def run(args: argparse.Namespace) -> int:
 
         waterfall(report["median_turn"], report["median_naive_turn"], Path(args.png),
                   f"median turn on {report['machine']['board']}")
+    return 0
+
+
+def rooms(args: argparse.Namespace) -> int:
+    """``--rooms``: N simulated satellites at once (``bench.rooms``), loopback only."""
+    from importlib import resources
+
+    from samantha.bench.rooms import markdown as rooms_table
+    from samantha.bench.rooms import run_rooms
+    from samantha.inference.engines import load_engines
+
+    try:
+        counts = [int(n) for n in args.rooms.split(",")]
+    except ValueError:
+        raise ConfigError("bench-rooms", f"--rooms {args.rooms!r} is not a list of numbers",
+                          "write e.g. --rooms 1,2,4,8") from None
+    if not counts or min(counts) < 1 or max(counts) > 32:
+        raise ConfigError("bench-rooms", "--rooms takes counts from 1 to 32", "--rooms 1,2,4,8")
+    cfg = config.load(args.config)
+    engines = load_engines(cfg, progress=lambda m: print(f"[rooms] {m}", file=sys.stderr))
+    try:
+        if cfg.engine.warm_up:
+            engines.warm_up(from_config(cfg, persist=False).system())
+        question = str(resources.files("samantha") / "data" / "question.wav")
+        results = run_rooms(cfg, engines, counts, max(1, min(args.turns, 6)), question)
+    finally:
+        engines.close()
+    box = machine()
+    report = {"machine": box, "rooms": results}
+    table = rooms_table(results, box)
+    print(table, end="")
+    if args.md:
+        Path(args.md).write_text(table, encoding="utf-8")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 0

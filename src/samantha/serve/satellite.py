@@ -33,6 +33,7 @@ from samantha.audio.vad import EventKind, SpeechEvent
 from samantha.config import Config
 from samantha.errors import SamanthaError
 from samantha.pipeline import turn
+from samantha.pipeline.events import SpeechEnded, TurnReport
 from samantha.pipeline.wake import match_phrase
 from samantha.serve.protocol import Endpoint, ProtocolError, read_event, refuse, write_event
 from samantha.serve.rooms import Household, Room
@@ -78,6 +79,8 @@ class TurnTiming:
     reply: str
     speech_end_ns: int
     first_audio_ns: int
+    report: dict[str, float | int | None]
+    """Seconds from the end of speech to each milestone (``TurnReport.as_dict``)."""
 
 
 class SatelliteLink:
@@ -188,13 +191,16 @@ class _Session:
             await write_event(self.writer, VoiceStopped().event())
             pipeline, self.pipeline = self.pipeline, None
             assert pipeline is not None
-            speech_end_ns = ev.timestamp_ns
-            self.turn = asyncio.create_task(self._turn(ev.utterance.audio, pipeline,
-                                                       speech_end_ns))
+            # when the talking stopped: the decision's stamp less the hang-over it waited
+            speech_end_ns = ev.timestamp_ns - int((ev.decided_at_s - ev.at_s) * 1e9)
+            ended = SpeechEnded(ev.timestamp_ns, speech_end_ns, ev.utterance.audio.seconds,
+                                ev.reason)
+            self.turn = asyncio.create_task(self._turn(ev.utterance.audio, pipeline, ended))
 
-    async def _turn(self, audio: AudioChunk, pipeline: RunPipeline, speech_end_ns: int) -> None:
+    async def _turn(self, audio: AudioChunk, pipeline: RunPipeline, ended: SpeechEnded) -> None:
         room = self.room
         result = turn.TurnResult()
+        result.log.emit(ended)
         speaker = StreamSpeaker(self.writer, room.engines.tts.rate)
         try:
             await room.settle()
@@ -215,8 +221,11 @@ class _Session:
             await room.answer(text, speaker if voice else None, result, heard=heard)
             if voice:
                 await speaker.finish()
+            report = TurnReport.from_log(result.log)
+            log.info("room %s: %s", room.name, report.log_line())
             self.link.turns.append(TurnTiming(room.name, text, " ".join(result.spoken),
-                                              speech_end_ns, speaker.first_audio_ns))
+                                              ended.speech_end_ns, speaker.first_audio_ns,
+                                              report.as_dict()))
             if voice:
                 try:
                     await asyncio.wait_for(self.played.wait(), PLAYED_TIMEOUT_S)
