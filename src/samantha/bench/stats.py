@@ -111,6 +111,14 @@ def markdown(report: dict[str, Any]) -> str:
               f"idle listening, {res['cpu_turn_pct']}% during turns."]
     if res.get("thermal"):
         lines.append(f"Thermal: {res['thermal']}")
+    if wake := report.get("wake"):
+        lines += ["", f"Wake word `{wake['model']}` (threshold {wake['threshold']:g}): "
+                  f"**{wake['false_wakes_per_hour']:g} false wakes per hour** over "
+                  f"{wake['hours']:g} h without it ({wake['by_source'] or 'none'}); "
+                  f"**miss rate {wake['miss_rate']:.1%}** over {wake['trials']} tries "
+                  f"({', '.join(f'{k} {v}' for k, v in wake['misses'].items())}); detector "
+                  f"real-time factor {wake['detector_rtf']:g}. Idle CPU (% of one core): "
+                  + ", ".join(f"{k} {v}" for k, v in wake["idle_cpu_pct"].items()) + "."]
     for sweep in report.get("sweep", []):
         lines.append(f"- {sweep['label']}: voice-to-voice p50 {sweep['voice_to_voice_s']['p50']} s"
                      f" (naive {sweep['naive_voice_to_voice_s']['p50']} s)")

@@ -1,0 +1,65 @@
+"""``samantha bench --wake`` on the real stock wake word: the negative stream holds every kind of
+audio it promises and never says the word; the miss trials hear the word when said near."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from samantha.bench import corpus, wake
+from samantha.bench.stats import markdown
+from samantha.config import load
+from samantha.inference.wake_model import WakeWord
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_the_negative_stream_mixes_talk_fixtures_and_music_without_false_wakes() -> None:
+    src = wake.Sources(None, FIXTURES)
+    assert src.talk and src.fixtures and src.music and not src.her
+    assert float(np.abs(src.music[0]).max()) > 1000  # tones, not silence
+    word = WakeWord("okay_nabu")
+    try:
+        report = wake.false_wakes(word, src, hours=0.03)
+    finally:
+        word.close()
+    assert report["hours"] >= 0.03
+    assert {"talk", "music", "pause"} <= set(report["hours_by_source"])
+    assert report["false_wakes"] == 0 and report["false_wakes_per_hour"] == 0.0
+    assert 0 < report["detector_rtf"] < 0.2
+
+
+def test_misses_are_counted_per_distance() -> None:
+    word = WakeWord("okay_nabu")
+    try:
+        report = wake.misses(word, wake.Sources(None, None), load(board=""))
+    finally:
+        word.close()
+    tried = len(wake.WAKE_VOICES) * len(wake.REQUESTS)
+    assert set(report["misses"]) == {"near", "mid", "far"}  # no voice of hers to play over
+    assert report["trials"] == 3 * tried
+    near_missed = int(report["misses"]["near"].split("/")[0])
+    assert near_missed <= tried // 3  # most voices are heard up close
+    quiet = corpus.espeak("Can you pass me the salt, please?", "en-us")
+    assert quiet is not None and not wake._trial(WakeWord("okay_nabu"), quiet.samples)
+
+
+def test_the_report_prints_the_wake_figures() -> None:
+    stage = {"p50": 0.1, "p95": 0.2, "max": 0.3}
+    report = {"machine": {"board": "b", "cpu": "c", "cores": 2, "memory_gb": 1,
+                          "memory_bandwidth_gbs": 1},
+              "models": {"asr": "a", "llm": "l", "tts": "t"}, "turns": 1,
+              "voice_to_voice_s": stage, "naive_voice_to_voice_s": stage,
+              "stages": {k: stage for k in ("endpoint_s", "asr_s", "asr_rtf", "prefill_s",
+                                            "decode_tok_s", "decode_gbs", "tts_first_chunk_s",
+                                            "tts_rtf", "barge_in_s")},
+              "speedup_vs_naive": 1.0,
+              "resources": {"peak_rss_mb": 1, "cpu_idle_pct": 1, "cpu_turn_pct": 1},
+              "wake": {"model": "okay_nabu", "threshold": 0.85, "false_wakes_per_hour": 0.5,
+                       "hours": 2.0, "by_source": {"talk": 1}, "miss_rate": 0.125,
+                       "trials": 8, "misses": {"near": "1/8"}, "detector_rtf": 0.005,
+                       "idle_cpu_pct": {"phrase": 2.0, "model": 3.5}}}
+    text = markdown(report)
+    assert "0.5 false wakes per hour" in text and "miss rate 12.5%" in text
+    assert "model 3.5" in text
