@@ -26,7 +26,7 @@ from samantha.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-ROLES = ("asr", "llm", "tts", "wake")
+ROLES = ("asr", "llm", "tts", "wake", "turn")
 CONVERTERS = ("ct2-whisper",)
 PENDING, UNKNOWN = "PENDING", "UNKNOWN"  # placeholders: not yet measured / no published hash
 BLOCK = 1 << 20
@@ -67,7 +67,7 @@ class PypiSource:
 @dataclass(frozen=True, slots=True)
 class ModelEntry:
     name: str
-    role: str  # asr | llm | tts | wake
+    role: str  # asr | llm | tts | wake | turn
     format: str
     languages: tuple[str, ...]
     license: str
