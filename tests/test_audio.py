@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +68,40 @@ def test_truncated_wav(tmp_path: Path) -> None:
         read_wav(cut)
     assert err.value.code == "truncated" and "cut.wav" in str(err.value)
     assert "Fix:" in str(err.value)
+
+
+def _streamed(whole: Path, out: Path, size: int) -> Path:
+    """The same WAV with the placeholder sizes a streaming writer leaves in its header."""
+    data = bytearray(whole.read_bytes())
+    at = data.index(b"data") + 4
+    data[4:8] = min(size + 36, 0xFFFFFFFF).to_bytes(4, "little")
+    data[at:at + 4] = size.to_bytes(4, "little")
+    out.write_bytes(bytes(data))
+    return out
+
+
+@pytest.mark.parametrize("size", [0x7FFFF000, 0xFFFFFFFF])
+def test_a_streamed_header_is_read_to_the_end_of_the_file(tmp_path: Path, size: int) -> None:
+    whole = tmp_path / "whole.wav"
+    soundfile.write(str(whole), tone(22050, 2.0), 22050, subtype="PCM_16")
+    chunk = read_wav(_streamed(whole, tmp_path / "streamed.wav", size))
+    assert abs(len(chunk.samples) - 2 * RATE) <= 2  # all of it, not "cut off"
+    # a streamed file cut mid-sample is still read up to its last whole frame
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes((tmp_path / "streamed.wav").read_bytes()[:-1])
+    assert abs(read_wav(cut).seconds - 2.0) < 0.01
+
+
+def test_espeak_ng_stdout_is_read(tmp_path: Path) -> None:
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng is not installed (make setup installs it)")
+    path = tmp_path / "stdout.wav"
+    with path.open("wb") as fh:  # a pipe: espeak-ng cannot seek back to write the size
+        subprocess.run(["espeak-ng", "--stdout", "Hey Samantha, what time is it?"],
+                       stdout=fh, check=True)
+    assert path.read_bytes()[40:44] == (0x7FFFF000).to_bytes(4, "little")
+    chunk = read_wav(path)
+    assert 1.0 < chunk.seconds < 4.0 and np.abs(chunk.samples).max() > 3000
 
 
 def test_not_audio(tmp_path: Path) -> None:

@@ -57,8 +57,15 @@ def to_pipeline(samples: np.ndarray, rate: int, timestamp_ns: int = 0) -> AudioC
     return AudioChunk(pcm, RATE, 1, timestamp_ns or time.perf_counter_ns())
 
 
+STREAMING_SIZES = (0x7FFFF000, 0xFFFFFFFF)
+"""Data sizes a writer puts in the header when it streams and cannot seek back to fill it in
+(``espeak-ng --stdout`` writes 0x7FFFF000, others 0xFFFFFFFF): "until the end of the file", not
+a promise of 2 GB."""
+
+
 def _declared_frames(path: Path) -> int | None:
-    """Frames the RIFF header promises, so a cut-off file can be told from a short one."""
+    """Frames the RIFF header promises, so a cut-off file can be told from a short one (None:
+    no promise, as in a streamed header)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(12)
@@ -75,6 +82,8 @@ def _declared_frames(path: Path) -> int | None:
                     block_align = int.from_bytes(fmt[12:14], "little")
                     fh.seek(size % 2, os.SEEK_CUR)
                 elif cid == b"data":
+                    if size in STREAMING_SIZES:
+                        return None
                     return size // block_align if block_align else None
                 else:
                     fh.seek(size + size % 2, os.SEEK_CUR)
