@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from samantha.audio.chunk import RATE, AudioChunk, read_wav, rms_dbfs
+from samantha.audio.listening import sounds_like_speech
 from samantha.audio.vad import (
     EndpointConfig,
     Endpointer,
@@ -271,6 +272,32 @@ def test_endless_loud_noise_is_cut_at_max_length_and_memory_stays_bounded() -> N
     assert [u.reason for u in utts] == ["max_length", "max_length"]
     for u in utts:
         assert u.audio.seconds <= config.preroll_s + config.max_utterance_s + 0.03
+
+
+def square(seconds: float, hz: float = 440.0) -> np.ndarray:
+    t = np.arange(round(seconds * RATE)) / RATE
+    return (np.sign(np.sin(2 * np.pi * hz * t)) * 32767).astype(np.int16)
+
+
+@pytest.mark.parametrize("sound", ["hiss", "fan", "square"])
+def test_a_burst_of_steady_sound_between_silences_is_not_speech(sound: str) -> None:
+    # the segmenter keeps silence around it (pre-roll, hang-over), which is no syllable dip
+    burst = {"hiss": lambda: noise(3.0, -20.0),
+             "fan": lambda: np.convolve(noise(3.0, -5.0), np.ones(30) / 30, "same").astype(
+                 np.int16),
+             "square": lambda: square(3.0)}[sound]()
+    utts = utterances(stream(Segmenter(), np.concatenate([silence(1.0), burst, silence(1.5)])))
+    assert utts, "the VAD lets this through: the loudness check is what stops it"
+    assert not any(sounds_like_speech(u.audio) for u in utts)
+
+
+@pytest.mark.parametrize("name", ["living_room_light_en.wav", "living_room_light_ko.wav",
+                                  "turn_on_the_living_room_lamp.wav",
+                                  "whats_your_name_french.wav"])
+def test_speech_between_silences_sounds_like_speech(name: str) -> None:
+    audio = np.concatenate([silence(1.0), load(name), silence(1.5)])
+    utts = utterances(stream(Segmenter(), audio))
+    assert utts and all(sounds_like_speech(u.audio) for u in utts)
 
 
 def test_long_speech_is_cut_at_max_length_without_losing_or_repeating_audio() -> None:
