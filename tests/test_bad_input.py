@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +42,25 @@ def test_truncated_wav(tmp_path: Path) -> None:
 def test_silence_only_wav_says_no_speech(tmp_path: Path) -> None:
     path = tmp_path / "quiet.wav"
     soundfile.write(str(path), np.zeros(16000 * 2), 16000, subtype="PCM_16")
+    started = time.monotonic()
     proc = run_cli("demo", "--in", str(path), "--fast")
-    assert_clean_failure(proc, "no speech")
+    assert_clean_failure(proc, "no speech", "silent", "louder than -50 dBFS")
+    # --fast does not then wait out a minute of real time for speech that will never come
+    # (a bound on a hang, not a timing claim: loading and warming take ~15 s here)
+    assert time.monotonic() - started < 50
+
+
+@pytest.mark.parametrize("sound,says", [("square", "steady sound"), ("quiet", "at most -69 dBFS")])
+def test_no_speech_says_why(tmp_path: Path, sound: str, says: str) -> None:
+    t = np.arange(16000 * 3) / 16000
+    wave = np.sin(2 * np.pi * 440 * t)
+    path = tmp_path / f"{sound}.wav"  # a full-scale square wave is loud: no "louder" advice
+    soundfile.write(str(path), np.sign(wave) if sound == "square" else wave * 0.0005, 16000,
+                    subtype="PCM_16")
+    proc = run_cli("demo", "--in", str(path), "--fast")
+    assert_clean_failure(proc, "no speech", says)
+    if sound == "square":
+        assert "louder" not in proc.stderr
 
 
 def _models_dir_with(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from samantha import config
 from samantha.audio.aec import EchoCanceller
-from samantha.audio.chunk import concat, read_wav, write_wav
+from samantha.audio.chunk import RATE, AudioChunk, concat, read_wav, rms_dbfs, write_wav
+from samantha.audio.listening import make_segmenter, sounds_like_speech
 from samantha.audio.playback import Playback
 from samantha.cli.progress import say_progress
 from samantha.companion.conversation import from_config
@@ -28,6 +29,30 @@ from samantha.testing.room import Room
 
 QUESTION = "question.wav"
 LEAD_S = 0.3
+
+
+def why_no_speech(wav: Path, audio: AudioChunk, vad: config.VadConfig) -> AudioError:
+    """The error for a file in which no turn was heard, with the cause that fits: too quiet,
+    no voice the VAD accepts, a steady sound (tone, hum, hiss), or speech without words."""
+    frames = audio.samples[: len(audio.samples) // 480 * 480].reshape(-1, 480)
+    loudest = max((rms_dbfs(f) for f in frames), default=float("-inf"))
+    if loudest < vad.min_dbfs:
+        level = "silent" if loudest == float("-inf") else f"at most {loudest:.0f} dBFS"
+        return AudioError("no-speech", f"no speech was heard in {wav}: it is {level}",
+                          f"use a recording louder than {vad.min_dbfs:.0f} dBFS")
+    segmenter = make_segmenter(vad)
+    events = segmenter.feed(audio) + segmenter.finish()
+    heard = [e.utterance.audio for e in events if e.utterance is not None]
+    if not heard:
+        return AudioError("no-speech", f"no speech was heard in {wav}: it is loud enough "
+                          f"({loudest:.0f} dBFS) but the voice detector found no voice in it",
+                          "use a recording of a person asking a question")
+    if not any(sounds_like_speech(u) for u in heard):
+        return AudioError("no-speech", f"no speech was heard in {wav}: it holds a steady "
+                          "sound (a tone, hum or hiss), not speech",
+                          "use a recording of a person asking a question")
+    return AudioError("no-speech", f"no words were heard in {wav}: the voice in it was not "
+                      "understood", "use a clearer recording, spoken close to the microphone")
 
 
 def bundled_question() -> Path:
@@ -53,7 +78,11 @@ async def demo(args: argparse.Namespace) -> int:
                     fast_speech_only=True, duration_s=LEAD_S + audio.seconds + 60.0)
         aec = EchoCanceller(cfg.aec) if cfg.aec.enabled else None
         engine = TurnLoop(engines, conversation, cfg, playback, aec)
-        room.stop_when = lambda: bool(engine.turns) and engine.state is State.IDLE
+        # Done once she has answered, or once the person's audio is over (with the VAD's
+        # hang-over and a second to spare) and nothing is in flight: no turn will come.
+        quiet_from = int((room.end_s() + cfg.vad.hangover_s + 1.0) * RATE)
+        room.stop_when = lambda: engine.state is State.IDLE and (
+            bool(engine.turns) or (engine.current is None and room.position >= quiet_from))
         try:
             await engine.serve(room)
         finally:
@@ -64,8 +93,7 @@ async def demo(args: argparse.Namespace) -> int:
         engines.close()
     turn = next((t for t in engine.turns if t.transcript), None)
     if turn is None:
-        raise AudioError("no-speech", f"no speech was heard in {wav}",
-                         "use a recording with a spoken question, louder than -50 dBFS")
+        raise why_no_speech(wav, audio, cfg.vad)
     out = Path(args.out)
     voice = concat(turn.audio, engines.tts.rate) if turn.audio else None
     if voice is not None:
