@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from samantha.errors import LlmError
 from samantha.inference.protocols import Message
 from samantha.inference.worker import Worker
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,13 @@ class LlamaModel:
         except (ValueError, RuntimeError, OSError) as exc:
             raise LlmError("load", f"llama.cpp could not load {self.model_path} ({exc})",
                            "run `samantha models verify` and re-provision the model") from None
+        # llama-cpp-python allocates n_batch x n_vocab float32 logits (256 x 151,936 x 4 B =
+        # 155 MB for Qwen2.5) that it writes only with logits_all, never set here: sampling
+        # reads llama.cpp's own logits. But save_state copies the rows up to n_tokens and
+        # load_state writes them all, so each side prompt kept cost 100 MB and the first one
+        # made all 155 MB resident (rpi4 profile: 1.77 GB at 100 s against MemoryMax=1500M).
+        # One row keeps every code path that indexes it working.
+        self._llm.scores = np.zeros((1, self._llm.n_vocab()), np.single)
         if not self._llm.metadata.get("tokenizer.chat_template"):
             raise LlmError("no-template", f"{self.model_path.name} has no chat template; it is a "
                            "base model, not an instruct model",
@@ -124,8 +132,8 @@ class LlamaModel:
                      max_tokens: int) -> Generator[str, None, None]:
         # A side prompt would evict the persona's KV cache: keep it and put it back after,
         # also when the caller stops early (closing the generator runs the finally).
-        # The side prompt's own state is kept too (one per system prompt, a few MB each), so
-        # its fixed instructions are prefilled once, not on every call.
+        # The side prompt's own state is kept too (one per system prompt: its KV cells, about
+        # 2 MB), so its fixed instructions are prefilled once, not on every call.
         persona = self._llm.save_state()
         sides: dict[str, Any] = self.__dict__.setdefault("_side_states", {})
         key = messages[0]["content"] if messages else ""
