@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from wyoming.asr import Transcript
+from wyoming.client import AsyncUnixClient
+from wyoming.handle import Handled
 
 from conftest import REPO
 from samantha.config import from_dict
@@ -20,13 +23,15 @@ from samantha.pipeline import turn
 from samantha.serve.fair import FairQueue
 from samantha.serve.protocol import allowed
 from samantha.serve.rooms import REFUSAL, Household
-from samantha.serve.server import plan
+from samantha.serve.server import Server, plan
 from samantha.testing.fakes import (
     RecordingSpeaker,
     ScriptedLanguageModel,
     ScriptedTranscriber,
     ToneVoice,
+    speech_like,
 )
+from samantha.testing.satellite import FakeSatellite
 
 
 async def _hold(queue: FairQueue, room: str, order: list[str], gate: asyncio.Event) -> None:
@@ -228,3 +233,88 @@ def test_network_guard_lets_only_the_configured_addresses_through() -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"bind-allowed": "ok", "bind-other": "refused",
                                        "dial-other": "refused", "lookup": "refused"}
+
+
+def _server(tmp_path: Path, engines: Engines, **serve: object) -> Server:
+    cfg = from_dict({"state_dir": str(tmp_path / "state"), "tools": {"enabled": False},
+                     "memory": {"extract_facts": False}, "serve": serve})
+    return Server(cfg, engines)
+
+
+def test_hub_answers_many_satellites_at_once_with_fakes(tmp_path: Path) -> None:
+    """Three rooms speak at the same moment: each gets its own transcript and a voiced reply."""
+    rooms = ("kitchen", "study", "hall")
+    llm = ScriptedLanguageModel([_echo], token_s=0.005)
+    engines = Engines(ScriptedTranscriber([f"I am in the {r}" for r in rooms] * 2, 0.01),
+                      llm, ToneVoice())
+
+    async def go() -> list[FakeSatellite]:
+        sats = [FakeSatellite(r, speech_like(1.2), turns=2, realtime=False) for r in rooms]
+        for sat in sats:
+            await sat.start()
+        server = _server(tmp_path, engines, satellites=[f"{s.name}={s.uri}" for s in sats])
+        await server.start()
+        try:
+            await asyncio.wait_for(asyncio.gather(*(s.done.wait() for s in sats)), 60)
+        finally:
+            await server.stop()
+            for sat in sats:
+                await sat.stop()
+        return sats
+
+    sats = asyncio.run(go())
+    for sat in sats:
+        assert len(sat.turns) == 2 and all(not t.error and t.audible for t in sat.turns)
+        assert all(t.transcript.startswith("I am in the") for t in sat.turns)
+    # the prompts never mix rooms: each holds one room's words only
+    for prompt in llm.prompts:
+        said = " ".join(m["content"] for m in prompt if m["role"] == "user")
+        assert sum(r in said for r in rooms) == 1, said
+
+
+def test_hub_says_busy_at_the_limit_and_keeps_serving(tmp_path: Path) -> None:
+    llm = ScriptedLanguageModel(["A long reply that takes a while to say."], token_s=0.05)
+    engines = Engines(ScriptedTranscriber(["hello"] * 8), llm, ToneVoice())
+
+    async def go() -> list[FakeSatellite]:
+        sats = [FakeSatellite(f"room{i}", speech_like(1.0), turns=1, realtime=False)
+                for i in range(4)]
+        for sat in sats:
+            await sat.start()
+        server = _server(tmp_path, engines, queue_limit=1, room_limit=1,
+                         satellites=[f"{s.name}={s.uri}" for s in sats])
+        await server.start()
+        try:
+            await asyncio.wait_for(asyncio.gather(*(s.done.wait() for s in sats)), 60)
+        finally:
+            await server.stop()
+            for sat in sats:
+                await sat.stop()
+        return sats
+
+    turns = [t for sat in asyncio.run(go()) for t in sat.turns]
+    busy = [t for t in turns if "busy" in t.error]
+    answered = [t for t in turns if not t.error and t.audible]
+    assert busy and answered and len(busy) + len(answered) == 4, [t.error for t in turns]
+
+
+def test_unix_socket_client_is_the_local_room(tmp_path: Path) -> None:
+    engines = Engines(ScriptedTranscriber([]), ScriptedLanguageModel(["Hello from here."]),
+                      ToneVoice())
+    path = tmp_path / "samantha.sock"
+
+    async def go() -> tuple[str, list[str]]:
+        server = _server(tmp_path, engines, socket=str(path))
+        await server.start()
+        try:
+            async with AsyncUnixClient(path) as client:
+                await client.write_event(Transcript(text="Hi there").event())
+                event = await asyncio.wait_for(client.read_event(), 10)
+            assert event is not None
+            return Handled.from_event(event).text or "", list(server.household.rooms)
+        finally:
+            await server.stop()
+
+    reply, rooms = asyncio.run(go())
+    assert reply == "Hello from here." and rooms == ["local"]
+    assert not path.exists()
