@@ -78,6 +78,7 @@ def test_forget_everything_removes_the_words_from_the_files(tmp_path: Path) -> N
     brain.commit(Exchange(text=f"my hint is {secret}"), "Got it.")
     reply = asyncio.run(brain.prepare("Forget everything.", None))  # type: ignore[arg-type]
     assert "forgotten everything" in reply.direct
+    brain.confirm(reply)  # the turn is released: its writes are applied before it is voiced
     brain.commit(reply, reply.direct)  # not stored: it was about forgetting
     for table in ("facts", "turns", "summaries", "notes", "reminders"):
         assert brain.memory.read(f"SELECT count(*) FROM {table}")[0][0] == 0
@@ -95,6 +96,8 @@ def test_forget_that_removes_the_last_fact(tmp_path: Path) -> None:
     brain.memory.add_fact("The person likes jazz.")
     brain.memory.add_fact("The person is afraid of spiders.")
     reply = asyncio.run(brain.prepare("Please forget that.", None))  # type: ignore[arg-type]
+    assert reply.direct == "Okay, I've forgotten that."
+    brain.confirm(reply)
     assert reply.direct == "Okay, I've forgotten that."
     brain.commit(reply, reply.direct)
     assert [t for _, _, t in brain.memory.facts()] == ["The person likes jazz."]
@@ -127,12 +130,15 @@ def test_schema_migrates_from_an_older_version(tmp_path: Path) -> None:
 
 
 def test_a_corrupt_file_is_one_clear_error(tmp_path: Path) -> None:
-    (tmp_path / FILE).write_bytes(b"this is not a database" * 100)
+    garbage = b"this is not a database" * 100
+    (tmp_path / FILE).write_bytes(garbage)
     from samantha.errors import SamanthaError
 
     with pytest.raises(SamanthaError) as err:
         Memory(tmp_path)
-    assert "unreadable" in str(err.value) and "move" in err.value.fix
+    assert err.value.code == "corrupt" and "samantha memory repair" in err.value.fix
+    assert "\n" not in str(err.value)
+    assert (tmp_path / FILE).read_bytes() == garbage  # never moved aside on its own
 
 
 def test_disk_full_does_not_stop_her(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -148,7 +154,8 @@ def test_disk_full_does_not_stop_her(tmp_path: Path, monkeypatch: pytest.MonkeyP
         for i in range(5):
             brain.commit(Exchange(text=f"turn {i}"), "ok")
             brain.memory.add_fact(f"fact {i}")
-    warnings = [r for r in caplog.records if "memory not saved: disk full" in r.getMessage()]
+    warnings = [r for r in caplog.records if "memory not saved" in r.getMessage()
+                and "[disk-full]" in r.getMessage()]
     assert len(warnings) == 1  # rate-limited
     assert brain.history[-1] == ("turn 4", "ok")  # the conversation goes on in RAM
     reply = asyncio.run(brain.prepare("How are you today?", None))  # type: ignore[arg-type]
@@ -193,5 +200,6 @@ def test_a_dropped_speculative_turn_changes_nothing(tmp_path: Path) -> None:
     assert brain.memory.read("SELECT count(*) FROM reminders") == [(0,)]
     assert brain.memory.read("SELECT count(*) FROM notes") == [(0,)]
     said = asyncio.run(brain.prepare("add eggs to my shopping list", None))  # type: ignore[arg-type]
+    brain.confirm(said)  # released: written before its reply is voiced
     brain.commit(said, said.direct)
     assert brain.memory.read("SELECT list, text FROM notes") == [("shopping", "eggs")]

@@ -127,6 +127,7 @@ def test_a_due_reminder_is_announced_once_while_idle() -> None:
     brain = Conversation(cfg.persona, memory_cfg=MemoryConfig(extract_facts=False), clock=clock)
     said = asyncio.run(brain.prepare("Remind me in 5 minutes to call Ana.",
                                      ScriptedLanguageModel()))
+    brain.confirm(said)
     brain.commit(said, said.direct)
     clock.advance(minutes=6)
     loop, playback = loop_for([], ["unused"], cfg, brain=brain)

@@ -31,8 +31,11 @@ class Command:
     """False: this exchange itself is not stored (it was about forgetting)."""
     cleared: bool = False
     """True: the conversation history is gone too."""
-    action: Callable[[], object] | None = None
-    """What to do once the reply is really spoken (``commit``); a dropped turn does nothing."""
+    action: Callable[[], bool] | None = None
+    """What to do once the turn is released, before the reply is voiced; a dropped turn does
+    nothing. False: it could not be saved, and she says so instead of ``reply``."""
+    failed: str = "Sorry, I couldn't save that"
+    """What she says, with the reason, when ``action`` fails."""
 
 
 def memory_command(text: str, memory: Memory | None) -> Command | None:
@@ -40,13 +43,15 @@ def memory_command(text: str, memory: Memory | None) -> Command | None:
     if _FORGET_ALL.search(text):
         return Command("알겠어요. 저에게 말해 준 것을 전부 잊었어요." if ko else
                        "Done. I've forgotten everything you told me.", False, True,
-                       memory.forget_everything if memory is not None else None)
+                       memory.forget_everything if memory is not None else None,
+                       "잊지 못했어요" if ko else "Sorry, I couldn't forget that")
     if _FORGET_THAT.search(text):
         if memory is None or not memory.facts():
             return Command("잊을 만한 게 없어요." if ko else
                            "There was nothing to forget, but I hear you.", False)
         return Command("알겠어요, 잊었어요." if ko else "Okay, I've forgotten that.", False,
-                       action=memory.forget_last_fact)
+                       action=memory.forget_last_fact,
+                       failed="잊지 못했어요" if ko else "Sorry, I couldn't forget that")
     if _REMEMBER.search(text):
         known = [t for _, _, t in memory.facts()][-5:] if memory is not None else []
         if not known:

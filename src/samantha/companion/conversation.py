@@ -31,6 +31,7 @@ from samantha.companion import commands, facts, mood, reminders, say_filter, too
 from samantha.companion.exchange import Exchange
 from samantha.companion.memory import Deferred, Memory
 from samantha.companion.persona import examples, system_prompt
+from samantha.companion.storage import MemoryError_, notice, reason
 from samantha.config import Config, MemoryConfig, Persona, ToolsConfig
 from samantha.errors import SamanthaError
 from samantha.inference.protocols import LanguageModel, Message
@@ -61,8 +62,13 @@ class Conversation:
     def __post_init__(self) -> None:
         self.memory: Memory | None = None
         if self.memory_cfg.enabled or self.state_dir is None:
-            self.memory = Memory(self.state_dir)
-            if self.state_dir is not None:
+            try:
+                self.memory = Memory(self.state_dir)
+            except MemoryError_ as err:  # memory is optional: she talks on without saving
+                assert self.state_dir is not None
+                log.warning("%s (she talks on without saving)", err)
+                self.memory = Memory.degraded(self.state_dir, err)
+            if self.state_dir is not None and not self.memory.frozen:
                 self.memory.migrate_history_json(self.state_dir)
             self.history = self.memory.recent_turns(self.history_turns) or self.history
             self.baseline = mood.Baseline.from_json(self.memory.get_state("voice_baseline"))
@@ -117,11 +123,10 @@ class Conversation:
         """Memory commands and abuse: answered by rules, never by the model."""
         command = commands.memory_command(ex.text, self.memory)
         if command is not None:
-            ex.keep = command.keep_turn
-            if command.action is not None:
-                ex.pending.append(command.action)
+            ex.keep, ex.failed = command.keep_turn, command.failed
+            ex.confirm = command.action
             if command.cleared:
-                ex.pending.append(self.history.clear)
+                ex.confirm = self._then_clear(ex, command.action)
             return command.reply
         if say_filter.blocked(ex.text) and commands.aimed_at_her(ex.text):
             self._abuse_count += 1
@@ -149,7 +154,8 @@ class Conversation:
         log.debug("tool call: %s", call)
         deferred = Deferred(self.memory)
         said = tools.run(call, ex.text, deferred, self.clock())
-        ex.pending.append(deferred.apply)
+        if deferred.pending:
+            ex.confirm = deferred.apply
         return said
 
     def _learn_voice(self, feats: dict[str, float]) -> None:
@@ -179,6 +185,40 @@ class Conversation:
             notes.append("If what they say is false or harmful, kindly say what you think is "
                          "true instead of agreeing.")
         return notes
+
+    def confirm(self, ex: Exchange) -> None:
+        """Apply the turn's own writes, once it is released and before its reply is voiced:
+        she never confirms what was not saved. Call it only for a turn that will be spoken."""
+        act, ex.confirm = ex.confirm, None
+        if act is None or act():
+            return
+        fault = self.memory.fault if self.memory is not None else None
+        why = reason(fault) if fault is not None else "my memory refused it"
+        ex.direct = f"{ex.failed}: {why}."
+        self._told(ex)
+
+    def _then_clear(self, ex: Exchange, action: Callable[[], bool] | None) -> Callable[[], bool]:
+        """Forgetting everything: the history goes too, once the reply is spoken, but only
+        when the file really forgot."""
+        def forget() -> bool:
+            done = action() if action is not None else True
+            if done:
+                ex.pending.append(self.history.clear)
+            return done
+        return forget
+
+    def notice(self, ex: Exchange) -> str:
+        """Once per fault, a short line saying she is not saving (she talks on regardless)."""
+        memory = self.memory
+        if memory is None or memory.fault is None or memory.told or not ex.text:
+            return ""
+        self._told(ex)
+        return notice(memory.fault)
+
+    def _told(self, ex: Exchange) -> None:
+        memory = self.memory
+        if memory is not None:
+            ex.pending.append(lambda: setattr(memory, "told", True))
 
     def screen(self, sentence: str, ex: Exchange) -> str:
         """The last word on what she may say aloud; returns what to speak instead, or ''.

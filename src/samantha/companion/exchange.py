@@ -34,6 +34,12 @@ class Exchange:
     """Characters she may still speak in this reply."""
     blocked_once: bool = False
     """A sentence was already replaced by a calm line."""
+    confirm: Callable[[], bool] | None = None
+    """The turn's own writes (a tool's, a memory command's), applied by ``Conversation.confirm``
+    once the turn is released and before ``direct`` is voiced: False when they could not be
+    saved, and then she says ``failed`` instead of confirming."""
+    failed: str = "Sorry, I couldn't save that"
+    """Said, with the reason, instead of ``direct`` when ``confirm`` fails."""
     pending: list[Callable[[], object]] = field(default_factory=list)
     """What this turn will write, done in ``commit``: a dropped speculative turn writes
     nothing (no double reminder, no forgetting on half a sentence)."""

@@ -5,9 +5,12 @@ kill -9 loses nothing already confirmed. The directory is 0700 and the files 060
 versioned with ``PRAGMA user_version``; ``MIGRATIONS`` upgrade it one step at a time. Facts are
 found again with FTS5 (bm25 ranking): milliseconds, no model on the latency path.
 
-A write that fails because the disk is full never stops her talking: it is logged (rate-limited)
-and skipped. Forgetting is real: ``secure_delete`` overwrites deleted rows and the WAL is
-checkpointed and truncated, so the words are gone from the files, not only hidden.
+Memory degrades, it never blocks her: a write that fails (a full disk, a read-only or foreign
+directory, a damaged file) is logged once (rate-limited), recorded in ``fault`` with its own code
+and fix (``companion.storage``), and skipped; the file is left as it is. ``Memory.degraded``
+stands in when the file cannot be opened for writing at all. Forgetting is real:
+``secure_delete`` overwrites deleted rows and the WAL is checkpointed and truncated, so the
+words are gone from the files, not only hidden.
 """
 
 from __future__ import annotations
@@ -24,7 +27,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from samantha.errors import SamanthaError
+from samantha.companion.storage import (
+    MemoryError_,
+    classify,
+    corrupt_error,
+    disk_full,
+    ensure_private_dir,
+    full_error,
+    private_file,
+)
 
 log = logging.getLogger(__name__)
 FILE = "memory.sqlite3"
@@ -62,50 +73,89 @@ shall may might must not no yes so just very really please tell know remember ca
 s t d ll m re ve don didn doesn""".split())
 
 
-class MemoryError_(SamanthaError):
-    stage = "memory"
-
-
-def ensure_private_dir(state: Path) -> Path:
-    state.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(state, 0o700)
-    return state
+__all__ = ["FILE", "MIGRATIONS", "Deferred", "Memory", "MemoryError_", "ensure_private_dir"]
 
 
 class Memory:
     """The SQLite store. One connection, used from one thread at a time."""
 
     def __init__(self, state: Path | None) -> None:
-        """Open (or create) the store in ``state``; None keeps it in RAM for this process."""
+        """Open (or create) the store in ``state``; None keeps it in RAM for this process.
+
+        A file that cannot be opened for writing, or that is damaged, raises ``MemoryError_``
+        with its own code and fix; the file is never changed or moved here."""
         self.path = ensure_private_dir(Path(state)) / FILE if state is not None else None
+        self.fault: MemoryError_ | None = None
+        """Why her last write failed (None: saving works); cleared by the next good write."""
+        self.told = False
+        """Whether she has said aloud that she is not saving (once per fault)."""
+        self.frozen = False
+        """No write is tried at all (a damaged file, or a stand-in: ``degraded``)."""
+        self._last_warning = -WARN_EVERY_S
+        self._fired_here: set[int] = set()
         old = os.umask(0o077)
         try:
+            if self.path is not None:
+                private_file(self.path)
             self.db = sqlite3.connect(self.path or ":memory:", isolation_level=None,
                                       check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise MemoryError_("open", f"cannot open her memory at {self.path} ({exc})",
-                               "check the state directory's permissions and free space") from None
-        finally:
-            os.umask(old)
-        self._last_warning = -WARN_EVERY_S
-        try:
+            self.db.execute("PRAGMA busy_timeout=2000")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA secure_delete=ON")
-            self.db.execute("PRAGMA busy_timeout=2000")
+            problems = self.integrity()
+            if problems:
+                raise corrupt_error(self.path, "; ".join(problems[:3]))
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise MemoryError_("corrupt", f"her memory file {self.path} is unreadable ({exc})",
-                               f"move {self.path} aside; she will start a fresh memory") from None
-        self._chmod_files()
+            for suffix in ("-wal", "-shm"):
+                if self.path is not None:
+                    private_file(Path(str(self.path) + suffix))
+        except (sqlite3.Error, OSError, MemoryError_) as exc:
+            if hasattr(self, "db"):
+                self.db.close()
+            raise classify(exc, self.path) from None
+        finally:
+            os.umask(old)
+        if self.path is not None and disk_full(self.path.parent):
+            self._fail(full_error(self.path, "less than 256 KiB free"))
 
-    def _chmod_files(self) -> None:
+    @classmethod
+    def degraded(cls, state: Path, err: MemoryError_) -> Memory:
+        """A stand-in when her file cannot be opened for writing: nothing is written, ever.
+
+        Reads come from the file itself, opened immutable (it is not touched), when it is
+        intact and its journal is empty; else from an empty store in RAM."""
+        mem = cls(None)
+        path = Path(state) / FILE
+        wal = Path(str(path) + "-wal")
+        if err.code != "corrupt" and path.is_file() and not (wal.exists() and
+                                                               wal.stat().st_size):
+            try:
+                view = sqlite3.connect(path.as_uri() + "?immutable=1&mode=ro", uri=True,
+                                       isolation_level=None, check_same_thread=False)
+                view.execute("SELECT count(*) FROM turns").fetchone()
+                mem.db.close()
+                mem.db = view
+            except (sqlite3.Error, OSError) as exc:
+                log.info("her memory cannot be read either (%s); starting empty", exc)
+        mem.path, mem.fault, mem.frozen = path, err, True
+        return mem
+
+    def integrity(self) -> list[str]:
+        """Problems SQLite finds in the file's pages and in the facts' full-text index."""
         if self.path is None:
-            return
-        for suffix in ("", "-wal", "-shm"):
-            p = Path(str(self.path) + suffix)
-            if p.exists():
-                os.chmod(p, 0o600)
+            return []
+        rows = [str(r[0]) for r in self.db.execute("PRAGMA quick_check(20)").fetchall()]
+        problems = [r for r in rows if r != "ok"]
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        if not problems and "facts_fts" in tables:
+            try:
+                self.db.execute("INSERT INTO facts_fts(facts_fts) VALUES ('integrity-check')")
+            except sqlite3.DatabaseError as exc:
+                if classify(exc, self.path).code != "corrupt":
+                    raise
+                problems.append(f"the facts' search index: {exc}")
+        return problems
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -123,30 +173,73 @@ class Memory:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; a failed COMMIT (a full disk) is rolled back, never left open."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise
-        self.db.execute("COMMIT")
+
+    def _fail(self, exc: BaseException) -> MemoryError_:
+        """Record why saving failed; one log line per fault (and at most one a minute)."""
+        err = classify(exc, self.path)
+        if err.code == "corrupt":
+            self.frozen = True  # the file is kept exactly as it is for `memory repair`
+        now = time.monotonic()
+        if (self.fault is None or self.fault.code != err.code
+                or now - self._last_warning >= WARN_EVERY_S):
+            self._last_warning = now
+            log.warning("memory not saved: %s", err)
+        if self.fault is None or self.fault.code != err.code:
+            self.told = False
+        self.fault = err
+        return err
+
+    def _saved(self) -> None:
+        if self.fault is not None and not self.frozen:
+            log.info("memory saving again")
+            self.fault, self.told = None, False
 
     def write(self, sql: str, args: tuple[Any, ...] = ()) -> int | None:
-        """One confirmed write; on a full disk, a rate-limited warning and None."""
+        """One confirmed write; when it fails, ``fault`` says why and None is returned."""
+        if self.frozen:
+            return None
         try:
             with self.tx() as db:
                 cur = db.execute(sql, args)
-            return cur.lastrowid
-        except (sqlite3.OperationalError, OSError) as exc:
-            now = time.monotonic()
-            if now - self._last_warning >= WARN_EVERY_S:
-                self._last_warning = now
-                full = "full" in str(exc).lower() or getattr(exc, "errno", 0) == 28
-                log.warning("memory not saved: %s", "disk full" if full else exc)
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(exc)
             return None
+        self._saved()
+        return cur.lastrowid
+
+    def write_all(self, statements: list[tuple[str, tuple[Any, ...]]]) -> bool:
+        """Several writes in one transaction: all saved (True) or none (False, see ``fault``)."""
+        if self.frozen:
+            return not statements
+        try:
+            with self.tx() as db:
+                for sql, args in statements:
+                    db.execute(sql, args)
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(exc)
+            return False
+        self._saved()
+        return True
 
     def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        return self.db.execute(sql, args).fetchall()
+        """Rows, or [] when the file cannot be read (``fault`` says why)."""
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(exc)
+            return []
 
     # the conversation
     def add_turn(self, user: str, reply: str) -> None:
@@ -164,13 +257,15 @@ class Memory:
             "(SELECT id FROM turns ORDER BY id DESC LIMIT ?) ORDER BY id", (keep,))]
 
     def add_summary(self, text: str, upto_turn: int) -> None:
+        if self.frozen:
+            return
         try:
             with self.tx() as db:
                 db.execute("INSERT INTO summaries(at, text, upto_turn) VALUES (?, ?, ?)",
                            (_now(), text, upto_turn))
                 db.execute("UPDATE turns SET summarised = 1 WHERE id <= ?", (upto_turn,))
-        except (sqlite3.OperationalError, OSError) as exc:
-            log.warning("memory not saved: %s", exc)
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(exc)
 
     def summaries(self, n: int = 2) -> list[str]:
         rows = self.read("SELECT text FROM summaries ORDER BY id DESC LIMIT ?", (n,))
@@ -194,40 +289,63 @@ class Memory:
             return []
         query = " OR ".join(f'"{t}"*' if len(t) > 3 else f'"{t}"' for t in dict.fromkeys(terms))
         try:
-            rows = self.read("SELECT facts.text FROM facts_fts JOIN facts ON facts.id = "
-                             "facts_fts.rowid WHERE facts_fts MATCH ? ORDER BY bm25(facts_fts) "
-                             "LIMIT ?", (query, limit))
-        except sqlite3.OperationalError as exc:
-            log.warning("memory search failed: %s", exc)
+            rows = self.db.execute("SELECT facts.text FROM facts_fts JOIN facts ON facts.id = "
+                                   "facts_fts.rowid WHERE facts_fts MATCH ? ORDER BY "
+                                   "bm25(facts_fts) LIMIT ?", (query, limit)).fetchall()
+        except (sqlite3.Error, OSError) as exc:
+            if classify(exc, self.path).code == "corrupt":
+                self._fail(exc)
+            else:
+                log.warning("memory search failed: %s", exc)
             return []
         return [r[0] for r in rows]
 
     def forget_fact(self, fact_id: int) -> bool:
         removed = self.write("DELETE FROM facts WHERE id = ?", (fact_id,))
+        if removed is None:
+            return False
         self.scrub()
-        return removed is not None
+        return True
 
-    def forget_last_fact(self) -> str | None:
-        rows = self.read("SELECT id, text FROM facts ORDER BY id DESC LIMIT 1")
-        if not rows:
-            return None
-        self.forget_fact(int(rows[0][0]))
-        return str(rows[0][1])
+    def forget_last_fact(self) -> bool:
+        """The newest fact, forgotten; False when that could not be saved."""
+        rows = self.read("SELECT id FROM facts ORDER BY id DESC LIMIT 1")
+        return not rows or self.forget_fact(int(rows[0][0]))
 
-    def forget_everything(self) -> None:
-        """Every turn, fact, summary, note and reminder, gone from the files themselves."""
-        with self.tx() as db:
-            for table in ("turns", "facts", "summaries", "notes", "reminders", "state"):
-                db.execute(f"DELETE FROM {table}")
-            db.execute("INSERT INTO facts_fts(facts_fts) VALUES ('rebuild')")
-        self.scrub(vacuum=True)
+    def forget_everything(self) -> bool:
+        """Every turn, fact, summary, note and reminder, gone from the files themselves;
+        False (and nothing forgotten) when that could not be saved."""
+        done = self.write_all([(f"DELETE FROM {table}", ()) for table in
+                               ("turns", "facts", "summaries", "notes", "reminders", "state")]
+                              + [("INSERT INTO facts_fts(facts_fts) VALUES ('rebuild')", ())])
+        if done:
+            self.scrub(vacuum=True)
+        return done
+
+    def take_due(self, stamp: str) -> list[tuple[Any, ...]]:
+        """Reminders due by ``stamp``, marked fired in the same transaction. When that cannot
+        be saved, each is still handed back once in this process."""
+        sql = ("SELECT id, due, kind, text FROM reminders WHERE fired = 0 AND due <= ? "
+               "ORDER BY due")
+        if not self.frozen:
+            try:
+                with self.tx() as db:
+                    rows: list[tuple[Any, ...]] = db.execute(sql, (stamp,)).fetchall()
+                    db.executemany("UPDATE reminders SET fired = 1 WHERE id = ?",
+                                   [(r[0],) for r in rows])
+                return rows
+            except (sqlite3.Error, OSError) as exc:
+                self._fail(exc)
+        rows = [r for r in self.read(sql, (stamp,)) if r[0] not in self._fired_here]
+        self._fired_here.update(r[0] for r in rows)
+        return rows
 
     def scrub(self, vacuum: bool = False) -> None:
         try:
             if vacuum:
                 self.db.execute("VACUUM")
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.OperationalError as exc:
+        except (sqlite3.Error, OSError) as exc:
             log.warning("memory could not be compacted: %s", exc)
 
     # small persistent state (the voice baseline, well-being counters)
@@ -261,9 +379,9 @@ class Memory:
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("old history.json unreadable (%s); left as it is", exc)
             return 0
-        with self.tx() as db:
-            db.executemany("INSERT INTO turns(at, user, reply) VALUES (?, ?, ?)",
-                           [(_now(), u, r) for u, r in turns])
+        if not self.write_all([("INSERT INTO turns(at, user, reply) VALUES (?, ?, ?)",
+                                 (_now(), u, r)) for u, r in turns]):
+            return 0  # kept, to be brought in at a later start
         old.unlink()
         return len(turns)
 
@@ -293,10 +411,10 @@ class Deferred:
         self.pending.append((sql, args))
         return 0
 
-    def apply(self) -> None:
-        for sql, args in self.pending:
-            self.memory.write(sql, args)
-        self.pending.clear()
+    def apply(self) -> bool:
+        """All the waiting writes in one transaction: True when they are saved."""
+        pending, self.pending = self.pending, []
+        return self.memory.write_all(pending)
 
 
 def _now() -> str:

@@ -8,7 +8,6 @@ once: it is marked fired in the same transaction that reads it. Calendar times a
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -33,17 +32,9 @@ def pending(memory: Memory) -> list[tuple[int, datetime, str, str]]:
 
 
 def due(memory: Memory, now: datetime) -> list[str]:
-    """What to announce now; each reminder is returned once, ever."""
-    stamp = now.isoformat(timespec="seconds")
-    try:
-        with memory.tx() as db:
-            rows = db.execute("SELECT id, due, kind, text FROM reminders WHERE fired = 0 AND "
-                              "due <= ? ORDER BY due", (stamp,)).fetchall()
-            db.executemany("UPDATE reminders SET fired = 1 WHERE id = ?",
-                           [(r[0],) for r in rows])
-    except (sqlite3.Error, OSError) as exc:  # a full disk must not stop the loop
-        log.warning("reminders not checked: %s", exc)
-        return []
+    """What to announce now; each reminder is returned once, ever (once per process when
+    her memory cannot save that it was said)."""
+    rows = memory.take_due(now.isoformat(timespec="seconds"))  # a full disk never stops her
     return [announcement(kind, text, now - datetime.fromisoformat(d) > LATE_LIMIT)
             for _, d, kind, text in rows]
 

@@ -102,19 +102,28 @@ async def respond(text: str, llm: LanguageModel, voice: Voice | None, brain: Con
                   on_first_audio: Callable[[], None] = lambda: None) -> Exchange:
     """Answer ``text``: the brain prepares, the model (or a rule) replies, ``deliver`` speaks.
 
-    Without a voice and speaker it is the typed turn (``samantha chat``): the same brain, the
-    same filter, the same history, as text. With ``go``, everything up to the speaker runs at
-    once but nothing is played until ``go`` is set (a speculative start).
+    A turn that writes (a tool, a memory command) writes once it is released and before its
+    reply is voiced, so a dropped speculation writes nothing and a failed write is never
+    confirmed. Without a voice and speaker it is the typed turn (``samantha chat``): the same
+    brain, the same filter, the same history, as text. With ``go``, everything up to the
+    speaker runs at once but nothing is played until ``go`` is set (a speculative start).
     """
     ex = await brain.prepare(text, llm, heard)
+    if ex.confirm is not None:  # its writes, once released; the reply says if they failed
+        if go is not None:
+            await go.wait()
+        brain.confirm(ex)
+    lead = brain.notice(ex)  # "I can't save anything right now: …", once
     if ex.direct:
         result.log.emit(FirstToken(now_ns()))
-        pieces = _once(ex.direct)
+        pieces = _once(f"{lead} {ex.direct}".strip())
     else:
         if not llm.prefix_cache:
             await llm.forget()
         result.log.emit(PromptSent(now_ns()))
         pieces = llm.astream(ex.messages)
+        if lead:
+            pieces = _lead(lead, pieces)
     await deliver(pieces, ex, voice, brain, speaker, result, style, go, on_first_audio)
     return ex
 
@@ -143,6 +152,15 @@ async def announce(texts: list[str], voice: Voice, brain: Conversation, speaker:
 
 async def _once(text: str) -> AsyncGenerator[str, None]:
     yield text + " "
+
+
+async def _lead(first: str, rest: AsyncGenerator[str, None]) -> AsyncGenerator[str, None]:
+    try:
+        yield first + " "
+        async for piece in rest:
+            yield piece
+    finally:
+        await rest.aclose()
 
 
 async def deliver(pieces: AsyncGenerator[str, None], ex: Exchange, voice: Voice | None,
