@@ -88,8 +88,8 @@ def test_a_speculative_turn_is_thrown_away_when_the_person_goes_on() -> None:
 def test_barge_in_stops_her_and_history_keeps_what_was_heard() -> None:
     long_reply = ("Once upon a time a dragon lived by the sea. Every morning she swam far out "
                   "past the rocks. The fishermen waved to her from their boats.")
-    loop, playback = loop_for(["Samantha, tell me a story.", "Samantha, stop."],
-                              [long_reply, "Okay, I'll stop."])
+    loop, playback = loop_for(["Samantha, tell me a story.", "Samantha, wait."],
+                              [long_reply, "I'm listening."])
     room = room_with(playback, (0.5, 1.2))
 
     def on_state(state: State) -> None:
@@ -104,7 +104,7 @@ def test_barge_in_stops_her_and_history_keeps_what_was_heard() -> None:
     assert heard and len(heard) < len(long_reply), heard
     assert long_reply.startswith(heard.rsplit(" ", 1)[0])
     assert loop.conversation.history[0] == ("tell me a story.", heard)
-    assert stop.transcript == "Samantha, stop." and stop.spoken == ["Okay, I'll stop."]
+    assert stop.transcript == "Samantha, wait." and stop.spoken == ["I'm listening."]
 
 
 def test_wake_phrase_follow_up_window_and_her_name_alone() -> None:

@@ -135,6 +135,15 @@ class VadConfig:
     """Longest utterance; longer speech is cut here."""
     min_dbfs: float = -50.0
     """Frames quieter than this are never speech."""
+    turn_model: str = "smart-turn-v3.2"
+    """Manifest name of the semantic end-of-turn model; empty (or not provisioned) uses the
+    fixed hang-over only."""
+    turn_check_s: float = 0.2
+    """Silence after which the end-of-turn model is asked whether the person is done."""
+    max_hangover_s: float = 1.2
+    """Silence that ends the utterance when the model says they are not done."""
+    turn_threshold: float = 0.5
+    """P(turn complete) above which the utterance ends at once."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,12 @@ from samantha.config import VadConfig
 log = logging.getLogger(__name__)
 
 
-def make_segmenter(cfg: VadConfig) -> Segmenter:
+def make_segmenter(cfg: VadConfig, semantic: bool = False) -> Segmenter:
+    """The configured segmenter; ``semantic``: an end-of-turn model will answer its checks."""
     ep = EndpointConfig(hangover_s=cfg.hangover_s, preroll_s=cfg.preroll_s,
-                        max_utterance_s=cfg.max_utterance_s)
+                        max_utterance_s=cfg.max_utterance_s,
+                        turn_check_s=cfg.turn_check_s if semantic else 0.0,
+                        max_hangover_s=max(cfg.max_hangover_s, cfg.hangover_s))
     return Segmenter(ep, aggressiveness=cfg.aggressiveness, min_dbfs=cfg.min_dbfs)
 
 

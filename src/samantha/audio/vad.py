@@ -73,9 +73,18 @@ class EndpointConfig:
     """Utterances with less speech than this (start to end of talking) are dropped as noise."""
     blip_s: float = 0.06
     """Silence inside speech, or speech inside a pause, shorter than this is ignored."""
+    turn_check_s: float = 0.0
+    """Silence after which the end-of-turn model is asked (``SPEECH_CHECK``); 0 never asks."""
+    max_hangover_s: float = 0.0
+    """Once asked: the silence that ends the utterance while the model's answer is pending or
+    was "not done" (at least ``hangover_s``)."""
 
     def __post_init__(self) -> None:
+        asks = self.turn_check_s > 0
         for ok, rule in [(self.speech_start_s > 0, "speech_start_s > 0"),
+                         (not asks or self.blip_s <= self.turn_check_s < self.hangover_s
+                          <= self.max_hangover_s, "blip_s <= turn_check_s < hangover_s <= "
+                          "max_hangover_s"),
                          (self.preroll_s >= 0 and self.min_utterance_s >= 0, "no negative times"),
                          (0 < self.blip_s < self.hangover_s, "0 < blip_s < hangover_s"),
                          (self.max_utterance_s > self.speech_start_s, "max > speech_start")]:
@@ -87,6 +96,7 @@ class EndpointConfig:
 class EventKind(StrEnum):
     SPEECH_START = "speech_start"    # at_s: where the speech began
     SPEECH_PAUSE = "speech_pause"    # a tentative end; at_s: where the talking stopped
+    SPEECH_CHECK = "speech_check"    # turn_check_s of silence: ask the end-of-turn model
     SPEECH_RESUME = "speech_resume"  # speech came back within the hang-over; at_s: where
     SPEECH_END = "speech_end"        # reason silence | max_length | end_of_stream; at_s: talk ended
     SPEECH_DROP = "speech_drop"      # reason too_short: the started utterance was noise
@@ -108,7 +118,7 @@ class Utterance:
     speech_start_s: float
     speech_end_s: float
     decided_at_s: float
-    reason: str  # silence | max_length | end_of_stream
+    reason: str  # silence | turn_complete | max_length | end_of_stream
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +141,8 @@ class Endpointer:
 
     def __init__(self, config: EndpointConfig | None = None) -> None:
         self.config = config or EndpointConfig()
+        self.pause_id = 0
+        """Counts pauses, so an answer about an earlier pause is known to be stale."""
         self.reset()
 
     def reset(self) -> None:
@@ -142,6 +154,7 @@ class Endpointer:
         self._resume_at = 0.0  # where the resumed speech run began
         self._quiet = 0.0      # silence counted: the onset gap (IDLE) or the pause length
         self._quiet_at = 0.0   # where the current silence began
+        self._asked = False    # the end-of-turn model was asked about this pause
 
     def update(self, frame_s: float, is_speech: bool) -> SpeechEvent | None:
         """Advance the clock by one frame and return the event it settles, if any."""
@@ -186,7 +199,8 @@ class Endpointer:
             self._quiet_at = frame_start
         self._quiet += frame_s
         if self._quiet >= self.config.blip_s - _EPS:
-            self.state, self._speech = EndpointState.PAUSED, 0.0
+            self.state, self._speech, self._asked = EndpointState.PAUSED, 0.0, False
+            self.pause_id += 1
             return self._event(EventKind.SPEECH_PAUSE, self._quiet_at)
         return None
 
@@ -201,9 +215,22 @@ class Endpointer:
         else:
             self._speech = 0.0
         self._quiet += frame_s  # a speech blip in the pause counts as pause
-        if self._quiet >= self.config.hangover_s - _EPS:
+        cfg = self.config
+        if cfg.turn_check_s > 0 and not self._asked and self._quiet >= cfg.turn_check_s - _EPS:
+            self._asked = True
+            return self._event(EventKind.SPEECH_CHECK, self._quiet_at)
+        if self._quiet >= (cfg.max_hangover_s if self._asked else cfg.hangover_s) - _EPS:
             return self._close(self._quiet_at, "silence")
         return None
+
+    def verdict(self, complete: bool, pause_id: int) -> SpeechEvent | None:
+        """The end-of-turn model's answer about pause ``pause_id``: complete ends the utterance
+        now (reason ``turn_complete``); not done waits up to ``max_hangover_s``. An answer
+        about a pause that is over (the person went on) is ignored."""
+        if not complete or self.state is not EndpointState.PAUSED or not self._asked \
+                or pause_id != self.pause_id:
+            return None
+        return self._close(self._quiet_at, "turn_complete")
 
     def _close(self, end: float, reason: str) -> SpeechEvent:
         if end - self._start < self.config.min_utterance_s - _EPS:
@@ -291,6 +318,11 @@ class Segmenter:
             return None
         stamp = self._frames[0][2]
         return AudioChunk(np.concatenate([f for _, f, _ in self._frames]), RATE, 1, stamp)
+
+    def verdict(self, complete: bool, pause_id: int) -> list[SpeechEvent]:
+        """Hand the end-of-turn model's answer to the endpointer (see ``Endpointer.verdict``)."""
+        event = self.endpointer.verdict(complete, pause_id)
+        return [self._emit(event)] if event is not None else []
 
     def finish(self) -> list[SpeechEvent]:
         """End of stream: hand out the utterance in progress (reason ``end_of_stream``), reset."""

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from samantha.clock import now_ns
 from samantha.config import Config
-from samantha.inference.protocols import LanguageModel, Message, Transcriber, Voice
+from samantha.errors import ModelError
+from samantha.inference.protocols import EndOfTurn, LanguageModel, Message, Transcriber, Voice
 from samantha.models import store as modelstore
 
 log = logging.getLogger(__name__)
@@ -20,20 +21,25 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Engines:
-    """The three C models, each on its own worker thread."""
+    """The three C models, each on its own worker thread, and the optional end-of-turn model."""
 
     asr: Transcriber
     llm: LanguageModel
     tts: Voice
+    turn: EndOfTurn | None = None
+    """Semantic end of turn (``[vad] turn_model``); None: the fixed hang-over."""
 
     def warm_up(self, system: Message) -> None:
         self.asr.warm_up()
         self.llm.warm_up([system])
         self.tts.warm_up()
+        if self.turn is not None:
+            self.turn.warm_up()
 
     def close(self) -> None:
-        for engine in (self.tts, self.llm, self.asr):
-            engine.close()
+        for engine in (self.tts, self.llm, self.asr, self.turn):
+            if engine is not None:
+                engine.close()
 
 
 def build_asr(cfg: Config) -> Transcriber:
@@ -61,6 +67,20 @@ def build_voice(cfg: Config) -> Voice:
     return PiperVoice(path, threads=cfg.tts.threads, length_scale=cfg.tts.length_scale)
 
 
+def build_turn(cfg: Config) -> EndOfTurn | None:
+    """The end-of-turn model, or None (with one warning) where it is off or not provisioned."""
+    if not cfg.vad.turn_model:
+        return None
+    from samantha.inference.turn_model import SmartTurn
+
+    try:
+        path = modelstore.path_for(cfg.vad.turn_model, cfg.models_path)
+    except ModelError as err:
+        log.warning("end of turn: %s; using the fixed %.1f s hang-over", err, cfg.vad.hangover_s)
+        return None
+    return SmartTurn(path, threshold=cfg.vad.turn_threshold)
+
+
 def load_engines(cfg: Config, progress: Callable[[str], None]) -> Engines:
     """Every model file is checked (size and sha256) before any is loaded."""
     start = now_ns()
@@ -79,5 +99,11 @@ def load_engines(cfg: Config, progress: Callable[[str], None]) -> Engines:
     except BaseException:
         asr.close()
         raise
+    try:
+        turn = build_turn(cfg)
+    except BaseException:
+        for engine in (tts, llm, asr):
+            engine.close()
+        raise
     log.info("engines loaded in %.2f s", (now_ns() - start) / 1e9)
-    return Engines(asr, llm, tts)
+    return Engines(asr, llm, tts, turn)

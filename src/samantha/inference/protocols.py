@@ -2,7 +2,8 @@
 
 ``asr.Transcriber``, ``llm.LanguageModel`` and ``tts.Voice`` are the real engines; the scripted
 fakes in ``samantha.testing.fakes`` satisfy the same protocols, so the turn loop is tested in
-milliseconds. Nothing outside this package probes an engine for optional methods.
+milliseconds. ``turn_model.SmartTurn`` is the optional ``EndOfTurn``. Nothing outside this
+package probes an engine for optional methods.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+import numpy as np
 
 from samantha.audio.chunk import AudioChunk
 
@@ -68,6 +71,16 @@ class Voice(Protocol):
 
     async def synthesize_async(self, text: str, pace: float = 1.0) -> AudioChunk:
         """``pace`` above 1.0 speaks more slowly. Unspeakable text gives an empty chunk."""
+
+    def warm_up(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class EndOfTurn(Protocol):
+    """A semantic end-of-turn model: has the person finished, or only paused?"""
+
+    async def complete_async(self, samples: np.ndarray) -> bool: ...
 
     def warm_up(self) -> None: ...
 

@@ -6,6 +6,9 @@ segmenter decides drives the pure state machine in ``states.py``:
 
 - the hang-over begins (a pause): a *speculative* turn starts on the audio so far, transcribing
   and generating but not playing; if the person goes on talking it is thrown away;
+- a short silence (``[vad] turn_check_s``): the end-of-turn model, where there is one, is asked
+  on its worker whether the person is done; yes ends the utterance at once, no lets the pause
+  run up to ``max_hangover_s``;
 - the utterance ends: the speculative turn is released to the speaker (or a turn starts);
 - in wake-word mode (``[wake] mode = "model"``) the detector hears every chunk first, on its own
   worker; an utterance reaches whisper only if the gate allows it (``WakeGate.may_transcribe``);
@@ -77,11 +80,13 @@ class TurnLoop:
         self._after: asyncio.Task[None] | None = None
         self._checked_ns = 0
         self._interrupting = False  # the utterance in progress began while she was busy
+        self._asking: asyncio.Task[None] | None = None  # the end-of-turn model, asked
+        self._anchor = (0, 0.0)  # (capture ns, stream s) of the latest chunk's first sample
 
     # -- the loop ---------------------------------------------------------------------------
     async def serve(self, mic: Microphone, heartbeat: Callable[[], None] = lambda: None) -> None:
         """Turn after turn until the microphone ends or the task is cancelled."""
-        segmenter = make_segmenter(self.cfg.vad)
+        segmenter = make_segmenter(self.cfg.vad, semantic=self.engines.turn is not None)
         try:
             async for chunk in mic.chunks():
                 heartbeat()
@@ -94,6 +99,7 @@ class TurnLoop:
                 if self.wake.listens:  # her own voice removed, when the canceller runs
                     await self.wake.hear(chunk.samples if content is None else content)
                 start_s = segmenter.position_s
+                self._anchor = (chunk.timestamp_ns, start_s)
                 heard = AudioChunk(judged, chunk.rate, 1, chunk.timestamp_ns)
                 for event in segmenter.feed(heard, content):
                     at_ns = chunk.timestamp_ns + int((event.at_s - start_s) * 1e9) \
@@ -149,6 +155,11 @@ class TurnLoop:
             if audio is not None and self.current is None and self._for_her(event) \
                     and sounds_like_speech(audio):
                 self.current = self._start(audio, at_ns, speculative=True)
+        elif kind is EventKind.SPEECH_CHECK and self.engines.turn is not None:
+            audio = segmenter.current_audio()
+            if audio is not None:
+                self._asking = asyncio.create_task(self._ask_turn(
+                    audio, segmenter.endpointer.pause_id, segmenter))
         elif kind is EventKind.SPEECH_RESUME:
             self._drop_speculation("speech resumed")
         elif kind is EventKind.SPEECH_DROP:
@@ -178,6 +189,16 @@ class TurnLoop:
                 return  # a turn is still running (it will be barged in on or finish)
             turn.result.log.emit(SpeechEnded(now_ns(), at_ns, event.utterance.audio.seconds,
                                              event.reason))
+
+    async def _ask_turn(self, audio: AudioChunk, pause_id: int, segmenter: Segmenter) -> None:
+        """Ask the end-of-turn model (on its worker) and hand its answer to the segmenter."""
+        assert self.engines.turn is not None
+        complete = await self.engines.turn.complete_async(audio.samples)
+        anchor_ns, anchor_s = self._anchor
+        for event in segmenter.verdict(complete, pause_id):
+            at_ns = anchor_ns + int((event.at_s - anchor_s) * 1e9) if anchor_ns \
+                else event.timestamp_ns
+            self._on_speech(event, min(at_ns, event.timestamp_ns), segmenter)
 
     def _for_her(self, event: SpeechEvent) -> bool:
         return self.wake.may_transcribe(event.speech_start_s, now_ns() / 1e9, self._interrupting)
@@ -253,6 +274,10 @@ class TurnLoop:
             self.current = None
 
     async def _cancel_current(self) -> None:
+        if self._asking is not None:
+            self._asking.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._asking
         if self._after is not None:
             self._after.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -2,8 +2,9 @@
 
 Each satisfies the same protocol as the real thing (``inference.protocols``,
 ``audio.protocols``), so the turn loop runs in milliseconds with them: a transcriber that says
-what it is told, a language model that streams given tokens at a given pace, a voice that
-returns a tone of a given length, a speaker that records, and a clock that moves when told.
+what it is told, an end-of-turn model that answers as told, a language model that streams
+given tokens at a given pace, a voice that returns a tone of a given length, a speaker that
+records, and a clock that moves when told.
 Fakes are for the edges and for fast tests of logic; the real models test the whole.
 """
 
@@ -181,6 +182,26 @@ class RecordingSpeaker:
 
 
 @dataclass
+class ScriptedTurn:
+    """An end-of-turn model that answers from its script (then "done" for ever); ``asked``
+    holds the length in seconds of each utterance it was asked about."""
+
+    def __init__(self, answers: Iterable[bool] = ()) -> None:
+        self.answers = list(answers)
+        self.asked: list[float] = []
+
+    async def complete_async(self, samples: np.ndarray) -> bool:
+        self.asked.append(len(samples) / RATE)
+        await asyncio.sleep(0)
+        return self.answers.pop(0) if self.answers else True
+
+    def warm_up(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
 class ScriptedClock:
     """Calendar time that moves only when told (reminders, 'what time is it')."""
 
