@@ -135,9 +135,9 @@ class VadConfig:
     """Longest utterance; longer speech is cut here."""
     min_dbfs: float = -50.0
     """Frames quieter than this are never speech."""
-    turn_model: str = "smart-turn-v3.2"
-    """Manifest name of the semantic end-of-turn model; empty (or not provisioned) uses the
-    fixed hang-over only."""
+    turn_model: str = ""
+    """Manifest name of the semantic end-of-turn model ("smart-turn-v3.2"); empty (the
+    default, see the README's measurements) or not provisioned uses the fixed hang-over."""
     turn_check_s: float = 0.2
     """Silence after which the end-of-turn model is asked whether the person is done."""
     max_hangover_s: float = 1.2

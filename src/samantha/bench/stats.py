@@ -111,6 +111,20 @@ def markdown(report: dict[str, Any]) -> str:
               f"idle listening, {res['cpu_turn_pct']}% during turns."]
     if res.get("thermal"):
         lines.append(f"Thermal: {res['thermal']}")
+    if eot := report.get("end_of_turn"):
+        lines += ["", f"End of turn on {eot['paused']} sentences with a pause inside and "
+                  f"{eot['items'] - eot['paused']} without (espeak-ng):"]
+        for key, label in (("fixed", f"fixed {eot['hangover_s']:g} s hang-over"),
+                           ("smart_turn", f"Smart Turn (asked at {eot['turn_check_s']:g} s, "
+                            f"up to {eot['max_hangover_s']:g} s)")):
+            if key in eot:
+                r = eot[key]
+                lines.append(f"- {label}: **cut-off rate {r['cut_off_rate']:.0%}** (by pause: "
+                             + ", ".join(f"{p} s {v}" for p, v in r["cut_by_pause_s"].items())
+                             + f"), endpoint delay p50 {r['endpoint_delay_s']['p50']} s, p95 "
+                             f"{r['endpoint_delay_s']['p95']} s"
+                             + (f"; model {r['model_s']['p50']} s p50" if r["model_s"]["n"]
+                                else ""))
     if wake := report.get("wake"):
         lines += ["", f"Wake word `{wake['model']}` (threshold {wake['threshold']:g}): "
                   f"**{wake['false_wakes_per_hour']:g} false wakes per hour** over "

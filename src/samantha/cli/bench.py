@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from samantha.cli import Subparsers
 
 TECHNIQUES = ("speculative", "first_clause", "prefix_cache", "sized_ctx", "aec")
+OPTIONAL = ("smart_turn",)
+"""Techniques off by default, measured switched on with ``--with``."""
 
 
 def register(sub: Subparsers) -> None:
@@ -37,6 +39,11 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--threads", help="comma-separated thread counts to sweep")
     p.add_argument("--without", default="", help=f"techniques to also measure switched off, "
                    f"one run each: {','.join(TECHNIQUES)}")
+    p.add_argument("--with", dest="with_", default="", help=f"techniques off by default to "
+                   f"also measure switched on, one run each: {','.join(OPTIONAL)}")
+    p.add_argument("--endpoint", action="store_true",
+                   help="also measure end of turn on sentences with pauses: cut-off rate and "
+                   "endpoint delay, with and without Smart Turn")
     p.add_argument("--wake", action="store_true",
                    help="also measure the wake word: false wakes per hour, misses, idle CPU")
     p.add_argument("--wake-hours", type=float, default=1.0,
@@ -84,6 +91,13 @@ def _variants(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
         key = "enabled" if tech == "aec" else tech
         ov.setdefault(section, {})[key] = False
         out.append((f"{out[0][0]} without {tech}", ov))
+    for tech in filter(None, (t.strip() for t in args.with_.split(","))):
+        if tech not in OPTIONAL:
+            raise ConfigError("bench-with", f"unknown technique {tech!r}",
+                              f"use some of: {', '.join(OPTIONAL)}")
+        ov = json.loads(json.dumps(out[0][1]))
+        ov.setdefault("vad", {})["turn_model"] = modelstore.default("turn").name
+        out.append((f"{out[0][0]} with {tech}", ov))
     return out
 
 
@@ -132,7 +146,8 @@ def measure(label: str, overrides: dict[str, Any], args: argparse.Namespace,
             "config": {"asr_threads": cfg.asr.threads, "llm_threads": cfg.llm.threads,
                        **{k: getattr(cfg.engine, k) for k in
                           ("speculative", "first_clause", "prefix_cache", "warm_up")},
-                       "sized_ctx": cfg.asr.sized_ctx, "aec": cfg.aec.enabled},
+                       "sized_ctx": cfg.asr.sized_ctx, "aec": cfg.aec.enabled,
+                       "smart_turn": bool(cfg.vad.turn_model)},
             "turns": len(figs),
             "voice_to_voice_s": v2v, "naive_voice_to_voice_s": nv2v,
             "speedup_vs_naive": speedup(v2v, nv2v),
@@ -171,6 +186,11 @@ def run(args: argparse.Namespace) -> int:
               "sweep": [{k: r[k] for k in ("label", "models", "config", "voice_to_voice_s",
                                            "naive_voice_to_voice_s", "speedup_vs_naive",
                                            "stages")} for r in runs[1:]]}
+    if args.endpoint:
+        from samantha.bench import endpoint
+
+        report["end_of_turn"] = endpoint.measure(args.config,
+                                                 lambda m: print(m, file=sys.stderr))
     if args.wake:
         from samantha.bench import wake
 

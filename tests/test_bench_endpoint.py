@@ -1,0 +1,74 @@
+"""``samantha bench --endpoint``: sentences with a pause inside, through the real segmenter,
+with the fixed hang-over and with the real Smart Turn model."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from samantha.bench import endpoint
+from samantha.bench.stats import markdown
+from samantha.config import load
+from samantha.inference.engines import build_turn
+from samantha.inference.turn_model import SmartTurn
+
+
+@pytest.fixture(scope="module")
+def items() -> list[endpoint.Item]:
+    built = endpoint.build()
+    if not built:
+        pytest.skip("espeak-ng is not installed (make setup installs it)")
+    return built
+
+
+def test_the_corpus_has_pauses_of_every_length_and_whole_questions(items) -> None:  # type: ignore[no-untyped-def]
+    assert {i.pause_s for i in items} == {0.0, *endpoint.PAUSES_S}
+    assert len({i.name.rsplit("(", 1)[-1] for i in items if i.pause_s}) == len(endpoint.VOICES)
+
+
+def test_the_fixed_hangover_cuts_long_pauses_and_waits_half_a_second(items) -> None:  # type: ignore[no-untyped-def]
+    cfg = load(board="")
+    for item in items:
+        cut, delay, took = endpoint.run_one(item, cfg, None)
+        assert not took
+        if item.pause_s >= 0.7:
+            assert cut, item.name  # the person was cut off at the pause
+        if item.pause_s in (0.0, 0.3):
+            assert not cut and 0.35 < delay < 0.7, (item.name, delay)
+
+
+def test_smart_turn_is_asked_and_its_time_counts(items, models_ready) -> None:  # type: ignore[no-untyped-def]
+    cfg = load(board="", overrides={"vad": {"turn_model": "smart-turn-v3.2"}})
+    model = build_turn(cfg)
+    assert isinstance(model, SmartTurn)
+    try:
+        whole = [i for i in items if i.pause_s == 0.0][0]
+        cut, delay, took = endpoint.run_one(whole, cfg, model)
+    finally:
+        model.close()
+    assert not cut and took and not math.isnan(delay)
+    assert delay >= cfg.vad.turn_check_s  # never before the check, plus the model's time
+    assert delay <= cfg.vad.max_hangover_s + 0.1
+
+
+def test_the_report_prints_cut_off_rate_and_delay() -> None:
+    s = {"p50": 0.5, "p95": 0.6, "max": 0.7, "n": 3}
+    base = {"machine": {"board": "b", "cpu": "c", "cores": 2, "memory_gb": 1,
+                        "memory_bandwidth_gbs": 1},
+            "models": {"asr": "a", "llm": "l", "tts": "t"}, "turns": 1,
+            "voice_to_voice_s": s, "naive_voice_to_voice_s": s, "speedup_vs_naive": 1.0,
+            "stages": {k: s for k in ("endpoint_s", "asr_s", "asr_rtf", "prefill_s",
+                                      "decode_tok_s", "decode_gbs", "tts_first_chunk_s",
+                                      "tts_rtf", "barge_in_s")},
+            "resources": {"peak_rss_mb": 1, "cpu_idle_pct": 1, "cpu_turn_pct": 1},
+            "end_of_turn": {"items": 10, "paused": 8, "hangover_s": 0.5, "turn_check_s": 0.2,
+                            "max_hangover_s": 1.2,
+                            "fixed": {"cut_off_rate": 0.75, "cut_by_pause_s": {"0.7": "2/2"},
+                                      "endpoint_delay_s": s, "model_s": {"n": 0}},
+                            "smart_turn": {"cut_off_rate": 0.25, "cut_by_pause_s": {},
+                                           "endpoint_delay_s": s,
+                                           "model_s": {"p50": 0.2, "n": 4}}}}
+    text = markdown(base)
+    assert "cut-off rate 75%" in text and "cut-off rate 25%" in text
+    assert "model 0.2 s p50" in text
