@@ -63,3 +63,26 @@ def test_the_report_prints_the_wake_figures() -> None:
     text = markdown(report)
     assert "0.5 false wakes per hour" in text and "miss rate 12.5%" in text
     assert "model 3.5" in text
+
+
+def test_the_png_gains_end_of_turn_and_wake_panels(tmp_path: Path) -> None:
+    import struct
+
+    from samantha.bench.chart import waterfall
+
+    marks = {"endpoint": (0.0, 0.5), "asr": (0.1, 0.4)}
+    s = {"p50": 0.5, "p95": 0.6, "max": 0.7, "n": 3}
+    report = {"end_of_turn": {"items": 10, "paused": 8, "hangover_s": 0.5,
+                              "fixed": {"cut_off_rate": 0.7, "endpoint_delay_s": s},
+                              "smart_turn": {"cut_off_rate": 0.3, "endpoint_delay_s": s}},
+              "wake": {"model": "okay_nabu", "false_wakes_per_hour": 0.0, "hours": 1.0,
+                       "miss_rate": 0.1, "misses": {"near": "1/10", "far": "3/10"},
+                       "idle_cpu_pct": {"phrase": 2.0, "model": 3.0}}}
+
+    def height(path: Path) -> int:
+        return int(struct.unpack(">II", path.read_bytes()[16:24])[1])
+
+    plain, full = tmp_path / "plain.png", tmp_path / "full.png"
+    waterfall(marks, marks, plain, "t")
+    waterfall(marks, marks, full, "t", report)
+    assert height(full) > height(plain) + 400  # two more panels

@@ -206,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
         from samantha.bench.chart import waterfall
 
         waterfall(report["median_turn"], report["median_naive_turn"], Path(args.png),
-                  f"median turn on {report['machine']['board']}")
+                  f"median turn on {report['machine']['board']}", report)
     return 0
 
 
