@@ -1,14 +1,19 @@
-"""``samantha memory list | export | forget``: what she remembers, in her person's hands."""
+"""``samantha memory list | export | forget | repair``: what she remembers, in her person's
+hands. ``list`` and ``export`` still read a file she cannot write (a full or read-only disk);
+``repair`` is the only thing that ever moves a damaged file aside (``companion.repair``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from samantha import config
 from samantha.companion.memory import FILE, Memory
+from samantha.companion.repair import repair
+from samantha.companion.storage import MemoryError_
 from samantha.errors import SamanthaError
 
 if TYPE_CHECKING:
@@ -21,7 +26,7 @@ class MemoryCliError(SamanthaError):
 
 def register(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "memory", help="list, export or forget what she remembers",
+        "memory", help="list, export, forget or repair what she remembers",
         description="Her memory lives only in her state directory, on this device.")
     parser.add_argument("--state-dir", help="where her memory lives")
     sub = parser.add_subparsers(dest="memory_command", metavar="COMMAND", required=True)
@@ -32,6 +37,8 @@ def register(subparsers: Subparsers) -> argparse.ArgumentParser:
     what.add_argument("id", nargs="?", type=int, help="a fact's id (see `samantha memory list`)")
     what.add_argument("--all", action="store_true",
                       help="every turn, fact, note and reminder, wiped from the file")
+    sub.add_parser("repair", help="a damaged memory file: keep it aside, recover what can be "
+                   "read into a fresh one")
     parser.set_defaults(func=run)
     return parser
 
@@ -44,7 +51,15 @@ def run(args: argparse.Namespace) -> int:
     if args.memory_command != "forget" and not (state / FILE).is_file():
         raise MemoryCliError("empty", f"no memory yet in {state}",
                              "talk with her first, or pass --state-dir")
-    memory = Memory(state)
+    if args.memory_command == "repair":
+        return _repair(state)
+    try:
+        memory = Memory(state)
+    except MemoryError_ as err:
+        if args.memory_command == "forget" or err.code == "corrupt":
+            raise
+        print(f"warning: {err}", file=sys.stderr)  # she cannot write it, but it can be read
+        memory = Memory.degraded(state, err)
     try:
         if args.memory_command == "list":
             facts = memory.facts()
@@ -64,6 +79,19 @@ def run(args: argparse.Namespace) -> int:
         else:
             memory.forget_fact(args.id)
             print(f"Forgotten: fact {args.id}.")
+        if memory.fault is not None and memory.fault.code == "corrupt":
+            raise memory.fault
     finally:
         memory.close()
+    return 0
+
+
+def _repair(state: Path) -> int:
+    done = repair(state)
+    if done.kept is None:
+        print(f"Her memory in {state / FILE} is healthy: nothing to repair.")
+        return 0
+    counts = ", ".join(f"{n} {table}" for table, n in done.recovered.items() if n) or "nothing"
+    print(f"Her memory file was damaged. Kept as it was: {done.kept}. Recovered into a fresh "
+          f"{state / FILE}: {counts}." + (" Some rows could not be read." if done.lost else ""))
     return 0

@@ -195,7 +195,8 @@ class Conversation:
         fault = self.memory.fault if self.memory is not None else None
         why = reason(fault) if fault is not None else "my memory refused it"
         ex.direct = f"{ex.failed}: {why}."
-        self._told(ex)
+        if self.memory is not None:  # the turn is released: this line will be said
+            self.memory.told = True
 
     def _then_clear(self, ex: Exchange, action: Callable[[], bool] | None) -> Callable[[], bool]:
         """Forgetting everything: the history goes too, once the reply is spoken, but only
