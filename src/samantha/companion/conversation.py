@@ -238,7 +238,7 @@ class Conversation:
                 return ""
             ex.blocked_once = True
             sentence = say_filter.calm_line(sentence)
-        sentence = say_numbers(sentence)
+        sentence = _fit(say_numbers(sentence), ex.budget)  # numbers grow as words: cap after
         ex.budget -= len(sentence)
         return sentence
 
@@ -308,6 +308,19 @@ async def _voice_features(heard: Heard | None) -> dict[str, float] | None:
     except (TimeoutError, ValueError) as exc:
         log.info("prosody skipped (%s)", exc)
         return None
+
+
+def _fit(sentence: str, budget: int) -> str:
+    """``sentence`` cut to ``budget`` characters at the last clause or word that fits."""
+    if len(sentence) <= budget:
+        return sentence
+    cut = sentence[:budget - 1]
+    for mark in (". ", "! ", "? ", "; ", ", "):
+        at = cut.rfind(mark)
+        if at >= budget // 2:
+            return cut[:at].rstrip(" ,;") + "."
+    at = cut.rfind(" ")
+    return cut[:at].rstrip(" ,;:-") + "." if at > 0 else ""
 
 
 def _fold(text: str) -> str:

@@ -18,6 +18,9 @@ _CAL = parsedatetime.Calendar(version=parsedatetime.VERSION_CONTEXT_STYLE)
 _BARE_HOUR = re.compile(r"\bat (\d{1,2})(?::(\d{2}))?\b(?![:\d])(?!\s*(?:am|pm|a\.m|p\.m))",
                         re.IGNORECASE)
 MAX_AHEAD = timedelta(days=366)
+MAX_WORDS = 16
+"""The longest spoken time ("on Friday the 3rd of March at half past seven in the evening")."""
+_REPEATED = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
 
 
 class TimeError_(SamanthaError):
@@ -26,7 +29,8 @@ class TimeError_(SamanthaError):
 
 def parse_when(text: str, now: datetime) -> datetime:
     """The moment ``text`` names, after ``now``; a clear error when it names none."""
-    phrase = " ".join(text.split())[:120]
+    # parsedatetime takes seconds on "next next next …": repeats folded, words capped
+    phrase = " ".join(_REPEATED.sub(r"\1", " ".join(text.split())).split()[:MAX_WORDS])[:120]
     if not phrase:
         raise TimeError_("no-time", "no time was given", "say when, e.g. 'in ten minutes'")
     bare = _BARE_HOUR.search(phrase)

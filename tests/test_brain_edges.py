@@ -1,0 +1,56 @@
+"""Small edges of the brain: the reply cap after numbers become words, a time phrase that
+used to stall the event loop, and typed input she cannot take (not UTF-8, 100 KB)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from conftest import REPO
+from samantha.companion import tools
+from samantha.companion.conversation import Conversation
+from samantha.companion.exchange import MAX_REPLY_CHARS
+from samantha.companion.memory import Memory
+from samantha.config import Persona
+from samantha.pipeline.turn import typed
+from samantha.testing.fakes import ScriptedLanguageModel
+
+NOW = datetime(2026, 11, 22, 14, 0)
+
+
+def test_numbers_said_as_words_stay_within_the_reply_cap() -> None:
+    numbers = ", ".join(str(987_654_321 + 1_111_111 * i) for i in range(12))
+    llm = ScriptedLanguageModel([f"Your numbers are {numbers} and 123456789."])
+    reply = asyncio.run(typed("Read me the numbers.", llm, Conversation(Persona())))
+    assert 100 < len(reply) <= MAX_REPLY_CHARS, (len(reply), reply)
+    assert reply.startswith("Your numbers are nine hundred") and reply.endswith(".")
+    assert not any(c.isdigit() for c in reply)
+
+
+def test_a_time_phrase_of_repeated_words_is_a_quick_clear_answer(tmp_path: Path) -> None:
+    text = "remind me in " + "next " * 200 + "to call Ana"
+    call = tools.quick(text)
+    assert call is not None and call["tool"] == "reminder"
+    start = time.perf_counter()
+    said = tools.run(call, text, Memory(tmp_path), NOW)
+    took = time.perf_counter() - start
+    assert said is not None and said.startswith("When should that be?")
+    assert took < 1.0, f"{took:.2f} s on the event loop (it was 2-7 s)"  # a stall, not a timing
+
+
+def test_typed_input_she_cannot_take_is_named_and_the_rest_is_answered(tmp_path: Path,
+                                                                        models_ready: None) -> None:
+    lines = b"hello \xff\xfe there\n" + b"a" * 100_000 + b"\nWhat is two plus two?\n"
+    proc = subprocess.run([sys.executable, "-m", "samantha", "chat", "--state-dir",
+                           str(tmp_path)], input=lines, capture_output=True, timeout=300,
+                          cwd=REPO)
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert "chat error [not-utf8]: line 1 is not valid UTF-8" in err and "iconv" in err
+    assert "chat error [too-long]: line 2 is 100,000 characters" in err
+    assert "shorten the history" not in err and "internal error" not in err
+    assert len(proc.stdout.decode().split()) >= 2  # line 3 answered
