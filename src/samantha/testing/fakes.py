@@ -202,6 +202,7 @@ class ScriptedTurn:
         return None
 
 
+@dataclass
 class ScriptedClock:
     """Calendar time that moves only when told (reminders, 'what time is it')."""
 
