@@ -1,0 +1,81 @@
+"""The daemon with the rpi4 profile stays inside the memory its systemd drop-in allows.
+
+The daemon runs as the unit would (WAV-file microphone, recording speaker) on the board's
+default models and answers questions for about a minute while /proc/PID/status is sampled. It
+fails when the peak (VmHWM) reaches the drop-in's MemoryHigh, where systemd starts reclaiming
+her memory-mapped weights (and turns slow to a crawl), well before MemoryMax kills her."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import REPO, espeak
+from samantha.audio.chunk import RATE, AudioChunk, read_wav, write_wav
+
+QUESTIONS = ("Hey Samantha, what is a good way to start the morning?",
+             "Samantha, tell me something interesting about octopuses.",
+             "Samantha, what should I cook for dinner tonight?",
+             "Hey Samantha, can you tell me a short joke?")
+
+
+def limit_mb(board: str, key: str) -> float:
+    text = (REPO / "systemd" / "boards" / f"{board}.conf").read_text()
+    value = re.search(rf"^{key}=(\d+)([MG])$", text, re.M)
+    assert value, f"{key} is not set in systemd/boards/{board}.conf"
+    return float(value[1]) * (1024 if value[2] == "G" else 1)
+
+
+def vm(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@pytest.mark.slow
+def test_rpi4_profile_peaks_under_its_memory_high(tmp_path: Path, models_ready) -> None:
+    talk = np.zeros(RATE * 70, np.int16)
+    for i, question in enumerate(QUESTIONS):
+        q = read_wav(espeak(question, tmp_path / f"q{i}.wav")).samples
+        at = RATE * (1 + 15 * i)
+        talk[at:at + len(q)] = q
+    write_wav(tmp_path / "talk.wav", AudioChunk(talk))
+    for d in ("home", "tmp", "state"):
+        (tmp_path / d).mkdir()
+    (tmp_path / "empty.toml").write_text("")
+    env = dict(os.environ, HOME=str(tmp_path / "home"), TMPDIR=str(tmp_path / "tmp"),
+               STATE_DIRECTORY=str(tmp_path / "state"),
+               SAMANTHA_CONFIG=str(tmp_path / "empty.toml"),
+               SAMANTHA_TEST_MIC_WAV=str(tmp_path / "talk.wav"), SAMANTHA_LOG="info",
+               SAMANTHA_BOARD="rpi4")
+    log = tmp_path / "daemon.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "samantha", "run"], env=env, stderr=err,
+                                stdout=subprocess.DEVNULL)
+        peak = 0.0
+        try:
+            deadline = time.monotonic() + 150
+            while time.monotonic() < deadline and proc.poll() is None:
+                peak = max(peak, vm(proc.pid, "VmHWM"))
+                time.sleep(1.0)
+                if log.read_text().count("turn end_of_speech") >= len(QUESTIONS):
+                    time.sleep(5.0)  # her memory's work after the last turn
+                    break
+            peak = max(peak, vm(proc.pid, "VmHWM"))
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    text = log.read_text()
+    assert "board rpi4" in text, text
+    assert text.count("turn end_of_speech") >= 3, "fewer turns than asked:\n" + text
+    high, most = limit_mb("rpi4", "MemoryHigh"), limit_mb("rpi4", "MemoryMax")
+    assert high < most
+    assert peak < high, f"peak {peak:.0f} MB >= MemoryHigh {high:.0f} MB (MemoryMax {most:.0f})"
