@@ -272,3 +272,25 @@ def test_chat_answers_on_a_damaged_memory(tmp_path: Path, models_ready: None) ->
     assert len(done.stdout.split()) > 15  # and her answer after it
     assert "[corrupt]" in done.stderr and "internal error" not in done.stderr
     assert (state / FILE).read_bytes() == damaged
+
+
+def test_a_directory_she_cannot_chmod(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      caplog: pytest.LogCaptureFixture) -> None:
+    """A FAT card or a network share refuses chmod even to the owner (root can chmod anything
+    here, so the refusal is the one faked edge in this file)."""
+    state = tmp_path / "state"
+    state.mkdir(mode=0o755)
+    os.chmod(state, 0o755)
+
+    def refuse(path: object, mode: int) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+
+    monkeypatch.setattr(os, "chmod", refuse)
+    with caplog.at_level(logging.WARNING, logger="samantha"):
+        brain = Conversation(Persona(), state_dir=state, memory_cfg=NO_FACTS)
+        said = talk(brain, "Hi there.", "Nice day today.", "add bread to my shopping list")
+        brain.close()
+    check_degraded(said, "not allowed to write")
+    logged = lines_with(caplog, "cannot-chmod")
+    assert len(logged) == 1 and "Unix permissions" in logged[0], caplog.text
+    assert list(state.iterdir()) == []  # nothing written in a directory that is not private

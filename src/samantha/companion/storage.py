@@ -69,11 +69,20 @@ def ensure_private_dir(state: Path) -> Path:
     if st.st_uid != os.geteuid():
         raise _not_yours(state, st.st_uid)
     if stat.S_IMODE(st.st_mode) != 0o700:
-        try:
-            os.chmod(state, 0o700)
-        except OSError as exc:
-            raise from_os(exc, state, state) from None
+        _chmod(state, 0o700)
     return state
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        os.chmod(path, mode)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EACCES) or read_only_fs(path.parent):
+            raise from_os(exc, path, path.parent) from None
+        raise MemoryError_("cannot-chmod", f"cannot make {path} private (chmod {mode:o}: "
+                           f"{exc.strerror})", "keep her state on a filesystem with Unix "
+                           "permissions (not FAT or a network share), in a directory of "
+                           "her own") from None
 
 
 def private_file(path: Path) -> None:
@@ -87,10 +96,7 @@ def private_file(path: Path) -> None:
     if st.st_uid != os.geteuid():
         raise _not_yours(path, st.st_uid)
     if stat.S_IMODE(st.st_mode) != 0o600:
-        try:
-            os.chmod(path, 0o600)
-        except OSError as exc:
-            raise from_os(exc, path, path.parent) from None
+        _chmod(path, 0o600)
 
 
 def _owner(uid: int) -> str:
@@ -151,7 +157,9 @@ def from_os(exc: OSError, path: Path, directory: Path) -> MemoryError_:
         return _read_only_error(path, detail)
     if exc.errno == errno.EPERM:
         try:
-            return _not_yours(path, path.stat().st_uid)
+            owner = path.stat().st_uid
+            if owner != os.geteuid():
+                return _not_yours(path, owner)
         except OSError:
             pass
     if exc.errno in (errno.EACCES, errno.EPERM):
