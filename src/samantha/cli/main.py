@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     from samantha.cli import serve as serve_cli
 
     serve_cli.register(sub)
+    from samantha.cli import soak as soak_cli
+
+    soak_cli.register(sub)
     return parser
 
 

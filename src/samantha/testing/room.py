@@ -61,6 +61,11 @@ class Room:
         self.echo_only = np.zeros(0, np.float32)  # what reached the mic from her (for tests)
         self.stop_when: Callable[[], bool] = lambda: False
         """Checked every chunk: the room falls silent for good once it returns True."""
+        self.pace: Callable[[], bool] | None = None
+        """When set, checked every chunk instead of ``realtime``: real time while it returns
+        True, as fast as possible while it returns False (the soak: fast while nobody talks)."""
+        self.keep_echo = True
+        """Keep ``echo_only`` (tests read it); a soak of an hour turns it off."""
         self._her = np.zeros(0, np.float32)
 
     def close(self) -> None:
@@ -98,7 +103,8 @@ class Room:
         buf = self._echo_tail
         buf[self.delay:self.delay + len(wet)] += wet[:len(buf) - self.delay]
         out, self._echo_tail = buf[:n].copy(), np.concatenate([buf[n:], np.zeros(n, np.float32)])
-        self.echo_only = np.concatenate([self.echo_only, out])
+        if self.keep_echo:
+            self.echo_only = np.concatenate([self.echo_only, out])
         return out
 
     async def chunks(self) -> AsyncIterator[AudioChunk]:
@@ -106,10 +112,16 @@ class Room:
         total = int(duration * RATE)
         self.origin_ns = time.perf_counter_ns()
         paced_from = (0, self.origin_ns)  # (stream position, perf_counter_ns) pacing starts at
+        was_paced = False
         while self.position < total and not self.stop_when():
             start, n = self.position, self.chunk
             realtime = self.realtime
-            if not realtime and self.fast_speech_only and start >= self.end_s() * RATE:
+            if self.pace is not None:
+                realtime = self.pace()
+                if realtime and not was_paced:
+                    paced_from = (start, time.perf_counter_ns())
+                was_paced = realtime
+            elif not realtime and self.fast_speech_only and start >= self.end_s() * RATE:
                 if not paced_from[0]:
                     paced_from = (start, time.perf_counter_ns())
                 realtime = True
