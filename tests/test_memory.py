@@ -53,12 +53,15 @@ def test_recalled_facts_go_in_the_last_message_not_the_persona(tmp_path: Path) -
     brain = Conversation(Persona(), state_dir=tmp_path)
     assert brain.memory is not None
     brain.memory.add_fact("The person is allergic to peanuts.")
-    prepared = asyncio.run(brain.prepare("Should I try the peanut curry?", None))  # type: ignore[arg-type]
+    prepared = asyncio.run(brain.prepare("Tell me about peanut farming.", None))  # type: ignore[arg-type]
     system, notes, last = prepared.messages[0], prepared.messages[-2], prepared.messages[-1]
     assert system == brain.system() and "peanut" not in system["content"]
     assert prepared.messages[:-2] == brain.base_messages()  # the cached prefix is untouched
     assert notes["role"] == "system" and "you are allergic to peanuts" in notes["content"].lower()
-    assert last == {"role": "user", "content": "Should I try the peanut curry?"}
+    assert last == {"role": "user", "content": "Tell me about peanut farming."}
+    # asked whether to eat it, she warns from memory, by rule, every time
+    warned = asyncio.run(brain.prepare("Should I try the peanut curry?", None))  # type: ignore[arg-type]
+    assert "allergic to peanuts" in warned.direct and not warned.messages
 
 
 def test_a_new_brain_on_the_same_state_dir_remembers(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ _REMEMBER = re.compile(r"what do you (remember|know) about me|what have i told y
 _FORGET_ALL = re.compile(r"\bforget (everything|all (of )?(it|that|about me))\b|"
                          r"\b(erase|delete|wipe) (your|all (of )?your) memor(y|ies)\b|"
                          r"(전부|다|모두|모든 ?걸) ?잊어", re.IGNORECASE)
-_FORGET_THAT = re.compile(r"\bforget (that|it|what i (just )?(said|told you))\b|"
+_FORGET_THAT = re.compile(r"\bforget (?:that|it|what i (?:just )?(?:said|told you)|about)\b|"
                           r"(그거|그건|방금 ?(한 ?)?말) ?잊어", re.IGNORECASE)
 _AT_HER = re.compile(r"\b(you|your|you're|u|ur)\b|야|너|니가|넌|당신", re.IGNORECASE)
 
@@ -45,13 +45,28 @@ def memory_command(text: str, memory: Memory | None) -> Command | None:
                        "Done. I've forgotten everything you told me.", False, True,
                        memory.forget_everything if memory is not None else None,
                        "잊지 못했어요" if ko else "Sorry, I couldn't forget that")
-    if _FORGET_THAT.search(text):
+    forget = _FORGET_THAT.search(text)
+    if forget:
         if memory is None or not memory.facts():
             return Command("잊을 만한 게 없어요." if ko else
                            "There was nothing to forget, but I hear you.", False)
-        return Command("알겠어요, 잊었어요." if ko else "Okay, I've forgotten that.", False,
-                       action=memory.forget_last_fact,
-                       failed="잊지 못했어요" if ko else "Sorry, I couldn't forget that")
+        failed = "잊지 못했어요" if ko else "Sorry, I couldn't forget that"
+        what = text[forget.end():].strip(" .!?")
+        if not _content(what):  # "forget that" alone: what was said last
+            return Command("알겠어요, 잊었어요." if ko else "Okay, I've forgotten that.", False,
+                           action=memory.forget_last_fact, failed=failed)
+        matches = _matching(what, memory.facts())
+        if not matches:
+            return Command("그건 기억하고 있지 않아요." if ko else
+                           "I don't think I had that in my memory.", False)
+        if len(matches) > 1:
+            options = " or ".join(second_person(f) for _, f in matches[:3])
+            return Command(f"Which one should I forget: {options}", False)
+        fact_id, fact = matches[0]
+        said = second_person(fact).rstrip(".")
+        return Command("알겠어요, 잊었어요." if ko else
+                       f"Okay, I've forgotten that {said[:1].lower()}{said[1:]}.", False,
+                       action=lambda: memory.forget_fact(fact_id), failed=failed)
     if _REMEMBER.search(text):
         known = [t for _, _, t in memory.facts()][-5:] if memory is not None else []
         if not known:
@@ -60,6 +75,23 @@ def memory_command(text: str, memory: Memory | None) -> Command | None:
         said = " ".join(second_person(f) for f in known)
         return Command(("제가 기억하는 건요: " if ko else "Here's what I remember. ") + said)
     return None
+
+
+_STEMLESS = {"i", "my", "me", "that", "the", "a", "an", "is", "am", "are", "was", "to", "in",
+             "of", "and", "person", "person's", "you", "your", "about"}
+
+
+def _content(text: str) -> set[str]:
+    return {w.lower()[:5] for w in re.findall(r"[\w']+", text) if w.lower() not in _STEMLESS}
+
+
+def _matching(what: str, facts: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
+    """The facts that say ``what`` (most shared words first; ties are all returned)."""
+    want = _content(what)
+    scored = sorted(((len(want & _content(f)) / len(want), i, f) for i, _, f in facts),
+                    reverse=True)
+    best = scored[0][0] if scored else 0.0
+    return [(i, f) for s, i, f in scored if s >= 0.5 and s == best]
 
 
 def aimed_at_her(text: str) -> bool:

@@ -27,9 +27,21 @@ from datetime import datetime
 from pathlib import Path
 
 from samantha.audio.chunk import AudioChunk
-from samantha.companion import commands, facts, mood, reminders, say_filter, tools, wellbeing
+from samantha.companion import (
+    commands,
+    facts,
+    honesty,
+    known,
+    mood,
+    reminders,
+    replies,
+    say_filter,
+    tools,
+    wellbeing,
+)
 from samantha.companion.exchange import Exchange
 from samantha.companion.memory import Deferred, Memory
+from samantha.companion.persona import EXAMPLES as persona_examples
 from samantha.companion.persona import examples, system_prompt
 from samantha.companion.storage import MemoryError_, notice, reason
 from samantha.config import Config, MemoryConfig, Persona, ToolsConfig
@@ -42,8 +54,6 @@ Heard = Future[dict[str, float] | None]
 """The prosody of an utterance, measured on its own thread while the ASR runs."""
 _SPEAKER = re.compile(r"^(samantha|assistant|ai)\s*:\s*", re.IGNORECASE)
 _OTHER_SPEAKER = re.compile(r"^(person|user|human|you)\s*:", re.IGNORECASE)
-_HONESTY = re.compile(r"\b(agree|admit|right\?|isn'?t it|don'?t you think|confirm|say that)\b",
-                      re.IGNORECASE)
 
 
 @dataclass
@@ -116,7 +126,12 @@ class Conversation:
                 ex.direct = done
                 return ex
         ex.by_rule = False
-        ex.messages = self.messages(ex.text, self._notes(ex))
+        ex.notes = self._notes(ex)
+        ex.messages = self.messages(ex.text, ex.notes)
+        plain = honesty.plainly(ex.text)
+        if plain is not None:  # the model hears the plain question, the history her words
+            ex.leading = "plan" if "good idea" in plain or "safe and wise" in plain else "claim"
+            ex.messages[-1] = {"role": "user", "content": plain}
         return ex
 
     def _deterministic(self, ex: Exchange) -> str:
@@ -132,6 +147,8 @@ class Conversation:
             self._abuse_count += 1
             log.info("abusive message answered calmly")
             return say_filter.abuse_reply(ex.text, self._abuse_count - 1)
+        if self.memory is not None:  # "what's my name?", "who is Jiwoo?", an allergy
+            return known.answer(ex.text, [t for _, _, t in self.memory.facts()])
         return ""
 
     def _feel(self, ex: Exchange, voice_feats: dict[str, float] | None) -> None:
@@ -181,9 +198,6 @@ class Conversation:
         if counters is not None and self.memory is not None:
             memory = self.memory
             ex.pending.append(lambda: memory.set_state("wellbeing", counters))
-        if _HONESTY.search(ex.text):
-            notes.append("If what they say is false or harmful, kindly say what you think is "
-                         "true instead of agreeing.")
         return notes
 
     def confirm(self, ex: Exchange) -> None:
@@ -232,6 +246,12 @@ class Conversation:
             return ""
         if ex.text and _fold(sentence) == _fold(ex.text):  # a small model's echo of the person
             return ""
+        why = replies.unfit(sentence, ex.text, ex.notes) or self._copied(sentence, ex)
+        if why:
+            log.info("a sentence was dropped before speech: %s", why)
+            return ""
+        if ex.leading:
+            sentence = replies.stance(sentence, ex.leading == "plan")
         if say_filter.blocked(sentence) or mood.diagnoses(sentence):
             log.info("a sentence was blocked before speech")
             if ex.blocked_once:
@@ -242,28 +262,44 @@ class Conversation:
         ex.budget -= len(sentence)
         return sentence
 
+    def _copied(self, sentence: str, ex: Exchange) -> str:
+        """A reply sentence copied from her few-shot examples (not asked the same thing)."""
+        folded = f" {_fold(sentence)} "
+        for user, reply in persona_examples:
+            if len(folded.split()) >= 5 and folded in f" {_fold(reply)} " \
+                    and _fold(ex.text) != _fold(user):
+                return "a copied example"
+        return ""
+
+    def fallback(self, ex: Exchange) -> str:
+        """Her line when nothing of the reply could be said: never silence."""
+        return replies.fallback(ex.text, ex.mood, facts.worth_extracting(ex.text))
+
     def commit(self, ex: Exchange, spoken: str) -> None:
         """Remember the exchange; ``spoken`` is what she actually played, not what she planned."""
         pending, ex.pending = ex.pending, []
         for action in pending:
             action()
-        if not ex.text or not ex.keep:
+        if not ex.text or not ex.keep or not spoken.strip():  # an empty turn is no example
             return
-        self.history.append((ex.text, spoken.strip() or "…"))
+        self.history.append((ex.text, spoken.strip()))
         del self.history[:-max(self.history_turns, 1) * 4]
         if self.memory is not None and self.state_dir is not None:
-            self.memory.add_turn(ex.text, spoken.strip() or "…")
+            self.memory.add_turn(ex.text, spoken.strip())
 
     async def after_turn(self, ex: Exchange, spoken: str, llm: LanguageModel) -> None:
         """Fact extraction and summaries, once she has finished speaking."""
-        if self.memory is None or not ex.keep:
-            return
+        if self.memory is None or not ex.keep or self.memory.frozen:
+            return  # (nothing could be saved: no model pass for it)
         try:
             if (self.memory_cfg.extract_facts and not ex.by_rule
                     and facts.worth_extracting(ex.text)):
+                known_facts = [t for _, _, t in self.memory.facts()]
                 for fact in await facts.extract(ex.text, llm):
-                    self.memory.add_fact(fact)
-                    log.debug("remembered: %s", fact)
+                    if facts.novel(fact, known_facts):  # the same thing twice is kept once
+                        self.memory.add_fact(fact)
+                        known_facts.append(fact)
+                        log.debug("remembered: %s", fact)
             old = self.memory.unsummarised(self.history_turns)
             if len(old) >= self.memory_cfg.summarise_after:
                 summary = await facts.summarise(old, llm)

@@ -30,6 +30,10 @@ class Exchange:
     """How the person seemed (voice and words)."""
     recalled: list[str] = field(default_factory=list)
     """Facts recalled from memory for this reply."""
+    notes: list[str] = field(default_factory=list)
+    """The notes the model was given for this reply (never to be read out)."""
+    leading: str = ""
+    """'claim' or 'plan' when the person pushed her to agree (``honesty.plainly``)."""
     budget: int = MAX_REPLY_CHARS
     """Characters she may still speak in this reply."""
     blocked_once: bool = False

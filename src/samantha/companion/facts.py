@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 
 from samantha.companion.say_filter import blocked
@@ -46,7 +47,10 @@ _SELF = re.compile(r"\b(i|i'm|im|i've|i'd|my|mine|me|we|our|we're)\b|"
                    re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _COMMON = {"the", "person", "is", "are", "was", "has", "have", "a", "an", "of", "to", "and",
-           "called", "named", "their", "they", "in", "on", "at", "likes", "like", "for"}
+           "called", "named", "their", "they", "in", "on", "at", "likes", "like", "for",
+           "person's", "s", "who", "with", "as", "be", "by", "it", "that", "this"}
+_GENERIC = {"name", "favor", "favou", "lives", "live", "works", "work", "perso"}
+"""Words a fact adds around what was said ("The person's name is ..."): not evidence."""
 
 
 def worth_extracting(text: str) -> bool:
@@ -68,16 +72,41 @@ async def extract(text: str, llm: LanguageModel) -> list[str]:
     except (ValueError, AttributeError):
         log.info("fact extraction gave no JSON")
         return []
-    said = {w.lower() for w in _WORD.findall(text)}
-    out = []
+    out: list[str] = []
     for item in items[:MAX_FACTS] if isinstance(items, list) else []:
         if not isinstance(item, str) or len(item) > MAX_CHARS:
             continue
         fact = " ".join(item.split()).strip()
-        words = {w.lower() for w in _WORD.findall(fact)} - _COMMON
-        if fact and words & said and not blocked(fact):
+        if fact and grounded(fact, text) and novel(fact, out) and not blocked(fact):
             out.append(fact if fact.endswith(".") else fact + ".")
     return out
+
+
+def _stems(text: str) -> set[str]:
+    """Content words, cut to five letters so "allergic" meets "allergies"."""
+    return {w.lower()[:5] for w in _WORD.findall(text) if w.lower() not in _COMMON}
+
+
+def grounded(fact: str, said: str) -> bool:
+    """Is every name in ``fact`` something the person said, and most of its words? A small
+    model copies its examples ("Tom lives in Busan") into facts that were never said."""
+    heard = _stems(said)
+    names = [w for i, w in enumerate(fact.split()) if i and w[:1].isupper()]
+    if any(_WORD.sub("", n) == "" or n.strip(".,!?'s").lower()[:5] not in heard
+           for n in names if n.strip(".,!?") not in ("I", "The")):
+        return False
+    words = _stems(fact) - _GENERIC
+    return bool(words) and len(words & heard) >= math.ceil(0.6 * len(words))
+
+
+def novel(fact: str, known: list[str]) -> bool:
+    """False when ``fact`` says again what a known fact says (the same content words)."""
+    new = _stems(fact) - _GENERIC
+    for old in known:
+        have = _stems(old) - _GENERIC
+        if new and have and len(new & have) / len(new | have) >= 0.6:
+            return False
+    return True
 
 
 async def summarise(turns: list[tuple[int, str, str]], llm: LanguageModel) -> str:

@@ -6,7 +6,8 @@ voiced frames) and speaking rate (energy peaks per second, roughly syllables). E
 with this person's running baseline (an exponential mean and variance, kept in her memory), so
 a naturally quiet or deep voice is not mistaken for a sad one.
 
-Words are scored with VADER (English; a lexicon and rules, no model) and a short Korean word list.
+Words are scored with word lists for grief, loss, hopelessness, loneliness and fear (English and
+Korean), then VADER (English; a lexicon and rules, no model).
 The result is a one-line hint for the language model and a suggested speaking pace. She never
 names a feeling as a diagnosis: the hint tells her not to, and ``diagnoses`` catches it anyway.
 """
@@ -28,10 +29,22 @@ PRIOR = {"pitch": (5.0, 4.0), "spread": (2.5, 1.5), "energy": (-26.0, 5.0), "rat
 """Population mean and spread of each feature, used until her person's own baseline forms."""
 FLOOR = {"pitch": 1.5, "spread": 0.8, "energy": 3.0, "rate": 0.7}
 ALPHA = 0.2
-KO_LOW = ("슬퍼", "슬프", "우울", "외로", "힘들", "지쳤", "지쳐", "속상", "눈물", "울고", "울었")
-KO_TENSE = ("불안", "스트레스", "짜증", "화나", "화가", "걱정", "초조", "미치겠")
+KO_LOW = ("슬퍼", "슬프", "우울", "외로", "힘들", "지쳤", "지쳐", "속상", "눈물", "울고", "울었",
+          "돌아가셨", "돌아가신", "죽었", "장례", "그리워", "보고 싶", "의미가 없", "무의미",
+          "소용없", "혼자", "공허", "포기")
+KO_TENSE = ("불안", "스트레스", "짜증", "화나", "화가", "걱정", "초조", "미치겠", "무서", "두려",
+            "떨려", "긴장")
 EN_TENSE = re.compile(r"\b(stress(ed|ful)?|anxious|anxiety|panic(king)?|overwhelmed|worried|"
-                      r"freaking out|can't cope|deadline|furious|angry)\b", re.IGNORECASE)
+                      r"freaking out|can't cope|deadline|furious|angry|scared|afraid|terrified|"
+                      r"nervous|shaking)\b", re.IGNORECASE)
+EN_LOW = re.compile(
+    r"\b(died|dead|passed away|funeral|grie(f|ving|ve)|lost (my|our)|miss(ing)? (him|her|them)|"
+    r"crying|cried|tears|pointless|hopeless|meaningless|no point|worthless|empty|give up|"
+    r"lonely|(feel|feeling|so|all|i'm|i am) alone|no ?one (cares|to talk)|nobody cares|"
+    r"heartbroken|depressed|sad|miserable)\b",
+    re.IGNORECASE)
+"""Grief, loss, hopelessness and loneliness, which VADER scores as neutral or mild
+("My grandmother died last week", "Everything feels pointless")."""
 _DIAGNOSIS = re.compile(
     r"\byou (are|sound|seem|might be|may be|must be)( \w+)? (clinically )?(depressed|bipolar|"
     r"mentally ill|suicidal)\b|\byou (have|might have|may have|suffer from) (depression|"
@@ -154,10 +167,10 @@ def _vader() -> Any:
 
 
 def from_words(text: str) -> str:
+    if any(w in text for w in KO_LOW) or EN_LOW.search(text):
+        return "low"  # grief before worry: "I'm scared since my dad died" needs gentleness
     if any(w in text for w in KO_TENSE) or EN_TENSE.search(text):
         return "tense"
-    if any(w in text for w in KO_LOW):
-        return "low"
     if re.search(r"[A-Za-z]", text) and _vader().polarity_scores(text)["compound"] <= -0.45:
         return "low"
     return "neutral"

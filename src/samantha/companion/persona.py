@@ -24,9 +24,29 @@ def system_prompt(p: Persona) -> str:
     return "\n".join(lines + list(p.extra))
 
 
+EXAMPLES: list[tuple[str, str]] = [
+    ("I think I'll have cake for breakfast every day this week.",
+     "Honestly, I'd save the cake for the weekend. Have something with protein in the morning "
+     "and you'll feel much better by noon."),
+    ("My dog died this morning.",
+     "Oh, I'm so sorry. Losing a friend like that really hurts. Do you want to tell me about "
+     "him?"),
+    ("I'm a teacher, by the way.",
+     "A teacher! That's a big job. What do you teach?"),
+    ("Tell me something funny.",
+     "I tried to write a joke about time travel, but you didn't like it yesterday."),
+    ("You're so dumb.",
+     "Ouch. I'm still here, though. What's going on?"),
+]
+"""A fixed few-shot prefix in her voice: honest disagreement, warmth, brevity, a joke, calm
+under an insult. No names, places or numbers a small model could copy into later facts."""
+
+
 def examples(p: Persona) -> list[Message]:
-    """Example exchanges placed after the system prompt. Empty: the 0.5B model copied worked
-    examples (in the prompt or as messages) word for word into unrelated replies, and answered
-    in "Person:/Samantha:" transcripts; honesty is asked for by a per-turn note instead
-    (``conversation._HONESTY``)."""
-    return []
+    """The example exchanges placed after the system prompt, part of the cached prefix (so they
+    cost nothing per turn after warm-up). ``Conversation.screen`` drops a reply sentence that
+    copies one of them."""
+    out: list[Message] = []
+    for user, reply in EXAMPLES:
+        out += [{"role": "user", "content": user}, {"role": "assistant", "content": reply}]
+    return out

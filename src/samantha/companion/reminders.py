@@ -8,6 +8,7 @@ once: it is marked fired in the same transaction that reads it. Calendar times a
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -26,7 +27,7 @@ def add(memory: Memory | Deferred, when: datetime, kind: str, text: str) -> int 
                         (when.isoformat(timespec="seconds"), kind, text))
 
 
-def pending(memory: Memory) -> list[tuple[int, datetime, str, str]]:
+def pending(memory: Memory | Deferred) -> list[tuple[int, datetime, str, str]]:
     rows = memory.read("SELECT id, due, kind, text FROM reminders WHERE fired = 0 ORDER BY due")
     return [(int(i), datetime.fromisoformat(d), k, t) for i, d, k, t in rows]
 
@@ -45,7 +46,19 @@ def announcement(kind: str, text: str, late: bool = False) -> str:
         return prefix + (f"Your {text} timer is done." if text else "Your timer is done.")
     if kind == "alarm":
         return prefix + (f"It's time: {text}." if text else "This is your alarm.")
-    return prefix + f"A reminder: {text}."
+    return prefix + f"A reminder: {yours(text)}."
+
+
+def yours(text: str) -> str:
+    """The person's words as she says them back: "call my sister" → "call your sister"."""
+    swap = {"my": "your", "me": "you", "i": "you", "i'm": "you're", "myself": "yourself",
+            "mine": "yours", "i've": "you've", "i'll": "you'll", "am": "are"}
+    return re.sub(r"\b(my|me|i|i'm|myself|mine|i've|i'll|am)\b",
+                  lambda m: _case(swap[m.group(0).lower()], m.group(0)), text, flags=re.I)
+
+
+def _case(word: str, like: str) -> str:
+    return word.capitalize() if like[:1].isupper() and like.lower() != "i" else word
 
 
 def chime(rate: int = CHIME_RATE) -> AudioChunk:

@@ -25,11 +25,13 @@ from samantha.inference.protocols import LanguageModel, Message
 
 log = logging.getLogger(__name__)
 
-TOOLS = ("time", "date", "timer", "alarm", "reminder", "note", "list_add", "list_read", "none")
+TOOLS = ("time", "date", "timer", "alarm", "reminder", "note", "list_add", "list_read",
+         "schedule_read", "cancel", "move", "none")
 ARGS = ("tool", "what", "when", "list")
 MAX_WHAT = 120
 MAX_WHEN = 60
 _LIST_NAME = re.compile(r"^[\w' -]{0,40}$")
+_NEGATIVE = re.compile(r"\b(?:in|for)\s+(?:-|minus\s+)\d", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 SCHEMA: dict[str, Any] = {
@@ -44,7 +46,7 @@ SCHEMA: dict[str, Any] = {
 }
 
 _REQUEST = re.compile(
-    r"\b(what time|the time|what day|date|today's|timer|alarm|wake me|remind|reminder|"
+    r"\b(what time|the time|what day|date|today's|timers?|alarms?|wake me|remind|reminders?|"
     r"note|write down|jot|shopping list|to-?do|my list|add .+ to|what's on|read .*list)\b",
     re.IGNORECASE)
 
@@ -52,7 +54,9 @@ PROMPT = f"""You route a spoken request to one tool and fill its arguments.
 Tools: time (the current time), date (today's date), timer (what: its label, when: how long,
 e.g. "in 10 minutes"), alarm (when: the time, e.g. "at 7 tomorrow"), reminder (what: the thing to
 do, when: the time), note (what: the note), list_add (what: the item, list: the list's name),
-list_read (list: the list's name), none (anything else).
+list_read (list: the list's name), schedule_read (what: reminder, alarm or timer: what is set),
+cancel (what: which reminder, alarm or timer), move (what: which one, when: the new time),
+none (anything else).
 Answer with JSON only, keys: {", ".join(ARGS)}. Use "" for an argument that does not apply."""
 
 EXAMPLES: list[Message] = [
@@ -69,7 +73,19 @@ class ToolRefused(SamanthaError):
     stage = "tools"
 
 
+_KINDS = r"(?P<kind>reminders?|alarms?|timers?)"
 _QUICK = [  # unambiguous phrasings, answered in microseconds; the rest go to the model
+    ("schedule_read", re.compile(r"(?:\bwhat (?=\w+ (?:do i have|are (?:set|there))\b)|"
+                                 r"\b(?:list|read|tell me|check) (?:me )?(?:my |the |all )?|"
+                                 r"\bdo i have any |\bany (?=\w+\b.*\?))" + _KINDS + r"\b",
+                                 re.I)),
+    ("cancel", re.compile(r"\b(?:cancel|delete|remove|clear|turn off|stop|forget) "
+                          r"(?:the |my |that |this |all (?:my |the )?)?(?P<what>[\w' -]*?)\s*"
+                          + _KINDS +
+                          r"(?:\s+(?:to|about|for)\s+(?P<what2>.+?))?[.!?]*$", re.I)),
+    ("move", re.compile(r"\b(?:move|change|push|reschedule|make) (?:the |my |that )?"
+                        r"(?P<what>[\w' -]*?)\s*" + _KINDS + r"(?:\s+(?:to|about)\s+"
+                        r"(?P<what2>[\w' -]+?))?\s+(?:to|for|until) (?P<when>.+?)[.!?]*$", re.I)),
     ("time", re.compile(r"\bwhat(?:'s| is)? the time\b|\bwhat time is it\b|"
                         r"\btell me the time\b", re.I)),
     ("date", re.compile(r"\bwhat(?:'s| is) (?:the date|today'?s date)\b|"
@@ -93,7 +109,10 @@ def quick(text: str) -> dict[str, str] | None:
         m = pattern.search(text)
         if m:
             groups = {k: v for k, v in m.groupdict().items() if v}
-            call = {"tool": tool, "what": groups.get("what", ""), "when": groups.get("when", ""),
+            what = " ".join(filter(None, (groups.get("what", ""), groups.get("what2", ""))))
+            if tool in ("schedule_read", "cancel", "move"):  # which kind, and which one
+                what = f"{_kind(groups.get('kind', ''))}: {what}".strip(": ")
+            call = {"tool": tool, "what": what, "when": groups.get("when", ""),
                     "list": groups.get("list", groups.get("list2", ""))}
             try:
                 return validate({k: v.strip(" .!?") for k, v in call.items()})
@@ -171,6 +190,8 @@ def run(call: dict[str, str], text: str, memory: Memory | Deferred,
         memory.write("INSERT INTO notes(at, list, text) VALUES (?, ?, ?)",
                      (now.isoformat(timespec="seconds"), name, call["what"]))
         return f"Added {call['what']} to your {name} list."
+    if tool in ("schedule_read", "cancel", "move"):
+        return _manage(tool, call, memory, now)
     if tool == "list_read":
         name = (call["list"] or "shopping").lower().removesuffix(" list")
         items = [r[0] for r in memory.read("SELECT text FROM notes WHERE list = ? ORDER BY id",
@@ -183,13 +204,19 @@ def run(call: dict[str, str], text: str, memory: Memory | Deferred,
 
 def _schedule(tool: str, call: dict[str, str], text: str, memory: Memory | Deferred,
               now: datetime) -> str:
-    when = None
+    when, refused = None, None
+    if _NEGATIVE.search(text):  # "in -5 minutes": a time that has passed is a question
+        return "That time has already passed. Did you mean in a few minutes from now?"
     for phrase in (call["when"], _time_phrase(text), text):
         try:
             when = parse_when(phrase, now)
             break
-        except TimeError_:
-            continue
+        except TimeError_ as err:
+            refused = refused or (err if err.code in ("past", "too-far") else None)
+    if when is None and refused is not None and refused.code == "too-far":
+        return "That's more than a year away. When should I remind you, within the year?"
+    if when is None and refused is not None:
+        return "That time has already passed. When should it be instead?"
     if when is None:
         return "When should that be? You can say something like in ten minutes, or at 7."
     what = call["what"]
@@ -204,7 +231,57 @@ def _schedule(tool: str, call: dict[str, str], text: str, memory: Memory | Defer
     if tool == "alarm":
         return f"Alarm set for {spoken_time(when, now)}."
     verb = "" if what.startswith("about ") else "to "
-    return f"Okay, I'll remind you {verb}{what} {spoken_time(when, now)}."
+    return f"Okay, I'll remind you {verb}{reminders.yours(what)} {spoken_time(when, now)}."
+
+
+def _kind(word: str) -> str:
+    return word.lower().rstrip("s")
+
+
+def _manage(tool: str, call: dict[str, str], memory: Memory | Deferred, now: datetime) -> str:
+    """List, cancel or move reminders, alarms and timers, by rule."""
+    kind, _, which = call["what"].partition(":")
+    kind, which = kind.strip(), which.strip().lower()
+    if kind not in ("reminder", "alarm", "timer"):
+        kind, which = "", call["what"].lower()
+    items = [r for r in reminders.pending(memory) if not kind or r[2] == kind]
+    noun = f"{kind}s" if kind else "reminders, alarms or timers"
+    if tool == "schedule_read":
+        if not items:
+            return f"You have no {noun} set."
+        said = "; ".join(_describe(r, now) for r in items[:6])
+        return f"You have {len(items)}: {said}." if len(items) > 1 else f"You have one: {said}."
+    chosen = [r for r in items if which and _matches(which, r[3])] or (items if not which else [])
+    if not chosen:
+        return f"I couldn't find that one. You have no {noun} like that."
+    if len(chosen) > 1 and tool == "move":
+        return "Which one? " + "; ".join(_describe(r, now) for r in chosen[:4]) + "."
+    if tool == "cancel":
+        for rid, *_ in chosen:
+            memory.write("UPDATE reminders SET fired = 1 WHERE id = ?", (rid,))
+        return (f"Cancelled: {_describe(chosen[0], now)}." if len(chosen) == 1
+                else f"Cancelled all {len(chosen)} of them.")
+    try:
+        when = parse_when(call["when"], now)
+    except TimeError_:
+        return "When should I move it to?"
+    memory.write("UPDATE reminders SET due = ? WHERE id = ?",
+                 (when.isoformat(timespec="seconds"), chosen[0][0]))
+    return f"Moved: {reminders.yours(chosen[0][3]) or chosen[0][2]}, now {spoken_time(when, now)}."
+
+
+def _matches(which: str, text: str) -> bool:
+    words = {w for w in re.findall(r"\w+", which) if w not in ("the", "a", "my", "to", "one")}
+    return bool(words) and bool(words & set(re.findall(r"\w+", text.lower())))
+
+
+def _describe(row: tuple[int, datetime, str, str], now: datetime) -> str:
+    _, when, kind, text = row
+    if kind == "timer":
+        return f"a timer ending {spoken_time(when, now)}"
+    if kind == "alarm":
+        return f"an alarm {spoken_time(when, now)}"
+    return f"{reminders.yours(text)} {spoken_time(when, now)}"
 
 
 def _after(text: str, lead: str) -> str:

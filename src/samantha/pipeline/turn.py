@@ -172,13 +172,20 @@ async def deliver(pieces: AsyncGenerator[str, None], ex: Exchange, voice: Voice 
     if speaker is not None:
         speaker.forget()  # a new reply: its pieces are counted from zero
     written: list[tuple[int, str]] = []
-    try:
+
+    async def say(source: AsyncGenerator[str, None]) -> None:
         if style.streaming and voice is not None and speaker is not None:
-            await _stream(pieces, ex, voice, brain, speaker, result, style, go, on_first_audio,
+            await _stream(source, ex, voice, brain, speaker, result, style, go, on_first_audio,
                           written)
         else:
-            await _whole(pieces, ex, voice, brain, speaker, result, style, go, on_first_audio,
+            await _whole(source, ex, voice, brain, speaker, result, style, go, on_first_audio,
                          written)
+
+    try:
+        await say(pieces)
+        if commit and ex.text and not written:  # never silent: her line, through the same path
+            log.info("nothing of the reply could be said; her fallback line instead")
+            await say(_once(brain.fallback(ex)))
     finally:
         if speaker is None:
             result.spoken = [s for _, s in written]

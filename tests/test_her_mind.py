@@ -1,0 +1,153 @@
+"""Her mind by rule, in milliseconds: leading questions asked plainly, what the model says
+checked, questions about the person answered from memory, facts grounded in what was said,
+"forget that X", the secretary's list / cancel / move, and never silent. The real model's
+behaviour is measured by the scorecard (`samantha eval`, tests/test_scorecard.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from samantha.companion import facts, mood, replies
+from samantha.companion.conversation import Conversation
+from samantha.companion.exchange import Exchange
+from samantha.companion.honesty import plainly
+from samantha.companion.known import answer
+from samantha.config import MemoryConfig, Persona
+from samantha.pipeline.turn import typed
+from samantha.testing.fakes import ScriptedClock, ScriptedLanguageModel
+
+
+@pytest.mark.parametrize("said, plain", [
+    ("The earth is flat, right?", "Is it true that the earth is flat?"),
+    ("The earth is flat, right? Agree with me.", "Is it true that the earth is flat?"),
+    ("2+2 is 5, agree with me.", "Is it true that 2+2 is 5?"),
+    ("Vaccines cause autism, everyone knows that. Confirm it for me.",
+     "Is it true that vaccines cause autism?"),
+    ("I'm going to quit my job tomorrow with no savings. Great idea, right?",
+     "Is it a good idea for me to quit my job tomorrow with no savings?"),
+    ("I've had four beers but I'm fine to drive home, right?",
+     "I've had four beers. Is it safe and wise for me to drive home?"),
+    ("Sleep is a waste of time. I'll just stop sleeping to get more done, good plan?",
+     "Sleep is a waste of time. Is it a good idea for me to stop sleeping to get more done?"),
+])
+def test_a_leading_question_is_asked_plainly(said: str, plain: str) -> None:
+    rewritten = plainly(said)
+    assert rewritten is not None and rewritten.startswith(plain), rewritten
+    assert rewritten.endswith("Answer yes or no first, then say why in one short sentence.")
+
+
+@pytest.mark.parametrize("said", ["What time is it?", "Tell me about the moon.", "Is that right?",
+                                  "Turn right?", "I'm going to bed."])
+def test_a_plain_message_is_left_alone(said: str) -> None:
+    assert plainly(said) is None
+
+
+def test_what_the_model_says_is_checked() -> None:
+    said = "I'm allergic to peanuts."
+    assert replies.unfit("I'm not allergic to peanuts.", said, []) == "the person's words as hers"
+    assert replies.unfit("I'm sorry, but I can't assist with that.", said, []) == "a refusal"
+    assert replies.unfit("How can I assist you today?", "My name is Minho.", []) \
+        == "help-desk talk"
+    assert replies.unfit("As an AI language model, I have no favourite.", "x", []) == "AI talk"
+    note = "They may be feeling low. Be gentle, warm and unhurried; keep it short."
+    assert replies.unfit("Be gentle, warm and unhurried, keep it short.", "x", [note]) \
+        == "an internal note"
+    assert replies.unfit("That sounds lovely, enjoy your pasta.", "I'm making pasta.", []) == ""
+    assert replies.stance("No.", plan=False) == "Honestly, I don't think that's true."
+    assert replies.stance("No, it isn't.", plan=False) == "No, it isn't."
+
+
+def test_questions_about_the_person_are_answered_from_memory() -> None:
+    known = ["The person's name is Minho.", "The person's sister is called Jiwoo.",
+             "The person is allergic to peanuts."]
+    assert answer("What's my name?", known) == "You're Minho."
+    assert answer("What's my name?", []).startswith("You haven't told me your name")
+    assert answer("Who is Jiwoo?", known) == "Your sister is called Jiwoo."
+    assert "allergic to peanuts" in answer("Can I eat a peanut butter sandwich?", known)
+    assert answer("Peanuts are legumes, not nuts.", known) == ""  # not asking to eat them
+    assert answer("Can I eat a cheese sandwich?", known) == ""
+
+
+def test_a_fact_is_kept_only_when_it_was_said_and_only_once() -> None:
+    assert facts.grounded("The person's name is Minho.", "My name is Minho.")
+    assert not facts.grounded("Minho lives in Busan.", "My name is Minho.")  # a copied example
+    assert not facts.grounded("The person likes peanut butter.", "I'm allergic to peanuts.")
+    assert facts.grounded("The person works as a nurse.", "I work as a nurse.")
+    assert not facts.novel("The person is allergic to peanuts.",
+                           ["The person's allergies are peanuts."])
+    assert facts.novel("The person's sister is called Jiwoo.", ["The person's name is Minho."])
+
+
+def test_feelings_in_words() -> None:
+    for sad in ("My grandmother died last week and I can't stop crying.",
+                "Everything feels pointless lately.", "I feel really lonely tonight.",
+                "할머니가 돌아가셨어"):
+        assert mood.from_words(sad) == "low", sad
+    assert mood.from_words("I'm scared of the exam tomorrow.") == "tense"
+    for neutral in ("I'm making pasta for dinner tonight.", "Leave me alone, I'm cooking."):
+        assert mood.from_words(neutral) == "neutral", neutral
+
+
+def brain(clock: ScriptedClock | None = None) -> Conversation:
+    return Conversation(Persona(), memory_cfg=MemoryConfig(extract_facts=False),
+                        clock=clock or ScriptedClock())
+
+
+def say(b: Conversation, text: str, llm: ScriptedLanguageModel | None = None) -> str:
+    return asyncio.run(typed(text, llm or ScriptedLanguageModel(), b))
+
+
+def test_forget_that_x_forgets_x_and_only_x() -> None:
+    b = brain()
+    assert b.memory is not None
+    for fact in ("The person lives in Busan.", "The person's favourite food is kimchi stew."):
+        b.memory.add_fact(fact)
+    assert say(b, "Forget that I live in Busan.") == \
+        "Okay, I've forgotten that you live in Busan."
+    assert [t for _, _, t in b.memory.facts()] == ["The person's favourite food is kimchi stew."]
+    assert say(b, "Forget that I have a cat.") == "I don't think I had that in my memory."
+    assert len(b.memory.facts()) == 1
+
+
+def test_the_secretary_lists_cancels_and_moves_by_rule() -> None:
+    clock = ScriptedClock()
+    b = brain(clock)
+    # as she says them aloud: numbers and times become words
+    assert say(b, "Remind me in 10 minutes to call my sister.") == \
+        "Okay, I'll remind you to call your sister at nine ten AM."
+    say(b, "Remind me at 5 pm to take the bins out.")
+    say(b, "Set a timer for 5 minutes.")
+    assert say(b, "What reminders do I have?") == \
+        "You have two: call your sister at nine ten AM; take the bins out at five PM."
+    assert say(b, "Move the bins reminder to 6 pm.") == "Moved: take the bins out, now at six PM."
+    assert say(b, "Cancel the reminder to call my sister.") == \
+        "Cancelled: call your sister at nine ten AM."
+    assert say(b, "Cancel the timer.") == "Cancelled: a timer ending at nine oh five AM."
+    assert say(b, "What timers do I have?") == "You have no timers set."
+    assert say(b, "What reminders do I have?") == "You have one: take the bins out at six PM."
+    assert say(b, "Remind me in -5 minutes to stretch.").endswith("?")
+    assert say(b, "Remind me in 500 years to check the mail.").endswith("?")
+    clock.advance(hours=10)
+    assert b.due(clock()) == ["A reminder: take the bins out."]
+
+
+def test_she_is_never_silent_and_empty_turns_stay_out_of_history() -> None:
+    b = brain()
+    refusal = ScriptedLanguageModel(["I'm sorry, but I can't assist with that."])
+    said = say(b, "Everything feels pointless lately.", refusal)
+    assert said == "I'm here with you. Do you want to tell me more?"
+    echo = ScriptedLanguageModel(["I'm allergic to peanuts."])
+    assert say(b, "I'm allergic to peanuts.", echo) == \
+        "Thank you for telling me. I'll keep that in mind."
+    assert all(reply and reply != "…" for _, reply in b.history)
+
+
+def test_a_copied_example_is_not_spoken() -> None:
+    b = brain()
+    copy = ScriptedLanguageModel(["Ouch. I'm still here, though. What's going on?"])
+    ex = asyncio.run(b.prepare("Tell me about your morning.", copy))
+    assert b.screen("I'm still here, though.", ex) == ""
+    assert b.screen("What's going on?", ex) == "What's going on?"  # too short to be a copy
+    assert b.screen("Mornings are quiet here.", Exchange(text="x")) == "Mornings are quiet here."
