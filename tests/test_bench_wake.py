@@ -28,6 +28,10 @@ def test_the_negative_stream_mixes_talk_fixtures_and_music_without_false_wakes()
     assert {"talk", "music", "pause"} <= set(report["hours_by_source"])
     assert report["false_wakes"] == 0 and report["false_wakes_per_hour"] == 0.0
     assert 0 < report["detector_rtf"] < 0.2
+    at = report["false_wakes_per_hour_at"]
+    assert list(at) == ["0.5", "0.7", "0.85", "0.95"]
+    assert at["0.85"] == report["false_wakes_per_hour"]  # the model's own cutoff
+    assert at["0.5"] >= at["0.7"] >= at["0.85"] >= at["0.95"]
 
 
 def test_misses_are_counted_per_distance() -> None:
@@ -39,6 +43,9 @@ def test_misses_are_counted_per_distance() -> None:
     tried = len(wake.WAKE_VOICES) * len(wake.REQUESTS)
     assert set(report["misses"]) == {"near", "mid", "far"}  # no voice of hers to play over
     assert report["trials"] == 3 * tried
+    at = report["miss_rate_at"]
+    assert at["0.85"] == report["miss_rate"]  # the same scores, the model's own cutoff
+    assert at["0.5"] <= at["0.7"] <= at["0.85"] <= at["0.95"]
     near_missed = int(report["misses"]["near"].split("/")[0])
     assert near_missed <= tried // 3  # most voices are heard up close
     quiet = corpus.espeak("Can you pass me the salt, please?", "en-us")

@@ -133,6 +133,10 @@ def markdown(report: dict[str, Any]) -> str:
                   f"({', '.join(f'{k} {v}' for k, v in wake['misses'].items())}); detector "
                   f"real-time factor {wake['detector_rtf']:g}. Idle CPU (% of one core): "
                   + ", ".join(f"{k} {v}" for k, v in wake["idle_cpu_pct"].items()) + "."]
+        if "miss_rate_at" in wake and "false_wakes_per_hour_at" in wake:
+            lines.append("Other thresholds (false wakes/h, miss rate): " + "; ".join(
+                f"{t}: {wake['false_wakes_per_hour_at'][t]:g}, {wake['miss_rate_at'][t]:.1%}"
+                for t in wake["miss_rate_at"] if t in wake["false_wakes_per_hour_at"]) + ".")
     for sweep in report.get("sweep", []):
         lines.append(f"- {sweep['label']}: voice-to-voice p50 {sweep['voice_to_voice_s']['p50']} s"
                      f" (naive {sweep['naive_voice_to_voice_s']['p50']} s)")

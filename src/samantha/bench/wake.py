@@ -135,28 +135,43 @@ def negative_stream(src: Sources, seconds: float, seed: int = 7
         yield "pause", gap
 
 
+SWEEP = (0.5, 0.7, 0.85, 0.95)
+"""Thresholds at which false wakes and misses are also counted (from the same scores)."""
+
+
 def false_wakes(word: WakeWord, src: Sources, hours: float) -> dict[str, Any]:
     by_source: Counter[str] = Counter()
     seconds: dict[str, float] = {}
+    swept = {t: [0, float("-inf")] for t in SWEEP}  # threshold: [fires, last fire at]
+    word.trace = []
     cpu0 = time.process_time()
     for name, seg in negative_stream(src, hours * 3600):
         seconds[name] = seconds.get(name, 0.0) + len(seg) / RATE
         for block in np.array_split(seg, max(1, len(seg) // 4800)):  # ~0.3 s blocks
             if word.feed(block) is not None:
                 by_source[name] += 1
+        for at_s, prob in word.trace:
+            for t, state in swept.items():
+                if prob > t and at_s - state[1] >= word.refractory_s:
+                    state[0], state[1] = state[0] + 1, at_s
+        word.trace.clear()
+    word.trace = None
     cpu = time.process_time() - cpu0
     total_h = sum(seconds.values()) / 3600
     n = sum(by_source.values())
     return {"hours": round(total_h, 3), "false_wakes": n,
             "false_wakes_per_hour": round(n / total_h, 2),
             "by_source": dict(by_source),
+            "false_wakes_per_hour_at": {f"{t:g}": round(n / total_h, 2)
+                                        for t, (n, _) in swept.items()},
             "hours_by_source": {k: round(v / 3600, 3) for k, v in seconds.items()},
             "detector_rtf": round(cpu / max(sum(seconds.values()), 1e-9), 4)}
 
 
 def _trial(word: WakeWord, person: np.ndarray, mic: np.ndarray | None = None,
            ref: np.ndarray | None = None, aec_cfg: Any = None) -> bool:
-    """Did the word fire on this recording (1 s of quiet before, 1 s after)?"""
+    """Did the word fire on this recording (1 s of quiet before, 1 s after)? ``word.best``
+    holds its highest score afterwards."""
     word.reset()
     pad = np.zeros(RATE, np.float32)
     audio = np.concatenate([pad, person.astype(np.float32), pad])
@@ -182,12 +197,14 @@ def misses(word: WakeWord, src: Sources, cfg: Config) -> dict[str, Any]:
     phrase = word.phrase
     said = {(v, r): corpus.espeak(f"{phrase}, {r}", v) for v in WAKE_VOICES for r in REQUESTS}
     rows: dict[str, list[bool]] = {}
+    best: list[float] = []
     for i, audio in enumerate(said.values()):
         if audio is None:
             continue
         for where, (db, rt60) in DISTANCES.items():
             person = _level(_reverb(audio.samples, rt60, i), db)
             rows.setdefault(where, []).append(_trial(word, person))
+            best.append(word.best)
         if src.her:  # over her own playback: 3 s of her alone first (the canceller converges)
             her = np.concatenate(src.her * 3)
             echo = _level(_reverb(her, 0.3, 99), -6.0)
@@ -196,11 +213,14 @@ def misses(word: WakeWord, src: Sources, cfg: Config) -> dict[str, Any]:
             lead = np.zeros(3 * RATE, np.float32)
             rows.setdefault("over her voice", []).append(_trial(
                 word, np.concatenate([lead, person]), delayed, _pcm(her), cfg.aec))
+            best.append(word.best)
     missed = {k: sum(not hit for hit in v) for k, v in rows.items()}
     tried = {k: len(v) for k, v in rows.items()}
     total = sum(tried.values())
     return {"miss_rate": round(sum(missed.values()) / max(total, 1), 3),
             "misses": {k: f"{missed[k]}/{tried[k]}" for k in rows},
+            "miss_rate_at": {f"{t:g}": round(sum(b <= t for b in best) / max(len(best), 1), 3)
+                             for t in SWEEP},
             "voices": list(WAKE_VOICES), "trials": total}
 
 

@@ -69,6 +69,8 @@ class WakeWord:
         self._last_s = float("-inf")
         self.best = 0.0
         """The highest score seen since the last ``reset`` (for the bench and for tuning)."""
+        self.trace: list[tuple[float, float]] | None = None
+        """When a list: every score, as (stream second, score), is appended (the bench)."""
 
     @property
     def position_s(self) -> float:
@@ -83,6 +85,8 @@ class WakeWord:
         for features in self._features.process_streaming(data.tobytes()):
             prob = self._model.process_streaming_prob(features) or 0.0
             self.best = max(self.best, prob)
+            if self.trace is not None:
+                self.trace.append((self.position_s, prob))
             if prob > self.threshold and self.position_s - self._last_s >= self.refractory_s:
                 self._last_s = fired = self.position_s
                 log.debug("wake word %s heard (%.2f) at %.2f s", self.name, prob, fired)
