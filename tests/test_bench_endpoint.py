@@ -4,6 +4,7 @@ with the fixed hang-over and with the real Smart Turn model."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -13,10 +14,12 @@ from samantha.config import load
 from samantha.inference.engines import build_turn
 from samantha.inference.turn_model import SmartTurn
 
+FIXTURES = Path(__file__).parent / "fixtures"
+
 
 @pytest.fixture(scope="module")
 def items() -> list[endpoint.Item]:
-    built = endpoint.build()
+    built = endpoint.build(FIXTURES)
     if not built:
         pytest.skip("espeak-ng is not installed (make setup installs it)")
     return built
@@ -24,6 +27,7 @@ def items() -> list[endpoint.Item]:
 
 def test_the_corpus_has_pauses_of_every_length_and_whole_questions(items) -> None:  # type: ignore[no-untyped-def]
     assert {i.pause_s for i in items} == {0.0, *endpoint.PAUSES_S}
+    assert sum(i.real for i in items) == len(endpoint.REAL)  # the recorded fixtures too
     assert len({i.name.rsplit("(", 1)[-1] for i in items if i.pause_s}) == len(endpoint.VOICES)
 
 
@@ -34,7 +38,9 @@ def test_the_fixed_hangover_cuts_long_pauses_and_waits_half_a_second(items) -> N
         assert not took
         if item.pause_s >= 0.7:
             assert cut, item.name  # the person was cut off at the pause
-        if item.pause_s in (0.0, 0.3):
+        if item.name == "jfk.wav":  # a speech, with his pauses: cut at the first long one
+            assert cut
+        elif item.pause_s in (0.0, 0.3):
             assert not cut and 0.35 < delay < 0.7, (item.name, delay)
 
 
@@ -43,7 +49,7 @@ def test_smart_turn_is_asked_and_its_time_counts(items, models_ready) -> None:  
     model = build_turn(cfg)
     assert isinstance(model, SmartTurn)
     try:
-        whole = [i for i in items if i.pause_s == 0.0][0]
+        whole = [i for i in items if i.real][0]  # a person, recorded
         cut, delay, took = endpoint.run_one(whole, cfg, model)
     finally:
         model.close()

@@ -2,10 +2,11 @@
 
 A corpus of sentences with a pause in the middle (espeak-ng, several voices, one call per
 sentence with an SSML ``<break>`` so the words before it keep their mid-sentence intonation),
-plus whole questions without one. Each goes through the real segmenter, in 30 ms chunks, with
-and without Smart Turn; the model runs for real and its answer is applied as late as it took
-to compute. Figures: the **cut-off rate** (the turn ended at the pause, before the person was
-done) and the **endpoint delay** (true end of speech to the decision) of the turns not cut.
+plus whole questions without one, plus the real recordings among the speech fixtures. Each
+goes through the real segmenter, in 30 ms chunks, with and without Smart Turn; the model runs
+for real and its answer is applied as late as it took to compute. Figures: the **cut-off
+rate** (the turn ended at the pause, before the person was done) and the **endpoint delay**
+(true end of speech to the decision) of the turns not cut.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Item:
     audio: np.ndarray
     speech_end_s: float
     pause_s: float  # 0: no pause inside
+    real: bool = False  # a recording of a person, not espeak-ng
 
 
 def _espeak_ssml(text: str, voice: str) -> AudioChunk | None:
@@ -60,8 +62,16 @@ def _espeak_ssml(text: str, voice: str) -> AudioChunk | None:
         return read_wav(out)
 
 
-def build() -> list[Item]:
+REAL = ("living_room_light_en.wav", "turn_on_the_living_room_lamp.wav",
+        "living_room_light_ko.wav", "whats_your_name_french.wav", "jfk.wav")
+
+
+def build(fixtures: Path | None = None) -> list[Item]:
     items = []
+    for name in REAL:
+        if fixtures is not None and (fixtures / name).is_file():
+            real = read_wav(fixtures / name)
+            items.append(Item(name, real.samples, speech_bounds(real)[1], 0.0, real=True))
     for i, (voice, (head, tail)) in enumerate(
             (v, s) for v in VOICES for s in PAUSED):
         pause = PAUSES_S[i % len(PAUSES_S)]
@@ -108,7 +118,8 @@ def run_one(item: Item, cfg: Config, model: SmartTurn | None) -> tuple[bool, flo
     return False, float("nan"), took
 
 
-def measure(cfg_file: str | None, say: Any = print) -> dict[str, Any]:
+def measure(cfg_file: str | None, say: Any = print,
+            fixtures: Path | None = None) -> dict[str, Any]:
     from samantha.inference.engines import build_turn
     from samantha.models.store import default
 
@@ -116,11 +127,12 @@ def measure(cfg_file: str | None, say: Any = print) -> dict[str, Any]:
     if not cfg.vad.turn_model:  # off by default: measure the manifest's model
         cfg = load(cfg_file, overrides={"vad": {"turn_model": default("turn").name}})
     say("end of turn: synthesising sentences with pauses")
-    items = build()
+    items = build(fixtures)
     model = build_turn(cfg)
     if model is not None:
         model.warm_up()
     out: dict[str, Any] = {"items": len(items), "paused": sum(i.pause_s > 0 for i in items),
+                           "real": sum(i.real for i in items),
                            "hangover_s": cfg.vad.hangover_s,
                            "turn_check_s": cfg.vad.turn_check_s,
                            "max_hangover_s": cfg.vad.max_hangover_s,
@@ -140,6 +152,8 @@ def measure(cfg_file: str | None, say: Any = print) -> dict[str, Any]:
                 "cut_by_pause_s": {f"{p:g}": f"{sum(c for c, q in pairs if q == p)}/"
                                    f"{sum(q == p for _, q in pairs)}" for p in PAUSES_S},
                 "endpoint_delay_s": summary([r[1] for r in results if not r[0]]),
+                "endpoint_delay_real_s": summary([r[1] for r, i in zip(results, items, strict=True)
+                                                  if i.real and not r[0]]),
                 "model_s": summary([t for r in results for t in r[2]]),
             }
     finally:

@@ -113,7 +113,8 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(f"Thermal: {res['thermal']}")
     if eot := report.get("end_of_turn"):
         lines += ["", f"End of turn on {eot['paused']} sentences with a pause inside and "
-                  f"{eot['items'] - eot['paused']} without (espeak-ng):"]
+                  f"{eot['items'] - eot['paused'] - eot.get('real', 0)} without (espeak-ng), "
+                  f"and {eot.get('real', 0)} real recordings:"]
         for key, label in (("fixed", f"fixed {eot['hangover_s']:g} s hang-over"),
                            ("smart_turn", f"Smart Turn (asked at {eot['turn_check_s']:g} s, "
                             f"up to {eot['max_hangover_s']:g} s)")):
@@ -123,6 +124,8 @@ def markdown(report: dict[str, Any]) -> str:
                              + ", ".join(f"{p} s {v}" for p, v in r["cut_by_pause_s"].items())
                              + f"), endpoint delay p50 {r['endpoint_delay_s']['p50']} s, p95 "
                              f"{r['endpoint_delay_s']['p95']} s"
+                             + (f" (real recordings {r['endpoint_delay_real_s']['p50']} s)"
+                                if r.get("endpoint_delay_real_s", {}).get("n") else "")
                              + (f"; model {r['model_s']['p50']} s p50" if r["model_s"]["n"]
                                 else ""))
     if wake := report.get("wake"):

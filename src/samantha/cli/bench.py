@@ -190,7 +190,8 @@ def run(args: argparse.Namespace) -> int:
         from samantha.bench import endpoint
 
         report["end_of_turn"] = endpoint.measure(args.config,
-                                                 lambda m: print(m, file=sys.stderr))
+                                                 lambda m: print(m, file=sys.stderr),
+                                                 _fixtures())
     if args.wake:
         from samantha.bench import wake
 
