@@ -35,11 +35,28 @@ class Persona:
     formality: str = "casual"
     """'casual' or 'formal'."""
     language: str = "English"
-    """The language she answers in."""
+    """The language she hears and answers in: "English", "ko" (Korean throughout: the
+    multilingual whisper fixed to Korean, the Korean persona and rules, the Korean voice), or
+    "auto" (each utterance's own language, answered in kind)."""
     owner: str = ""
     """Her person's name, if they gave it."""
     extra: tuple[str, ...] = field(default_factory=tuple)
     """Free-form lines the owner adds to her instructions."""
+
+    @property
+    def code(self) -> str:
+        """'en', 'ko' or 'auto' (any other language is passed on as written)."""
+        return language_code(self.language)
+
+
+_LANGUAGE_CODES = {"en": "en", "english": "en", "ko": "ko", "kr": "ko", "korean": "ko",
+                   "한국어": "ko", "auto": "auto"}
+
+
+def language_code(language: str) -> str:
+    """'Korean', 'ko', '한국어' → 'ko'; 'English', 'en' → 'en'; 'auto' → 'auto'."""
+    key = language.strip().lower()
+    return _LANGUAGE_CODES.get(key, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +138,10 @@ class TtsConfig:
     """CPU threads for onnxruntime."""
     length_scale: float | None = None
     """Speaking pace: above 1.0 is slower; unset uses the voice's own."""
+    korean_voice: str = "ko"
+    """espeak-ng voice for Korean sentences (used when [persona] language is "ko" or "auto")."""
+    korean_speed: int = 140
+    """Words per minute of the Korean voice."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +357,26 @@ def from_dict(data: dict[str, Any]) -> Config:
         else:
             raise ConfigError("unknown-key", f"unknown section or setting {key!r}",
                               f"use one of: {', '.join(sorted([*sections, 'state_dir']))}")
-    return Config(**args)
+    return _for_language(Config(**args), data.get("asr", {}))
+
+
+MULTILINGUAL_ASR = "whisper-base"
+"""The ASR a Korean or bilingual persona gets unless the config names a multilingual one."""
+
+
+def _for_language(cfg: Config, asr_table: dict[str, Any]) -> Config:
+    """The one switch: ``[persona] language = "ko"`` or ``"auto"`` makes her hear with the
+    multilingual whisper (an English-only ``.en`` model is replaced), fixed to Korean or
+    detecting each utterance's language, unless ``[asr] language`` says otherwise."""
+    code = cfg.persona.code
+    if code not in ("ko", "auto"):
+        return cfg
+    model = cfg.asr.model
+    if "model" not in asr_table or model.endswith(".en"):
+        model = MULTILINGUAL_ASR
+    language = asr_table.get("language", code)
+    return dataclasses.replace(cfg, asr=dataclasses.replace(cfg.asr, model=model,
+                                                             language=language))
 
 
 def board_profile(board: str) -> Path:
