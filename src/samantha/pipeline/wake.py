@@ -22,6 +22,7 @@ import numpy as np
 from samantha.config import WakeConfig
 from samantha.inference.wake_model import WakeWord
 from samantha.inference.worker import Worker
+from samantha.pipeline.wake_ko import korean_forms, match_korean
 
 _GREETINGS = {"hey", "hi", "hello", "ok", "okay", "oh", "yo", "um", "uh", "so", "dear", "hay",
               "a", "hey,", "excuse", "me"}
@@ -69,6 +70,11 @@ def match_phrase(transcript: str, phrase: str, similarity: float = 0.75) -> Wake
                 end_token = raw_tokens[start + span - 1].end() if raw_tokens else 0
                 rest = unicodedata.normalize("NFKC", transcript)[end_token:]
                 return WakeMatch(True, rest.lstrip(" ,.!?;:-").strip())
+    forms = korean_forms(phrase)  # 사만다, 싸만다야, 사만타 씨 … (pipeline/wake_ko.py)
+    if forms:
+        woke, rest = match_korean(transcript, forms, similarity)
+        if woke:
+            return WakeMatch(True, rest)
     return WakeMatch(False, transcript)
 
 
@@ -91,7 +97,9 @@ class FollowUpWindow:
 
 _STOP = {"stop", "stop it", "stop talking", "stop please", "please stop", "okay stop",
          "ok stop", "be quiet", "quiet", "hush", "shush", "shut up", "enough", "that's enough",
-         "never mind", "nevermind", "cancel", "stop stop", "silence"}
+         "never mind", "nevermind", "cancel", "stop stop", "silence",
+         "그만", "그만해", "그만해요", "그만해 줘", "멈춰", "멈춰 줘", "조용히 해", "조용히 해 줘",
+         "조용", "됐어", "됐어요", "쉿", "취소"}
 
 
 def is_stop(request: str) -> bool:
