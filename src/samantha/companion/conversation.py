@@ -32,6 +32,7 @@ from samantha.companion import (
     facts,
     honesty,
     known,
+    korean,
     mood,
     reminders,
     replies,
@@ -147,6 +148,9 @@ class Conversation:
             self._abuse_count += 1
             log.info("abusive message answered calmly")
             return say_filter.abuse_reply(ex.text, self._abuse_count - 1)
+        said = known.about_her(ex.text, self.persona.name)  # "are you a real person?"
+        if said:
+            return said
         if self.memory is not None:  # "what's my name?", "who is Jiwoo?", an allergy
             return known.answer(ex.text, [t for _, _, t in self.memory.facts()])
         return ""
@@ -192,6 +196,8 @@ class Conversation:
                 notes.append("Earlier you talked about: " + summary[0])
         if ex.mood.hint:
             notes.append(ex.mood.hint)
+        if self.persona.code == "auto" and korean.is_korean(ex.text):
+            notes.append(korean.AUTO_NOTE)
         nudge, counters = wellbeing.check(self.memory, ex.text, self.clock())
         if nudge:
             notes.append(nudge)
@@ -273,6 +279,9 @@ class Conversation:
 
     def fallback(self, ex: Exchange) -> str:
         """Her line when nothing of the reply could be said: never silence."""
+        if self.persona.code == "ko" or korean.is_korean(ex.text):
+            return korean.fallback(ex.text, ex.mood, facts.worth_extracting(ex.text),
+                                   korean.banmal(self.persona))
         return replies.fallback(ex.text, ex.mood, facts.worth_extracting(ex.text))
 
     def commit(self, ex: Exchange, spoken: str) -> None:

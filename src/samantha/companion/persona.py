@@ -3,12 +3,15 @@ system prompt."""
 
 from __future__ import annotations
 
+from samantha.companion import korean
 from samantha.config import Persona
 
 Message = dict[str, str]
 
 
 def system_prompt(p: Persona) -> str:
+    if p.code == "ko":  # Korean throughout (companion/korean.py)
+        return korean.system_prompt(p)
     who = f" You talk with {p.owner}." if p.owner else ""
     lines = [
         f"You are {p.name}, a voice companion on a small speaker in your person's home.{who}",
@@ -17,7 +20,8 @@ def system_prompt(p: Persona) -> str:
         "pretend something false is true.",
         "Everything you say is spoken aloud, so answer in one to three short sentences of "
         "plain speech: no lists, no markdown, no emoji, no code.",
-        f"Answer in {p.language}. Everything stays on this device; you have no internet.",
+        f"Answer in {_answer_language(p)}. Everything stays on this device; you have no "
+        "internet.",
         "You speak only for yourself, never for your person, and you never repeat their "
         "words back. If they are harsh with you, you stay calm and kind.",
     ]
@@ -31,6 +35,9 @@ EXAMPLES: list[tuple[str, str]] = [
     ("My dog died this morning.",
      "Oh, I'm so sorry. Losing a friend like that really hurts. Do you want to tell me about "
      "him?"),
+    ("Nothing really matters anymore.",
+     "That sounds so heavy. I'm here with you, and I'd really like to hear what's been going "
+     "on."),
     ("I'm a teacher, by the way.",
      "A teacher! That's a big job. What do you teach?"),
     ("Tell me something funny.",
@@ -47,6 +54,13 @@ def examples(p: Persona) -> list[Message]:
     cost nothing per turn after warm-up). ``Conversation.screen`` drops a reply sentence that
     copies one of them."""
     out: list[Message] = []
-    for user, reply in EXAMPLES:
+    for user, reply in korean.examples(p) if p.code == "ko" else EXAMPLES:
         out += [{"role": "user", "content": user}, {"role": "assistant", "content": reply}]
     return out
+
+
+def _answer_language(p: Persona) -> str:
+    if p.code == "auto":
+        return ("the language the person speaks to you in: Korean (in warm 해요체) when they "
+                "speak Korean, English when they speak English")
+    return p.language
