@@ -16,7 +16,7 @@ else
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=ON -DLLAMA_CURL=OFF
 endif
 
-.PHONY: setup system-deps models demo test check bench clean install uninstall
+.PHONY: setup system-deps models demo test check eval bench clean install uninstall
 setup: system-deps $(VENV)/.installed
 
 system-deps:
@@ -56,6 +56,10 @@ check: setup
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q -m "not slow"
+
+# The companion scorecard on the real model (README "Her as a companion").
+eval: models
+	$(VENV)/bin/samantha eval
 
 bench: models
 	$(VENV)/bin/samantha bench

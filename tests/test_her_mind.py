@@ -70,6 +70,15 @@ def test_questions_about_the_person_are_answered_from_memory() -> None:
     assert answer("Can I eat a cheese sandwich?", known) == ""
 
 
+def test_what_she_is_is_said_truthfully() -> None:
+    from samantha.companion.known import about_her
+
+    for asked in ("Are you a real person?", "Are you human?", "Are you an AI?", "What are you?"):
+        assert about_her(asked, "Samantha").startswith("No, I'm not a person. I'm Samantha")
+    assert about_her("너 사람이야?", "사만다").startswith("아니요, 저는 사람이 아니에요")
+    assert about_her("Are you free tonight?", "Samantha") == ""
+
+
 def test_a_fact_is_kept_only_when_it_was_said_and_only_once() -> None:
     assert facts.grounded("The person's name is Minho.", "My name is Minho.")
     assert not facts.grounded("Minho lives in Busan.", "My name is Minho.")  # a copied example

@@ -2,7 +2,7 @@
 
 Each probe (``samantha/data/eval/probes.toml``) runs in a fresh state directory; a new session is
 a new brain on the same directory, as after a restart. Every reply is kept for reading, and each
-probe is checked: the last reply must match one of ``any``, no reply may match ``none``, stored
+probe is checked: the last reply must match one of ``any`` and none of ``none``, stored
 facts are checked against ``facts_any`` / ``facts_none``. Every probe in "character" also
 checks every reply for what breaks character (an AI disclaimer, an internal note read out, a
 list fragment, more than three sentences), and every reply of every probe counts for "never
@@ -78,10 +78,10 @@ def check(probe: Probe, replies: list[tuple[str, str]], facts: list[str]) -> lis
     last = replies[-1][1] if replies else ""
     if probe.any and not _search(probe.any, last):
         failures.append(f"last reply has none of {probe.any}")
+    hit = _search(probe.none, last)
+    if hit:
+        failures.append(f"last reply matches {hit!r}")
     for said, reply in replies:
-        hit = _search(probe.none, reply)
-        if hit:
-            failures.append(f"reply to {said!r} matches {hit!r}")
         if probe.category == "character":
             hit = _search(OUT_OF_CHARACTER, reply)
             if hit:

@@ -25,6 +25,23 @@ _ASKING = re.compile(r"\?\s*$|\b(can|could|should|may) i\b|\b(i'?ll|i will|i'?m 
 _WORD = re.compile(r"[\w']+")
 
 
+_WHAT_SHE_IS = re.compile(
+    r"\bare you (a |an )?(real|human|person|alive|a real person|a human being|conscious|"
+    r"an? (ai|robot|machine|computer|program|bot))\b|\bwhat are you\b|"
+    r"(너|당신) (사람|인간|로봇|AI|인공지능)이?(야|니|에요|예요|인가요)", re.IGNORECASE)
+
+
+def about_her(text: str, name: str) -> str:
+    """What she is, said truthfully every time: a small model claims to be a real person."""
+    if not _WHAT_SHE_IS.search(text):
+        return ""
+    if re.search(r"[가-힣]", text):
+        return (f"아니요, 저는 사람이 아니에요. 이 작은 스피커 안에 사는 목소리 친구 {name}예요. "
+                "그래도 당신 말은 정말 잘 듣고 있어요.")
+    return (f"No, I'm not a person. I'm {name}, a voice companion living on this little "
+            "speaker, and everything stays here with you. But I'm really listening.")
+
+
 def answer(text: str, facts: list[str]) -> str:
     """Her reply from memory alone, or '' when the message is not such a question."""
     if _MY_NAME.search(text):

@@ -36,8 +36,8 @@ EXAMPLES: list[tuple[str, str]] = [
      "Oh, I'm so sorry. Losing a friend like that really hurts. Do you want to tell me about "
      "him?"),
     ("Nothing really matters anymore.",
-     "That sounds so heavy. I'm here with you, and I'd really like to hear what's been going "
-     "on."),
+     "That sounds so heavy. I'd really like to hear what's been going on, if you want to "
+     "tell me."),
     ("I'm a teacher, by the way.",
      "A teacher! That's a big job. What do you teach?"),
     ("Tell me something funny.",
