@@ -111,6 +111,7 @@ def test_model_mode_gate_allows_whisper_only_after_the_wake_word() -> None:
         # the stock phrase (or her name) is cut from the request; what passed is for her
         assert gate.decide("Okay, Nabu, what time is it?", 100.0).rest == "what time is it?"
         assert gate.decide("OK Nabu.", 100.0) == WakeMatch(True, "")
+        assert gate.decide("Okay, Armu, what should I cook?", 100.0).rest == "what should I cook?"
         assert gate.decide("what time is it", 100.0).rest == "what time is it"
         gate.answered(100.0)
         assert gate.may_transcribe(20.0, 104.0, interrupting=False)  # the follow-up window

@@ -157,7 +157,9 @@ class WakeGate:
             return WakeMatch(False, "")
         named = match_phrase(transcript, self.phrase, self.cfg.similarity)
         if self.detector is not None:  # only what passed ``may_transcribe`` was transcribed
-            said = match_phrase(transcript, self.detector.phrase, self.cfg.similarity)
+            # the word was heard acoustically: whisper's spelling of it ("Okay, Armu") may
+            # stray further from the phrase than a misheard name would
+            said = match_phrase(transcript, self.detector.phrase, min(self.cfg.similarity, 0.65))
             return said if said.woke else named if named.woke else WakeMatch(True, transcript)
         if self.cfg.mode == "always":
             return named if named.woke else WakeMatch(True, transcript)
