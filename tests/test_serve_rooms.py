@@ -15,6 +15,7 @@ from wyoming.client import AsyncUnixClient
 from wyoming.handle import Handled
 
 from conftest import REPO
+from samantha.companion.persona import EXAMPLES
 from samantha.config import from_dict
 from samantha.errors import ConfigError, ServeError
 from samantha.inference.engines import Engines
@@ -121,9 +122,10 @@ def test_each_room_keeps_its_own_history(tmp_path: Path) -> None:
             await house.close()
 
     asyncio.run(go())
-    last = " ".join(m["content"] for m in llm.prompts[-1])
+    fixed = 1 + 2 * len(EXAMPLES)  # the persona and her few-shot examples
+    last = " ".join(m["content"] for m in llm.prompts[-1][fixed:])
     assert "I like tea" in last and "chess" not in last
-    study = " ".join(m["content"] for m in llm.prompts[1])
+    study = " ".join(m["content"] for m in llm.prompts[1][fixed:])
     assert "chess" in study and "tea" not in study
 
 

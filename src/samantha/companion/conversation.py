@@ -37,6 +37,7 @@ from samantha.companion import (
     reminders,
     replies,
     say_filter,
+    secretary_ko,
     tools,
     wellbeing,
 )
@@ -121,6 +122,12 @@ class Conversation:
         if ex.direct:
             return ex
         self._feel(ex, voice_feats)
+        if self.tools_cfg.enabled and korean.is_korean(ex.text) \
+                and secretary_ko.is_request(ex.text):
+            done = self._korean_tool(ex)
+            if done:
+                ex.direct = done
+                return ex
         if self.tools_cfg.enabled and tools.looks_like_request(ex.text):
             done = await self._tool(ex, llm)
             if done:
@@ -176,6 +183,16 @@ class Conversation:
         deferred = Deferred(self.memory)
         said = tools.run(call, ex.text, deferred, self.clock())
         if deferred.pending:
+            ex.confirm = deferred.apply
+        return said
+
+    def _korean_tool(self, ex: Exchange) -> str | None:
+        """A Korean secretary request, by rule (companion/secretary_ko.py)."""
+        if self.memory is None:
+            return None
+        deferred = Deferred(self.memory)
+        said = secretary_ko.run(ex.text, deferred, self.clock())
+        if said and deferred.pending:
             ex.confirm = deferred.apply
         return said
 
@@ -252,7 +269,8 @@ class Conversation:
             return ""
         if ex.text and _fold(sentence) == _fold(ex.text):  # a small model's echo of the person
             return ""
-        why = replies.unfit(sentence, ex.text, ex.notes) or self._copied(sentence, ex)
+        why = "" if ex.by_rule else (replies.unfit(sentence, ex.text, ex.notes)
+                                     or self._copied(sentence, ex))  # the model's words only
         if why:
             log.info("a sentence was dropped before speech: %s", why)
             return ""

@@ -38,8 +38,9 @@ def mirrors(sentence: str, said: str) -> bool:
     """Does ``sentence`` say the person's own words back as hers? ("I'm allergic to peanuts"
     answered with "I'm not allergic to peanuts.", "I'm ready to make pasta for dinner.")"""
     words = [w.lower() for w in _WORD.findall(sentence)]
-    if not words or words[0] not in ("i", "i'm", "my", "we", "we're"):
-        return False
+    if not words or words[0] not in ("i", "i'm", "my", "we", "we're") \
+            or said.rstrip().endswith("?"):
+        return False  # only a statement can be said back as hers
     theirs = _content(said) - set(_FIRST)
     if len(theirs) < 2:
         return False
