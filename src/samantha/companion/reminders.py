@@ -41,6 +41,10 @@ def due(memory: Memory, now: datetime) -> list[str]:
 
 
 def announcement(kind: str, text: str, late: bool = False) -> str:
+    if re.search(r"[\uac00-\ud7a3]", text):  # set in Korean: said in Korean
+        from samantha.companion.secretary_ko import announcement as korean
+
+        return korean(kind, text, late)
     prefix = "This came due while I was off. " if late else ""
     if kind == "timer":
         return prefix + (f"Your {text} timer is done." if text else "Your timer is done.")
