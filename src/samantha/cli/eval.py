@@ -26,6 +26,8 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("--category", action="append", choices=scorecard.CATEGORIES[:-1],
                    help="only this category (repeatable)")
     p.add_argument("--probes", type=Path, help="a probes file (default: the bundled one)")
+    p.add_argument("--language", choices=("en", "ko"),
+                   help="the bundled probes of this language (default: the persona's)")
     p.add_argument("--json", type=Path, metavar="OUT", help="write every reply and the table")
     p.add_argument("--quiet", action="store_true", help="only the table")
     p.set_defaults(func=run)
@@ -34,7 +36,8 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     cfg = config.load(args.config, overrides=args.overrides)
-    probes = scorecard.load(args.probes)
+    language = args.language or ("ko" if cfg.persona.code == "ko" else "en")
+    probes = scorecard.load(args.probes, language)
     if args.category:
         probes = [p for p in probes if p.category in args.category]
     say_progress(f"loading {cfg.llm.model}; {len(probes)} probes")
