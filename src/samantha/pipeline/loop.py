@@ -35,6 +35,7 @@ from samantha.clock import now_ns
 from samantha.companion.conversation import Conversation
 from samantha.config import Config
 from samantha.inference.engines import Engines
+from samantha.inference.korean_text import has_hangul
 from samantha.pipeline.events import BargeIn, SpeechEnded, TurnReport
 from samantha.pipeline.states import Happened, State, is_barge_in, next_state
 from samantha.pipeline.turn import Style, TurnResult, announce, respond, transcribe
@@ -237,8 +238,9 @@ class TurnLoop:
         else:  # her name alone
             await go.wait()
             self._move(Happened.FIRST_AUDIO)
-            await announce(["Yes?"], self.engines.tts, self.conversation, self.speaker, result,
-                           chime=False)
+            korean = self.conversation.persona.code == "ko" or has_hangul(result.transcript)
+            await announce(["네?" if korean else "Yes?"], self.engines.tts, self.conversation,
+                           self.speaker, result, chime=False)
         self.wake.answered(now_ns() / 1e9)
         self._move(Happened.REPLY_DONE)
 
