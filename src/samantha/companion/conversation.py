@@ -33,6 +33,7 @@ from samantha.companion import (
     honesty,
     known,
     korean,
+    korean_mind,
     mood,
     reminders,
     replies,
@@ -136,9 +137,10 @@ class Conversation:
         ex.by_rule = False
         ex.notes = self._notes(ex)
         ex.messages = self.messages(ex.text, ex.notes)
-        plain = honesty.plainly(ex.text)
+        plain = honesty.plainly(ex.text) or korean_mind.plainly(ex.text)
         if plain is not None:  # the model hears the plain question, the history her words
-            ex.leading = "plan" if "good idea" in plain or "safe and wise" in plain else "claim"
+            ex.leading = "plan" if "good idea" in plain or "safe and wise" in plain \
+                or "좋은 생각" in plain else "claim"
             ex.messages[-1] = {"role": "user", "content": plain}
         return ex
 
@@ -158,6 +160,12 @@ class Conversation:
         said = known.about_her(ex.text, self.persona.name)  # "are you a real person?"
         if said:
             return said
+        if korean.is_korean(ex.text):  # memory, who she is, comfort (companion/korean_mind.py)
+            known_facts = [t for _, _, t in self.memory.facts()] if self.memory else []
+            said = korean_mind.answer(ex.text, known_facts) or \
+                korean_mind.comfort(ex.text, len(self.history))
+            if said:
+                return said
         if self.memory is not None:  # "what's my name?", "who is Jiwoo?", an allergy
             return known.answer(ex.text, [t for _, _, t in self.memory.facts()])
         return ""
@@ -270,6 +278,7 @@ class Conversation:
         if ex.text and _fold(sentence) == _fold(ex.text):  # a small model's echo of the person
             return ""
         why = "" if ex.by_rule else (replies.unfit(sentence, ex.text, ex.notes)
+                                     or korean_mind.unfit(sentence, ex.text)
                                      or self._copied(sentence, ex))  # the model's words only
         if why:
             log.info("a sentence was dropped before speech: %s", why)
@@ -298,7 +307,7 @@ class Conversation:
     def fallback(self, ex: Exchange) -> str:
         """Her line when nothing of the reply could be said: never silence."""
         if self.persona.code == "ko" or korean.is_korean(ex.text):
-            return korean.fallback(ex.text, ex.mood, facts.worth_extracting(ex.text),
+            return korean.fallback(ex.text, ex.mood, bool(korean_mind.facts_from(ex.text)),
                                    korean.banmal(self.persona))
         return replies.fallback(ex.text, ex.mood, facts.worth_extracting(ex.text))
 
@@ -319,10 +328,13 @@ class Conversation:
         if self.memory is None or not ex.keep or self.memory.frozen:
             return  # (nothing could be saved: no model pass for it)
         try:
+            in_korean = korean.is_korean(ex.text)  # Korean facts by rule, in Korean
             if (self.memory_cfg.extract_facts and not ex.by_rule
-                    and facts.worth_extracting(ex.text)):
+                    and (in_korean or facts.worth_extracting(ex.text))):
                 known_facts = [t for _, _, t in self.memory.facts()]
-                for fact in await facts.extract(ex.text, llm):
+                found = korean_mind.facts_from(ex.text) if in_korean \
+                    else await facts.extract(ex.text, llm)
+                for fact in found:
                     if facts.novel(fact, known_facts):  # the same thing twice is kept once
                         self.memory.add_fact(fact)
                         known_facts.append(fact)
