@@ -83,7 +83,10 @@ def test_describe_is_what_home_assistant_reads(engines, tmp_path: Path) -> None:
     assert info.tts[0].voices[0].name == "en_US-joe-medium" and info.tts[0].voices[0].installed
     assert info.tts[0].supports_synthesize_streaming
     assert info.handle[0].models[0].languages == ["en"]
-    assert info.satellite is None and not info.wake
+    assert [m.name for m in info.wake[0].models] == ["okay_nabu", "hey_jarvis", "hey_mycroft",
+                                                     "alexa"]
+    assert info.wake[0].installed and info.wake[0].models[0].phrase == "Okay Nabu"
+    assert info.satellite is None
 
 
 def test_transcribes_a_real_recording(engines, tmp_path: Path) -> None:
@@ -184,6 +187,7 @@ def test_satellite_session_end_to_end(engines, tmp_path: Path) -> None:
     assert len(words(heard)) >= 2, heard
 
 
+_START = b'{"type": "audio-start", "data": {"rate": 16000, "width": 2, "channels": 1}}\n'
 MALFORMED = [
     b"this is not json\n",
     b"[1, 2, 3]\n",
@@ -199,6 +203,20 @@ MALFORMED = [
     b'{"type": "synthesize", "data": {"text": 42}}\n',
     b'{"type": "transcript"}\n',
     b"x" * 20_000 + b"\n",
+    # the wake service: detect, audio-start, audio-chunk…, audio-stop, and nothing else between
+    b'{"type": "detect", "data": {"names": "okay_nabu"}}\n',
+    b'{"type": "detect", "data": {"names": ["okay_samantha"]}}\n',
+    b'{"type": "detect"}\n{"type": "audio-stop"}\n',
+    b'{"type": "detect"}\n' + _START + b'{"type": "detect"}\n',
+    b'{"type": "detect"}\n' + _START + b'{"type": "transcribe"}\n',
+    b'{"type": "detect"}\n' + _START + b'{"type": "synthesize", "data": {"text": "hi"}}\n',
+    b'{"type": "detect"}\n' + _START + _START,
+    b'{"type": "detect"}\n' + _START + b'{"type": "audio-chunk", "data": {"rate": 22050, '
+    b'"width": 2, "channels": 1}}\n',
+    b'{"type": "detect"}\n' + _START + b'{"type": "audio-chunk", "data": {"rate": 16000, '
+    b'"width": 2, "channels": 1}, "payload_length": 3}\nabc',
+    b'{"type": "detect"}\n' + _START + b'{"type": "audio-chunk", "data": {"rate": 16000, '
+    b'"width": 2, "channels": 1, "timestamp": "soon"}, "payload_length": 2}\nab',
 ]
 
 
@@ -232,7 +250,8 @@ def test_malformed_input_is_refused_and_the_server_lives(engines, tmp_path: Path
     for blob, events in zip(MALFORMED, known, strict=True):
         assert [e.type for e in events] == ["error"], (blob[:60], events)
         assert events[0].data.get("code") in ("malformed", "oversized", "out-of-order",
-                                              "audio-format", "truncated"), events[0].data
+                                              "audio-format", "truncated",
+                                              "unknown-wake-word"), events[0].data
     # random bytes: closed with an error, or (for a line that happens to parse) ignored
     assert all(len(events) <= 1 for events in random_)
     assert info is not None and info.asr  # and she still answers

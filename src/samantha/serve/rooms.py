@@ -29,6 +29,7 @@ from samantha.config import Config
 from samantha.inference.engines import Engines
 from samantha.pipeline import turn
 from samantha.serve.fair import Queues, for_room
+from samantha.serve.wake import WakeService
 
 log = logging.getLogger(__name__)
 REFUSAL = ("I keep what I remember for the rooms my household chose. "
@@ -116,6 +117,8 @@ class Household:
         self.cfg = cfg
         self.engines = engines
         self.queues = Queues(cfg.serve.queue_limit, cfg.serve.room_limit)
+        self.wake = WakeService(cfg.wake)
+        """Every connection's and satellite's wake word detectors, on one worker thread."""
         self.rooms: dict[str, Room] = {}
 
     def room(self, name: str) -> Room:
@@ -145,6 +148,7 @@ class Household:
         for room in list(self.rooms.values()):
             await room.close()
         self.rooms.clear()
+        self.wake.close()
 
 
 def _safe(name: str) -> str:

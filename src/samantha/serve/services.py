@@ -1,11 +1,13 @@
-"""One client connection: ``describe``, and her ears (``asr``), voice (``tts``) and brain
-(``handle``) as Home Assistant's Wyoming integration asks for them.
+"""One client connection: ``describe``, and her ears (``asr``), voice (``tts``), brain
+(``handle``) and wake words (``wake``) as Home Assistant's Wyoming integration asks for them.
 
-- ``describe`` → ``info`` listing the three programs, each ``installed``.
+- ``describe`` → ``info`` listing the four programs, each ``installed``.
 - ``transcribe``, ``audio-start``, ``audio-chunk``…, ``audio-stop`` → ``transcript``.
 - ``synthesize`` → ``audio-start``, ``audio-chunk``… (sentence by sentence), ``audio-stop``;
   or ``synthesize-start``, ``synthesize-chunk``…, ``synthesize-stop`` → the same audio, voiced
   as each sentence completes, then ``synthesize-stopped``.
+- ``detect``, ``audio-start``, ``audio-chunk``…, ``audio-stop`` → ``detection`` each time a
+  wake word fires, or ``not-detected`` at ``audio-stop`` (``serve.wake``).
 - ``transcript`` on its own (Home Assistant's conversation agent) → ``handled``, or
   ``not-handled`` when she has nothing to say.
 - ``ping`` → ``pong``. Other unknown events are dropped, as the protocol asks.
@@ -38,6 +40,7 @@ from wyoming.info import (
 )
 from wyoming.ping import Pong
 from wyoming.tts import SynthesizeStopped
+from wyoming.wake import Detection, NotDetected
 
 from samantha import __version__
 from samantha.audio.chunk import AudioChunk, to_pipeline
@@ -47,6 +50,7 @@ from samantha.pipeline import turn
 from samantha.serve.protocol import ProtocolError, field, read_event, write_event
 from samantha.serve.rooms import Household, Room
 from samantha.serve.speaker import StreamSpeaker
+from samantha.serve.wake import WakeStream, names_of, program
 
 log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 4000
@@ -59,6 +63,8 @@ class State(Enum):
     TRANSCRIBE = "transcribe"      # asked to transcribe, audio not yet started
     AUDIO = "audio"                # receiving audio for a transcription
     SYNTHESIZE = "synthesize"      # receiving text to voice
+    DETECT = "detect"              # asked to detect a wake word, audio not yet started
+    WAKE = "wake"                  # receiving audio for wake word detection
 
 
 def describe(cfg: Config) -> Info:
@@ -88,6 +94,7 @@ def describe(cfg: Config) -> Info:
                                 attribution=_ATTRIBUTION, installed=True, version=None,
                                 languages=[lang])],
             supports_handled_streaming=False)],
+        wake=program(),
     )
 
 
@@ -133,6 +140,8 @@ class Connection:
         self._format: tuple[int, int, int] | None = None
         self._text: asyncio.Queue[str | None] | None = None
         self._speaking: asyncio.Task[None] | None = None
+        self._names: tuple[str, ...] = ()
+        self._wake: WakeStream | None = None
 
     async def run(self) -> None:
         """Serve until the client leaves; ``ProtocolError`` escapes to the server."""
@@ -145,6 +154,8 @@ class Connection:
                 await self.handle(event)
         finally:
             await self._stop_speaking()
+            if self._wake is not None:
+                await self._wake.close()
 
     async def handle(self, event: Event) -> None:
         kind = event.type
@@ -155,11 +166,25 @@ class Connection:
         elif kind == "transcribe":
             self._expect(State.IDLE, kind)
             self.state = State.TRANSCRIBE
+        elif kind == "detect":
+            self._expect(State.IDLE, kind)
+            self._names, self.state = names_of(event, self.household.cfg.wake), State.DETECT
         elif kind == "audio-start":
+            if self.state is State.DETECT:
+                self._format = audio_of(event)
+                await self._start_wake()
+                return
             if self.state not in (State.IDLE, State.TRANSCRIBE):
                 self._out_of_order(kind)
             self._format = audio_of(event)
             self._audio, self._samples, self.state = [], 0, State.AUDIO
+        elif kind == "audio-chunk" and self.state is State.WAKE:
+            await self._hear(event)
+        elif kind == "audio-stop" and self.state is State.WAKE:
+            assert self._wake is not None
+            self.state = State.IDLE
+            if not self._wake.detected:
+                await write_event(self.writer, NotDetected().event())
         elif kind == "audio-chunk":
             self._expect(State.AUDIO, kind)
             assert self._format is not None
@@ -199,8 +224,9 @@ class Connection:
 
     def _out_of_order(self, kind: str) -> None:
         raise ProtocolError("out-of-order", f"{kind} came while {self.state.value}",
-                            "follow the Wyoming order: transcribe, audio-start, audio-chunk…, "
-                            "audio-stop (or synthesize-start, chunks, synthesize-stop)")
+                            "follow the Wyoming order: transcribe (or detect), audio-start, "
+                            "audio-chunk…, audio-stop (or synthesize-start, chunks, "
+                            "synthesize-stop)")
 
     def _text_of(self, event: Event) -> str:
         text: str = field(event.data, "text", str)
@@ -228,6 +254,29 @@ class Connection:
         await write_event(self.writer, Transcript(text=result.transcript,
                                                   language=self.household.cfg.asr.language)
                           .event())
+
+    # wake
+    async def _start_wake(self) -> None:
+        """The detectors this connection asked for: kept while it asks for the same names."""
+        if self._wake is not None and self._wake.names != self._names:
+            await self._wake.close()
+            self._wake = None
+        if self._wake is None:
+            self._wake = await self.household.wake.open(self._names)
+        await self._wake.begin()
+        self.state = State.WAKE
+
+    async def _hear(self, event: Event) -> None:
+        assert self._wake is not None and self._format is not None
+        rate, _, channels = audio_of(event, self._format)
+        stamp = field(event.data, "timestamp", int, None)
+        samples = pcm(event.payload, channels)
+        if not len(samples):
+            return
+        fired = await self._wake.feed(to_16k(samples, rate).samples)
+        for name in fired:  # the client's own clock when it stamps its chunks, else ours
+            at_ms = stamp if stamp is not None else round(self._wake.position_s * 1000)
+            await write_event(self.writer, Detection(name=name, timestamp=at_ms).event())
 
     # tts
     async def _synthesize(self, text: str) -> None:
