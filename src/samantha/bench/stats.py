@@ -131,7 +131,9 @@ def markdown(report: dict[str, Any]) -> str:
     if wake := report.get("wake"):
         lines += ["", f"Wake word `{wake['model']}` (threshold {wake['threshold']:g}): "
                   f"**{wake['false_wakes_per_hour']:g} false wakes per hour** over "
-                  f"{wake['hours']:g} h without it ({wake['by_source'] or 'none'}); "
+                  f"{wake['hours']:g} h without it (per hour of each: "
+                  + ", ".join(f"{k} {v:g}" for k, v in wake.get("per_hour_by_source", {}).items())
+                  + "); "
                   f"**miss rate {wake['miss_rate']:.1%}** over {wake['trials']} tries "
                   f"({', '.join(f'{k} {v}' for k, v in wake['misses'].items())}); detector "
                   f"real-time factor {wake['detector_rtf']:g}. Idle CPU (% of one core): "

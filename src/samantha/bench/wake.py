@@ -31,25 +31,32 @@ from samantha.testing.room import room_impulse
 TALK = (
     "I think we should go to the market tomorrow morning.",
     "Can you pass me the salt, please?",
-    "Okay, now let's book a table for two.",
     "The kids have a school trip on Friday.",
     "Did you remember to water the plants?",
-    "Okay, I know, I know, we are late again.",
     "My neighbour bought a new boat last summer.",
     "Nobody knows where the remote went.",
     "A nap would be lovely after lunch.",
     "Let's watch the news at nine tonight.",
     "Hey, can you open the window a little?",
-    "Okay, nothing more to say about that.",
     "We need bread, milk, and some apples.",
     "The train was cancelled because of the snow.",
     "Alex said the meeting moved to Thursday.",
-    "Hey Jarvis is what my cousin calls his robot.",
     "Oh no, the cat knocked over the vase again.",
-    "Okay Anna, I'll call you back in an hour.",
     "Turn left at the bakery and go straight on.",
+    "The library closes early on Sundays.",
+    "I'll make some tea if you want a cup.",
+    "Did the plumber say when he would come?",
+    "Our flight leaves at seven in the evening.",
     "The weather is supposed to be warm next week.",
 )
+NEAR_MISSES = (
+    "Okay, now let's book a table for two.",
+    "Okay, I know, I know, we are late again.",
+    "Okay, nothing more to say about that.",
+    "Okay Anna, I'll call you back in an hour.",
+    "Hey Jarvis is what my cousin calls his robot.",
+)
+"""Talk that sounds like a stock wake word, counted as its own source."""
 HER = ("I'd love to hear more about your day.",
        "That sounds like a wonderful plan, and I think you should go for it.",
        "Here is a thought: start small, then build from there.",
@@ -99,6 +106,8 @@ class Sources:
     def __init__(self, voice: Voice | None, fixtures: Path | None) -> None:
         self.talk = [a.samples for v in NEGATIVE_VOICES for t in TALK
                      if (a := corpus.espeak(t, v)) is not None]
+        self.near = [a.samples for v in NEGATIVE_VOICES for t in NEAR_MISSES
+                     if (a := corpus.espeak(t, v)) is not None]
         self.fixtures = [read_wav(fixtures / n).samples for n in corpus.FIXTURES
                          if fixtures is not None and (fixtures / n).is_file()]
         self.her = [_to16k(voice.synthesize(t)) for t in HER] if voice is not None else []
@@ -115,9 +124,11 @@ def negative_stream(src: Sources, seconds: float, seed: int = 7
                     ) -> Iterator[tuple[str, np.ndarray]]:
     """(source, samples) segments, pauses of quiet room noise between, ``seconds`` in all."""
     rng = np.random.default_rng(seed)
-    pools = {k: v for k, v in (("talk", src.talk), ("fixtures", src.fixtures),
-                               ("her voice", src.her), ("music", src.music)) if v}
-    weights = {"talk": 0.55, "fixtures": 0.1, "her voice": 0.2, "music": 0.15}
+    pools = {k: v for k, v in (("talk", src.talk), ("near misses", src.near),
+                               ("fixtures", src.fixtures), ("her voice", src.her),
+                               ("music", src.music)) if v}
+    weights = {"talk": 0.45, "near misses": 0.1, "fixtures": 0.1, "her voice": 0.2,
+               "music": 0.15}
     names = list(pools)
     p = np.array([weights[n] for n in names])
     fed = 0
@@ -162,6 +173,8 @@ def false_wakes(word: WakeWord, src: Sources, hours: float) -> dict[str, Any]:
     return {"hours": round(total_h, 3), "false_wakes": n,
             "false_wakes_per_hour": round(n / total_h, 2),
             "by_source": dict(by_source),
+            "per_hour_by_source": {k: round(by_source[k] / (v / 3600), 2)
+                                   for k, v in seconds.items() if k != "pause"},
             "false_wakes_per_hour_at": {f"{t:g}": round(n / total_h, 2)
                                         for t, (n, _) in swept.items()},
             "hours_by_source": {k: round(v / 3600, 3) for k, v in seconds.items()},
