@@ -22,6 +22,15 @@ QUESTIONS = (
     "How do I stay calm before a big meeting?",
     "Why is the sky blue?",
 )
+FIXTURES_KO = ("living_room_light_ko.wav",)
+QUESTIONS_KO = (
+    "아침을 상쾌하게 시작하는 방법이 뭐야?",
+    "달에 대한 재미있는 사실 하나 알려 줘.",
+    "오늘 저녁에 뭘 요리하면 좋을까?",
+    "중요한 회의 전에 어떻게 마음을 진정시켜?",
+    "하늘은 왜 파란색이야?",
+)
+"""For ``[persona] language = "ko"``: espeak-ng's Korean asks (robotic, fine for timing)."""
 BARGE_IN = "Wait, stop. What time is it?"
 LONG_QUESTION = "Tell me a long story about a dragon and the sea."
 """Asked before each interruption: the reply must still be playing when the person cuts in."""
@@ -60,13 +69,16 @@ def espeak(text: str, voice: str = "en-us+m3") -> AudioChunk | None:
         return read_wav(out)
 
 
-def build(fixtures_dir: Path | None) -> list[Utterance]:
+def build(fixtures_dir: Path | None, language: str = "en") -> list[Utterance]:
+    """The corpus in English, or in Korean (``language`` "ko")."""
+    korean = language == "ko"
     items = []
     if fixtures_dir is not None:
-        items += [annotate(name, read_wav(fixtures_dir / name)) for name in FIXTURES
+        items += [annotate(name, read_wav(fixtures_dir / name))
+                  for name in (FIXTURES_KO if korean else FIXTURES)
                   if (fixtures_dir / name).is_file()]
-    voices = ("en-us+m3", "en-us+f2", "en-gb+m2")
-    for i, question in enumerate(QUESTIONS):
+    voices = ("ko", "ko+f2", "ko+m3") if korean else ("en-us+m3", "en-us+f2", "en-gb+m2")
+    for i, question in enumerate(QUESTIONS_KO if korean else QUESTIONS):
         audio = espeak(question, voices[i % len(voices)])
         if audio is not None:
             items.append(annotate(question, audio))

@@ -177,7 +177,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.rooms:
         return rooms(args)
-    items = corpus.build(_fixtures())
+    language = config.load(args.config, overrides=args.overrides).persona.code
+    items = corpus.build(_fixtures(), language)
     if not items:
         raise ConfigError("bench-corpus", "no speech to benchmark with: neither the fixtures "
                           "nor espeak-ng were found", "install espeak-ng (make setup does)")
