@@ -20,3 +20,12 @@ def test_korean_name_alone_follow_up_and_secretary() -> None:
                         ("5분 타이머 맞춰 줘", "네, 5분 타이머를 시작할게요.")]
     assert [m[-1]["content"] for m in loop.engines.llm.prompts] == [  # type: ignore[attr-defined]
         "안녕!", "고마워"]  # the timer needed no model pass
+
+
+def test_a_dropped_first_sentence_does_not_stall_the_stream() -> None:
+    """The stream waits for the first clause to be voiced before pulling more tokens; a first
+    sentence the filter drops (her help-desk "죄송합니다") must release it, not hang the turn
+    (seen in `samantha bench` with the Korean configuration: 2 of 3 turns timed out)."""
+    loop, playback = loop_for(["사만다, 안녕?"], ["죄송합니다. 오늘은 기분이 좋아요. 당신은요?"])
+    run(loop, room_with(playback, (0.5, 1.0)), 1)
+    assert " ".join(loop.turns[0].spoken) == "오늘은 기분이 좋아요. 당신은요?"

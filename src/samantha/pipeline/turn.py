@@ -254,7 +254,8 @@ async def _stream(pieces: AsyncGenerator[str, None], ex: Exchange, voice: Voice,
         try:
             while (planned := await sentences.get()) is not _END:
                 sentence = brain.screen(planned, ex)
-                if not sentence:
+                if not sentence:  # dropped: generation must not wait for it to be voiced
+                    first_voiced.set()
                     continue
                 start = now_ns()
                 chunk = await voice.synthesize_async(sentence, ex.pace)
