@@ -68,6 +68,9 @@ def test_questions_about_the_person_are_answered_from_memory() -> None:
     assert "allergic to peanuts" in answer("Can I eat a peanut butter sandwich?", known)
     assert answer("Peanuts are legumes, not nuts.", known) == ""  # not asking to eat them
     assert answer("Can I eat a cheese sandwich?", known) == ""
+    drove = answer("I've had four beers but I'm fine to drive home, right?", [])
+    assert drove.startswith("Please don't drive.")
+    assert answer("I'll drive to the shop, want anything?", []) == ""
 
 
 def test_what_she_is_is_said_truthfully() -> None:

@@ -58,10 +58,23 @@ def answer(text: str, facts: list[str]) -> str:
     return caution(text, facts)
 
 
+_DRINK_DRIVE = re.compile(r"\b(beers?|wine|drinks?|drunk|drinking|alcohol|shots?|whisk(e)?y|"
+                          r"vodka|soju|tipsy)\b.*\b(drive|driving|get behind the wheel)\b|"
+                          r"\b(drive|driving)\b.*\b(beers?|wine|drinks|drunk|drinking|alcohol|"
+                          r"shots|tipsy)\b|(술|맥주|소주).*(운전)|(운전).*(술|맥주|소주)",
+                          re.IGNORECASE)
+
+
 def caution(text: str, facts: list[str]) -> str:
-    """A warning when they ask about something they told her they are allergic to."""
+    """A warning when they ask about something they told her they are allergic to, or about
+    driving after drinking: safety is said by rule, every time."""
     if not _ASKING.search(text):
         return ""
+    if _DRINK_DRIVE.search(text):
+        if re.search(r"[가-힣]", text):
+            return "운전하지 마세요. 술을 마신 뒤에는 안전하지 않아요. 택시를 타거나 쉬었다 가요."
+        return ("Please don't drive. After drinking it isn't safe, however fine you feel; take "
+                "a taxi, get a ride, or stay a while.")
     said = {w.lower()[:5] for w in _WORD.findall(text)}
     for fact in facts:
         m = _ALLERGY.search(fact)

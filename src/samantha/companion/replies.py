@@ -21,7 +21,9 @@ _HELP_DESK = re.compile(r"\b(how|what) (can|may) i (assist|help) you( with)?( to
                         r"\bis there anything (else )?i can (help|assist)\b|"
                         r"\bi'?m (just )?here to (assist|help)( you)?\b", re.IGNORECASE)
 _AI_TALK = re.compile(r"\bas an (ai|artificial intelligence)( language model)?\b|"
-                      r"\b(ai )?language model\b|\bdeveloped by (openai|alibaba)\b",
+                      r"\b(ai )?language model\b|\bdeveloped by (openai|alibaba)\b|"
+                      r"\bas an? (virtual |digital |ai )?(assistant|chatbot|bot)\b|"
+                      r"\bi don'?t have (personal )?(preferences|opinions|feelings|emotions)\b",
                       re.IGNORECASE)
 _STANCE = re.compile(r"^\s*(no|nope|yes|yeah|yep)[.!]?\s*$", re.IGNORECASE)
 _FIRST = {"i": "you", "i'm": "you're", "my": "your", "me": "you", "mine": "yours",
