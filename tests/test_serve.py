@@ -187,6 +187,47 @@ def test_satellite_session_end_to_end(engines, tmp_path: Path) -> None:
     assert len(words(heard)) >= 2, heard
 
 
+def test_satellite_wakes_on_the_word_and_whisper_hears_the_request(engines,
+                                                                    tmp_path: Path) -> None:
+    """Remote wake (run-pipeline from ``wake``, okay_nabu): talk without the word is never
+    transcribed; the word said by an espeak-ng voice fires, and the real whisper's request
+    reaches her without it."""
+    from wyoming.pipeline import PipelineStage, RunPipeline
+
+    from conftest import espeak
+    from samantha.audio.chunk import RATE, AudioChunk
+
+    quiet = np.zeros(RATE // 2, np.int16)
+    talk = read_wav(espeak("Can you pass me the salt, please?", tmp_path / "t.wav", "en-gb"))
+    word = read_wav(espeak("Okay Nabu, what time is it?", tmp_path / "w.wav", "en-us"))
+    utterance = AudioChunk(np.concatenate([quiet, talk.samples, quiet, quiet, word.samples]),
+                           RATE)
+    pipeline = RunPipeline(PipelineStage.WAKE, PipelineStage.TTS, wake_word_names=["okay_nabu"])
+
+    async def go() -> tuple[FakeSatellite, list[str]]:
+        sat = FakeSatellite("kitchen", utterance, realtime=False, pipeline=pipeline)
+        await sat.start()
+        try:
+            server = Server(_cfg(tmp_path, listen="", satellites=[f"kitchen={sat.uri}"]),  # type: ignore[arg-type]
+                            engines)
+            await server.start()
+            try:
+                await asyncio.wait_for(sat.done.wait(), 180)
+                return sat, [t.transcript for t in server.links[0].turns]
+            finally:
+                await server.stop()
+        finally:
+            await sat.stop()
+
+    sat, requests = asyncio.run(go())
+    [turn] = sat.turns
+    assert not turn.error and turn.audible, turn.error
+    assert "detection" in sat.events and sat.events.count("voice-stopped") == 1, sat.events
+    [request] = requests
+    assert "time" in words(request) and "nabu" not in words(request), (turn.transcript, request)
+    assert "salt" not in words(turn.transcript), turn.transcript
+
+
 _START = b'{"type": "audio-start", "data": {"rate": 16000, "width": 2, "channels": 1}}\n'
 MALFORMED = [
     b"this is not json\n",

@@ -272,3 +272,47 @@ def test_wake_events_in_any_order_are_answered_or_refused(tmp_path: Path) -> Non
         assert got == _expected(kinds), kinds
     assert sum("error" in got for got in answers) >= 10  # the fuzz did reach the refusals
     assert info.wake  # and she still answers
+
+
+def test_a_satellite_that_asks_the_hub_to_wake_uses_the_same_detector(tmp_path: Path) -> None:
+    """wyoming-satellite with remote wake: run-pipeline from ``wake`` naming okay_nabu. Talk in
+    the room without the word never reaches the transcriber; the word gives ``detection``, and
+    the request reaches her brain without it."""
+    from wyoming.pipeline import PipelineStage, RunPipeline
+
+    from samantha.testing.satellite import FakeSatellite
+
+    talk = spoken(tmp_path, f"{OTHER[0]} {OTHER[1]}", "en-gb").samples  # about 6 s of speech
+    word = spoken(tmp_path, "Okay Nabu, lights on.", "en-us").samples  # about 2.3 s
+    utterance = AudioChunk(np.concatenate([talk, word]), RATE)
+    asr = ScriptedTranscriber(["Okay Nabu, lights on."])
+    llm = ScriptedLanguageModel(["Done."])
+    pipeline = RunPipeline(PipelineStage.WAKE, PipelineStage.TTS, wake_word_names=["okay_nabu"])
+
+    async def go() -> FakeSatellite:
+        sat = FakeSatellite("kitchen", utterance, realtime=False, turn_timeout_s=20,
+                            pipeline=pipeline)
+        await sat.start()
+        cfg = from_dict({"state_dir": str(tmp_path / "state"), "tools": {"enabled": False},
+                         "memory": {"extract_facts": False},
+                         "serve": {"satellites": [f"kitchen={sat.uri}"]}})
+        server = Server(cfg, Engines(asr, llm, ToneVoice()))
+        await server.start()
+        try:
+            await asyncio.wait_for(sat.done.wait(), 30)
+        finally:
+            await server.stop()
+            await sat.stop()
+        return sat
+
+    sat = asyncio.run(go())
+    [turn] = sat.turns
+    assert not turn.error and turn.audible, turn.error
+    assert len(asr.calls) == 1, asr.calls  # only the utterance with the word was transcribed
+    assert 1.5 < asr.calls[0] < 4.0, asr.calls  # and it was that one, not the talk
+    events = sat.events
+    assert "detection" in events
+    assert events.index("detection") < events.index("voice-stopped") < events.index("transcript")
+    assert events.count("voice-started") == 1 and events.count("voice-stopped") == 1, events
+    asked = llm.prompts[-1][-1]["content"]
+    assert "lights on" in asked and "Nabu" not in asked, asked

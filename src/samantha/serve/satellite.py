@@ -3,13 +3,19 @@ else) and runs a whole turn per room, as Home Assistant would.
 
 The satellite's protocol (``wyoming-satellite``): she sends ``describe`` and checks the ``info``
 names a satellite, then ``run-satellite``. The satellite sends ``run-pipeline`` when it wants a
-turn (``start_stage`` ``wake``: she listens for her name herself; ``asr``: it woke locally) and
-streams its microphone as ``audio-chunk`` events. Her VAD segmenter finds the end of speech
+turn (``start_stage`` ``wake``: she listens for the wake word herself; ``asr``: it woke locally)
+and streams its microphone as ``audio-chunk`` events. Her VAD segmenter finds the end of speech
 (``voice-started``, ``voice-stopped``), then ``transcript``, then her reply as ``audio-start``,
 ``audio-chunk``…, ``audio-stop``, sentence by sentence; the satellite says ``played``. Audio
 that arrives while she answers is read and dropped (the protocol gives no way to stop a
 satellite's playback early, so there is no barge-in here). A lost satellite is dialled again
 with a growing pause, up to ``RETRY_MAX_S``.
+
+Waking (``start_stage`` ``wake``): when the satellite names stock wake word models
+(``wake_word_names``), or names none and ``[wake] mode = "model"``, the ``wake`` service's
+detectors hear every chunk and she sends ``detection`` when one fires; only an utterance in
+which it fired (or that began up to ``[wake] listen_s`` after it) reaches whisper, and the word
+is cut from the request. Otherwise she listens for her name at the start of the transcript.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ from wyoming.ping import Pong
 from wyoming.pipeline import RunPipeline
 from wyoming.satellite import RunSatellite
 from wyoming.vad import VoiceStarted, VoiceStopped
+from wyoming.wake import Detection
 
-from samantha.audio.chunk import AudioChunk
+from samantha.audio.chunk import RATE, AudioChunk
 from samantha.audio.listening import make_segmenter
 from samantha.audio.vad import EventKind, SpeechEvent
 from samantha.config import Config
@@ -39,6 +46,7 @@ from samantha.serve.protocol import Endpoint, ProtocolError, read_event, refuse,
 from samantha.serve.rooms import Household, Room
 from samantha.serve.services import audio_of, pcm, to_16k
 from samantha.serve.speaker import StreamSpeaker
+from samantha.serve.wake import WakeStream, default_name
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 5.0
@@ -154,6 +162,15 @@ class _Session:
         self.turn: asyncio.Task[None] | None = None
         self.played = asyncio.Event()
         self.dropped_s = 0.0
+        self.wake: WakeStream | None = None
+        """The wake word detectors, while a ``wake`` pipeline listens for model words."""
+        self._wake_open: WakeStream | None = None  # kept across pipelines asking the same names
+        self.clock_s = 0.0
+        """Stream seconds since the segmenter was reset (its clock)."""
+        self.heard_at_s = float("-inf")
+        self.speech_start_s: float | None = None
+        self.voice_started = False
+        self.heard_name = ""
 
     async def handle(self, event: Event) -> None:
         kind = event.type
@@ -163,14 +180,18 @@ class _Session:
             except (KeyError, ValueError, TypeError):
                 raise ProtocolError("malformed", "run-pipeline has no valid stages",
                                     "send start_stage and end_stage") from None
-            self.segmenter.reset()
+            await self._listen(self.pipeline)
         elif kind == "audio-chunk":
             rate, _, channels = audio_of(event)
             samples = pcm(event.payload, channels)
             if self.pipeline is None or self._busy():
                 self.dropped_s += len(samples) / rate
                 return
-            for ev in self.segmenter.feed(to_16k(samples, rate)):
+            chunk = to_16k(samples, rate)
+            self.clock_s += len(chunk.samples) / RATE
+            if self.wake is not None and (fired := await self.wake.feed(chunk.samples)):
+                await self._detected(fired[0])
+            for ev in self.segmenter.feed(chunk):
                 await self._speech(ev.kind, ev)
         elif kind == "played":
             self.played.set()
@@ -184,10 +205,61 @@ class _Session:
     def _busy(self) -> bool:
         return self.turn is not None and not self.turn.done()
 
+    async def _listen(self, pipeline: RunPipeline) -> None:
+        """A new pipeline: reset the segmenter's clock and choose how she wakes."""
+        self.segmenter.reset()
+        self.clock_s, self.heard_at_s, self.speech_start_s = 0.0, float("-inf"), None
+        self.wake = None
+        if pipeline.start_stage.value != "wake":
+            return
+        names = self._wake_names(pipeline.wake_word_names or [])
+        if not names:
+            return  # her name, in the transcript
+        if self._wake_open is not None and self._wake_open.names != names:
+            await self._wake_open.close()
+            self._wake_open = None
+        if self._wake_open is None:
+            self._wake_open = await self.link.household.wake.open(names)
+        self.wake = self._wake_open
+        await self.wake.begin()
+
+    def _wake_names(self, asked: list[str]) -> tuple[str, ...]:
+        from samantha.inference.wake_model import STOCK
+
+        known = tuple(dict.fromkeys(n for n in asked if n in STOCK))
+        if asked and len(known) < len(asked):
+            log.warning("satellite %s asks for wake words she does not have: %s (she has %s)",
+                        self.room.name, ", ".join(n[:40] for n in asked if n not in STOCK),
+                        ", ".join(STOCK))
+        if known or asked:
+            return known
+        return (default_name(self.cfg.wake),) if self.cfg.wake.mode == "model" else ()
+
+    def _heard(self, speech_start_s: float) -> bool:
+        """Was the wake word heard in this utterance, or just before it?"""
+        return self.heard_at_s >= speech_start_s - self.cfg.wake.listen_s
+
+    async def _detected(self, name: str) -> None:
+        self.heard_at_s, self.heard_name = self.clock_s, name
+        await write_event(self.writer, Detection(name=name,
+                                                 timestamp=round(self.clock_s * 1000)).event())
+        if self.speech_start_s is not None:  # the word came in speech already under way
+            await self._voice_started()
+
+    async def _voice_started(self) -> None:
+        if not self.voice_started:
+            self.voice_started = True
+            await write_event(self.writer, VoiceStarted().event())
+
     async def _speech(self, kind: EventKind, ev: SpeechEvent) -> None:
         if kind is EventKind.SPEECH_START:
-            await write_event(self.writer, VoiceStarted().event())
+            self.speech_start_s, self.voice_started = ev.at_s, False
+            if self.wake is None or self._heard(ev.at_s):
+                await self._voice_started()
         elif kind is EventKind.SPEECH_END and ev.utterance is not None:
+            start, self.speech_start_s = ev.speech_start_s, None
+            if self.wake is not None and not self._heard(start):
+                return  # not for her: it never reaches whisper
             await write_event(self.writer, VoiceStopped().event())
             pipeline, self.pipeline = self.pipeline, None
             assert pipeline is not None
@@ -195,9 +267,13 @@ class _Session:
             speech_end_ns = ev.timestamp_ns - int((ev.decided_at_s - ev.at_s) * 1e9)
             ended = SpeechEnded(ev.timestamp_ns, speech_end_ns, ev.utterance.audio.seconds,
                                 ev.reason)
-            self.turn = asyncio.create_task(self._turn(ev.utterance.audio, pipeline, ended))
+            word = self.wake.phrases.get(self.heard_name, "") if self.wake is not None else ""
+            self.turn = asyncio.create_task(self._turn(ev.utterance.audio, pipeline, ended,
+                                                       word))
 
-    async def _turn(self, audio: AudioChunk, pipeline: RunPipeline, ended: SpeechEnded) -> None:
+    async def _turn(self, audio: AudioChunk, pipeline: RunPipeline, ended: SpeechEnded,
+                    word: str = "") -> None:
+        """One turn; ``word``: the wake phrase the detector heard in it (cut from the request)."""
         room = self.room
         result = turn.TurnResult()
         result.log.emit(ended)
@@ -207,7 +283,10 @@ class _Session:
             heard = await turn.transcribe(audio, room.engines, room.brain, result)
             text = result.transcript.strip()
             await write_event(self.writer, Transcript(text=text).event())
-            if pipeline.start_stage.value == "wake":
+            if word:  # heard acoustically: cut the word (whisper may spell it loosely)
+                said = match_phrase(text, word, min(self.cfg.wake.similarity, 0.65))
+                text = said.rest if said.woke and said.rest else text
+            elif pipeline.start_stage.value == "wake":
                 woke = match_phrase(text, self.cfg.wake.phrase or self.cfg.persona.name,
                                     self.cfg.wake.similarity)
                 if not woke.woke:
@@ -235,11 +314,16 @@ class _Session:
             log.warning("satellite %s: %s", room.name, err)
             await write_event(self.writer, Error(text=str(err), code=err.code).event())
         finally:
+            self.heard_at_s = float("-inf")  # the wake word is used up
             if pipeline.restart_on_end and self.pipeline is None:
                 self.pipeline = pipeline
                 self.segmenter.reset()
+                self.clock_s, self.speech_start_s = 0.0, None
 
     async def close(self) -> None:
         if self.turn is not None:
             self.turn.cancel()
             await asyncio.gather(self.turn, return_exceptions=True)
+        if self._wake_open is not None:
+            await self._wake_open.close()
+            self._wake_open = self.wake = None

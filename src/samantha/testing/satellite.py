@@ -3,11 +3,11 @@ a room and records what comes back, on loopback.
 
 It behaves as ``wyoming-satellite`` does towards its server: it answers ``describe`` with an
 ``info`` naming a satellite, waits for ``run-satellite``, then for each of its ``turns`` sends
-``run-pipeline`` (asr to tts) and streams the utterance at real-time pace (or faster), followed
-by silence until the server says ``voice-stopped``; it collects the ``transcript`` and the
-reply's audio and says ``played`` at ``audio-stop``. Voice-to-voice is measured here, from the
-end of the utterance's speech to the reply's first ``audio-chunk``. Bounded: a fixed number of
-turns, each with a deadline.
+``run-pipeline`` (asr to tts, or its ``pipeline``) and streams the utterance at real-time pace
+(or faster), followed by silence until the server says ``voice-stopped``; it collects the
+``transcript`` and the reply's audio and says ``played`` at ``audio-stop``. Voice-to-voice is
+measured here, from the end of the utterance's speech to the reply's first ``audio-chunk``.
+Bounded: a fixed number of turns, each with a deadline.
 """
 
 from __future__ import annotations
@@ -59,8 +59,11 @@ class FakeSatellite:
     """Listens on loopback; the server under test dials it."""
 
     def __init__(self, name: str, utterance: AudioChunk, turns: int = 1,
-                 realtime: bool = True, turn_timeout_s: float = 120.0) -> None:
+                 realtime: bool = True, turn_timeout_s: float = 120.0,
+                 pipeline: RunPipeline | None = None) -> None:
         self.name = name
+        self.pipeline = pipeline or RunPipeline(PipelineStage.ASR, PipelineStage.TTS)
+        """What it asks for each turn (``wake`` to ``tts``: the server listens for the word)."""
         self.utterance = utterance
         self.turns_wanted = turns
         self.realtime = realtime
@@ -111,7 +114,7 @@ class FakeSatellite:
     async def _turn(self, reader: asyncio.StreamReader,
                     writer: asyncio.StreamWriter) -> SatelliteTurn:
         turn = SatelliteTurn()
-        await async_write_event(RunPipeline(PipelineStage.ASR, PipelineStage.TTS).event(), writer)
+        await async_write_event(self.pipeline.event(), writer)
         stopped = asyncio.Event()
         sender = asyncio.create_task(self._speak(writer, turn, stopped))
         try:
