@@ -316,3 +316,71 @@ def test_a_satellite_that_asks_the_hub_to_wake_uses_the_same_detector(tmp_path: 
     assert events.count("voice-started") == 1 and events.count("voice-stopped") == 1, events
     asked = llm.prompts[-1][-1]["content"]
     assert "lights on" in asked and "Nabu" not in asked, asked
+
+
+def test_a_wake_model_that_cannot_load_is_one_line_and_she_keeps_serving(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken pymicro-wakeword install: the client hears why, in one line, and the next
+    connection still gets ``describe``."""
+    import samantha.serve.wake as wake
+    from samantha.errors import ConfigError
+
+    def broken(*args: object) -> None:
+        raise ConfigError("wake-model", "the wake model okay_nabu.json could not be "
+                               "loaded (bad tflite)", "reinstall pymicro-wakeword")
+
+    monkeypatch.setattr(wake, "WakeWord", broken)
+
+    async def go() -> tuple[list[Event], Info]:
+        async with serving(tmp_path) as server:
+            async with AsyncTcpClient("127.0.0.1", server.port) as c:
+                await c.write_event(Detect().event())
+                await c.write_event(AudioStart(RATE, 2, 1).event())
+                got = []
+                while (event := await asyncio.wait_for(c.read_event(), TIMEOUT)) is not None:
+                    got.append(event)
+            async with AsyncTcpClient("127.0.0.1", server.port) as c:
+                await c.write_event(Describe().event())
+                info = await asyncio.wait_for(c.read_event(), TIMEOUT)
+                assert info is not None
+                return got, Info.from_event(info)
+
+    got, info = asyncio.run(go())
+    assert [(e.type, e.data["code"]) for e in got] == [("error", "wake-model")]
+    assert "reinstall pymicro-wakeword" in got[0].data["text"]
+    assert info.wake
+
+
+def test_a_satellite_hears_why_when_the_wake_model_cannot_load(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wyoming.pipeline import PipelineStage, RunPipeline
+
+    import samantha.serve.wake as wake
+    from samantha.errors import ConfigError
+    from samantha.testing.satellite import FakeSatellite
+
+    def broken(*args: object) -> None:
+        raise ConfigError("wake-model", "the wake model could not be loaded",
+                          "reinstall pymicro-wakeword")
+
+    monkeypatch.setattr(wake, "WakeWord", broken)
+    pipeline = RunPipeline(PipelineStage.WAKE, PipelineStage.TTS, wake_word_names=["alexa"])
+
+    async def go() -> FakeSatellite:
+        sat = FakeSatellite("hall", spoken(tmp_path, WAKE, "en-us"), realtime=False,
+                            turn_timeout_s=20, pipeline=pipeline)
+        await sat.start()
+        cfg = from_dict({"state_dir": str(tmp_path / "state"),
+                         "serve": {"satellites": [f"hall={sat.uri}"]}})
+        server = Server(cfg, Engines(ScriptedTranscriber([]), ScriptedLanguageModel(["x"]),
+                                     ToneVoice()))
+        await server.start()
+        try:
+            await asyncio.wait_for(sat.done.wait(), 30)
+        finally:
+            await server.stop()
+            await sat.stop()
+        return sat
+
+    [turn] = asyncio.run(go()).turns
+    assert "reinstall pymicro-wakeword" in turn.error, turn.error

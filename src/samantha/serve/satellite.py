@@ -219,7 +219,12 @@ class _Session:
             await self._wake_open.close()
             self._wake_open = None
         if self._wake_open is None:
-            self._wake_open = await self.link.household.wake.open(names)
+            try:
+                self._wake_open = await self.link.household.wake.open(names)
+            except SamanthaError as err:  # the satellite hears why; she listens for her name
+                log.warning("satellite %s: %s", self.room.name, err)
+                await write_event(self.writer, Error(text=str(err), code=err.code).event())
+                return
         self.wake = self._wake_open
         await self.wake.begin()
 
