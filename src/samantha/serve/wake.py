@@ -16,6 +16,7 @@ number of connections, and a client that sends faster than real time only slows 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 from pathlib import Path
@@ -31,6 +32,7 @@ from samantha.inference.worker import Worker
 from samantha.serve.protocol import ProtocolError
 
 log = logging.getLogger(__name__)
+_SERVICES = itertools.count(1)
 _MWW = Attribution(name="microWakeWord (Kevin Ahrendt)",
                    url="https://github.com/kahrendt/microWakeWord")
 
@@ -95,8 +97,8 @@ class WakeService:
 
     @property
     def worker(self) -> Worker:
-        if self._worker is None:
-            self._worker = Worker("serve-wake")
+        if self._worker is None:  # a name of its own: Worker.close waits on threads by name
+            self._worker = Worker(f"serve-wake{next(_SERVICES)}-")
         return self._worker
 
     def _load(self, names: tuple[str, ...]) -> list[WakeWord]:
