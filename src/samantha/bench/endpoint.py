@@ -64,14 +64,14 @@ def _espeak_ssml(text: str, voice: str) -> AudioChunk | None:
 
 REAL = ("living_room_light_en.wav", "turn_on_the_living_room_lamp.wav",
         "living_room_light_ko.wav", "whats_your_name_french.wav", "jfk.wav")
+"""The recordings in tests/fixtures (any ``*.wav`` in the fixtures folder is used)."""
 
 
 def build(fixtures: Path | None = None) -> list[Item]:
     items = []
-    for name in REAL:
-        if fixtures is not None and (fixtures / name).is_file():
-            real = read_wav(fixtures / name)
-            items.append(Item(name, real.samples, speech_bounds(real)[1], 0.0, real=True))
+    for path in sorted(fixtures.glob("*.wav")) if fixtures is not None else ():
+        real = read_wav(path)  # every recording there: the fixtures, or $SAMANTHA_FIXTURES
+        items.append(Item(path.name, real.samples, speech_bounds(real)[1], 0.0, real=True))
     for i, (voice, (head, tail)) in enumerate(
             (v, s) for v in VOICES for s in PAUSED):
         pause = PAUSES_S[i % len(PAUSES_S)]
