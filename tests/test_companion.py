@@ -20,6 +20,7 @@ from samantha.companion import tools
 from samantha.companion.conversation import Conversation
 from samantha.companion.exchange import Exchange
 from samantha.companion.memory import FILE
+from samantha.companion.persona import EXAMPLES
 from samantha.companion.say_filter import blocked
 from samantha.config import Config, MemoryConfig, Persona
 from samantha.inference.engines import build_llm
@@ -147,4 +148,5 @@ def test_old_turns_are_folded_into_a_summary_she_reads_later(tmp_path: Path,
     assert rows(tmp_path, "SELECT count(*) FROM turns WHERE summarised = 1") == [(3,)]
     prompt = asyncio.run(brain.prepare("Where was I going again?", llm)).messages
     assert "Earlier you talked about: " + str(summary[0][0]) in prompt[-2]["content"]
-    assert len(prompt) == 1 + 2 * 2 + 2  # persona, the last two exchanges, notes, the new turn
+    # persona, her few-shot examples, the last two exchanges, notes, the new turn
+    assert len(prompt) == 1 + 2 * len(EXAMPLES) + 2 * 2 + 2

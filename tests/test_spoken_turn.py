@@ -36,7 +36,7 @@ def test_demo_answers_a_spoken_question(tmp_path: Path, engines) -> None:  # typ
     result = json.loads(proc.stdout)
     assert {"capital", "france"} <= set(words(result["transcript"]))
     reply = result["reply"]
-    assert len(words(reply)) >= 2
+    assert "paris" in words(reply), reply  # a right answer, however short
     assert speakable(reply) == reply, "the reply must be plain speech"
     assert result["reply_wav"] == str(out)
     timings = result["timings"]
