@@ -101,7 +101,7 @@ async def run(args: argparse.Namespace) -> int:
     try:
         conversation = from_config(cfg)
         aec = EchoCanceller(cfg.aec) if cfg.aec.enabled else None
-        await asyncio.to_thread(engines.warm_up, conversation.system())
+        await asyncio.to_thread(engines.warm_up, conversation.base_messages())
         # the tool and fact prompts, prefilled once
         await asyncio.to_thread(conversation.warm_up, engines.llm)
         speaker.set_rate(engines.tts.rate)

@@ -110,7 +110,7 @@ def measure(label: str, overrides: dict[str, Any], args: argparse.Namespace,
     engines = load_engines(cfg, progress=lambda m: print(f"[{label}] {m}", file=sys.stderr))
     try:
         if cfg.engine.warm_up:
-            engines.warm_up(from_config(cfg, persist=False).system())
+            engines.warm_up(from_config(cfg, persist=False).base_messages())
         model_bytes = modelstore.path_for(cfg.llm.model, cfg.models_path).stat().st_size
         runner = Runner(engines, cfg, model_bytes)
         for i in range(args.turns):
@@ -231,7 +231,7 @@ def rooms(args: argparse.Namespace) -> int:
     engines = load_engines(cfg, progress=lambda m: print(f"[rooms] {m}", file=sys.stderr))
     try:
         if cfg.engine.warm_up:
-            engines.warm_up(from_config(cfg, persist=False).system())
+            engines.warm_up(from_config(cfg, persist=False).base_messages())
         question = str(resources.files("samantha") / "data" / "question.wav")
         results = run_rooms(cfg, engines, counts, max(1, min(args.turns, 6)), question)
     finally:

@@ -71,7 +71,7 @@ async def demo(args: argparse.Namespace) -> int:
         conversation = from_config(cfg, persist=False)
         if cfg.engine.warm_up:
             progress("warming up")
-            engines.warm_up(conversation.system())
+            engines.warm_up(conversation.base_messages())
         progress(f"listening to {wav.name} ({'fast' if args.fast else 'real time'})")
         playback = Playback(engines.tts.rate)
         room = Room(playback, audio, person_at_s=LEAD_S, realtime=not args.fast,

@@ -75,9 +75,11 @@ async def serve(args: argparse.Namespace) -> int:
     server: Server | None = None
     try:
         if cfg.engine.warm_up:
-            from samantha.companion.persona import system_prompt
+            from samantha.companion.conversation import from_config
 
-            engines.warm_up({"role": "system", "content": system_prompt(cfg.persona)})
+            brain = from_config(cfg, persist=False)
+            engines.warm_up(brain.base_messages())
+            brain.close()
         server = Server(cfg, engines)
         await server.start()
         where = [f"tcp://{checked.listen.host}:{server.port}"] if checked.listen else []

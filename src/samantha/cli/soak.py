@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             if cfg.engine.warm_up:
                 progress("warming up")
                 brain = from_config(cfg, persist=False)
-                engines.warm_up(brain.system())
+                engines.warm_up(brain.base_messages())
                 brain.warm_up(engines.llm)
                 brain.close()
             progress(f"soaking for {args.minutes:g} simulated minutes (board "

@@ -29,9 +29,11 @@ class Engines:
     turn: EndOfTurn | None = None
     """Semantic end of turn (``[vad] turn_model``); None: the fixed hang-over."""
 
-    def warm_up(self, system: Message) -> None:
+    def warm_up(self, prefix: list[Message]) -> None:
+        """Every engine once; the language model prefills ``prefix`` (the persona and her
+        few-shot examples), so the first turn finds it in the KV cache."""
         self.asr.warm_up()
-        self.llm.warm_up([system])
+        self.llm.warm_up(prefix)
         self.tts.warm_up()
         if self.turn is not None:
             self.turn.warm_up()
