@@ -39,6 +39,7 @@ def test_truncated_wav(tmp_path: Path) -> None:
     assert_clean_failure(run_cli("demo", "--in", str(cut)), "cut.wav", "truncated")
 
 
+@pytest.mark.slow
 def test_silence_only_wav_says_no_speech(tmp_path: Path) -> None:
     path = tmp_path / "quiet.wav"
     soundfile.write(str(path), np.zeros(16000 * 2), 16000, subtype="PCM_16")
@@ -50,6 +51,7 @@ def test_silence_only_wav_says_no_speech(tmp_path: Path) -> None:
     assert time.monotonic() - started < 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sound,says", [("square", "steady sound"), ("quiet", "at most -69 dBFS")])
 def test_no_speech_says_why(tmp_path: Path, sound: str, says: str) -> None:
     t = np.arange(16000 * 3) / 16000

@@ -10,6 +10,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 from samantha.companion import tools
 from samantha.companion.conversation import Conversation
@@ -42,6 +44,7 @@ def test_a_time_phrase_of_repeated_words_is_a_quick_clear_answer(tmp_path: Path)
     assert took < 1.0, f"{took:.2f} s on the event loop (it was 2-7 s)"  # a stall, not a timing
 
 
+@pytest.mark.slow
 def test_typed_input_she_cannot_take_is_named_and_the_rest_is_answered(tmp_path: Path,
                                                                         models_ready: None) -> None:
     lines = b"hello \xff\xfe there\n" + b"a" * 100_000 + b"\nWhat is two plus two?\n"

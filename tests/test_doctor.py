@@ -19,6 +19,7 @@ def _has_sound_card() -> bool:
     return any(Path("/dev/snd").glob("pcmC*")) if Path("/dev/snd").is_dir() else False
 
 
+@pytest.mark.slow
 def test_doctor_json_here(models_ready) -> None:  # type: ignore[no-untyped-def]
     proc = run_cli("doctor", "--json")
     assert "Traceback" not in proc.stderr
@@ -39,6 +40,7 @@ def test_doctor_json_here(models_ready) -> None:  # type: ignore[no-untyped-def]
         assert "samantha demo" in checks["capture"]["fix"]
 
 
+@pytest.mark.slow
 def test_doctor_table_has_a_fix_under_every_failure(models_ready) -> None:  # type: ignore[no-untyped-def]
     proc = run_cli("doctor")
     lines = proc.stdout.splitlines()

@@ -15,6 +15,7 @@ import pytest
 
 from conftest import REPO
 
+pytestmark = pytest.mark.slow  # builds the wheel and stages whole installs: seconds each
 INSTALL = REPO / "systemd" / "install.sh"
 UNINSTALL = REPO / "systemd" / "uninstall.sh"
 SMALL = '[llm]\nmodel = "smollm2-135m-instruct-q4_1"\n'  # a small model keeps the copy quick

@@ -262,6 +262,7 @@ def test_a_damaged_search_index_is_repaired_without_loss(tmp_path: Path,
     mem.close()
 
 
+@pytest.mark.slow
 def test_chat_answers_on_a_damaged_memory(tmp_path: Path, models_ready: None) -> None:
     state = tmp_path / "state"
     seed(state, turns=120)

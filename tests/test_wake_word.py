@@ -113,6 +113,7 @@ def test_stop_during_her_reply_silences_her_without_an_answer(tmp_path: Path) ->
     assert len(loop.conversation.history) == 1  # "stop" is not a turn of the conversation
 
 
+@pytest.mark.slow
 def test_real_whisper_hears_the_request_after_the_wake_word(engines, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     loop, playback = model_loop([], ["A warm soup."], asr=engines.asr)
     room = Room(playback, duration_s=10, realtime=False, echo_gain_db=-90.0)
