@@ -15,12 +15,11 @@ import subprocess
 
 import numpy as np
 
-from samantha.audio.chunk import AudioChunk
-from samantha.clock import now_ns
 from samantha.errors import TtsError
 from samantha.inference.korean_text import say_korean
 from samantha.inference.speech_text import has_words
 from samantha.inference.worker import Worker
+from samantha.inference.worker_voice import WorkerVoice
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ def _pcm_from_wav(data: bytes) -> np.ndarray:
     return np.zeros(0, dtype=np.int16)
 
 
-class EspeakVoice:
+class EspeakVoice(WorkerVoice):
     """espeak-ng speaking one language (Korean by default) on its own worker thread."""
 
     def __init__(self, voice: str = "ko", speed: int = 140, pitch: int = 50,
@@ -95,16 +94,6 @@ class EspeakVoice:
                            f"({why[-1] if why else f'exit {done.returncode}'})",
                            "report the text that caused it")
         return _pcm_from_wav(done.stdout)
-
-    def synthesize(self, text: str) -> AudioChunk:
-        """Speak ``text`` (blocking). Unspeakable text gives an empty chunk, never an error."""
-        samples = self.worker.call(self._synth_sync, text)
-        return AudioChunk(samples, self.rate, 1, now_ns())
-
-    async def synthesize_async(self, text: str, pace: float = 1.0) -> AudioChunk:
-        """``pace`` above 1.0 speaks more slowly."""
-        samples = await self.worker.run(self._synth_sync, text, pace)
-        return AudioChunk(samples, self.rate, 1, now_ns())
 
     def warm_up(self) -> None:
         self.synthesize("안녕하세요.")

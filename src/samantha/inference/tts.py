@@ -13,11 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from samantha.audio.chunk import AudioChunk
-from samantha.clock import now_ns
 from samantha.errors import TtsError
 from samantha.inference.speech_text import has_words, speakable
 from samantha.inference.worker import Worker
+from samantha.inference.worker_voice import WorkerVoice
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,7 @@ MAX_CHARS = 600
 """Longest text one call will speak; longer text is cut at a word boundary."""
 
 
-class PiperVoice:
+class PiperVoice(WorkerVoice):
     """Owns one Piper voice on its own thread."""
 
     def __init__(self, model_path: Path, config_path: Path | None = None, threads: int = 1,
@@ -82,16 +81,6 @@ class PiperVoice:
             raise TtsError("synth", f"Piper failed on {clean[:40]!r} ({exc})",
                            "report the text that caused it") from None
         return np.concatenate(parts).astype(np.int16) if parts else np.zeros(0, np.int16)
-
-    def synthesize(self, text: str) -> AudioChunk:
-        """Speak ``text`` (blocking). Unspeakable text gives an empty chunk, never an error."""
-        samples = self.worker.call(self._synth_sync, text)
-        return AudioChunk(samples, self.rate, 1, now_ns())
-
-    async def synthesize_async(self, text: str, pace: float = 1.0) -> AudioChunk:
-        """``pace`` above 1.0 speaks more slowly (a gentler reply when they seem low)."""
-        samples = await self.worker.run(self._synth_sync, text, pace)
-        return AudioChunk(samples, self.rate, 1, now_ns())
 
     def warm_up(self) -> None:
         self.synthesize("Hello.")
