@@ -42,8 +42,9 @@ from samantha.companion import (
     tools,
     wellbeing,
 )
+from samantha.companion.deferred import Deferred
 from samantha.companion.exchange import Exchange
-from samantha.companion.memory import Deferred, Memory
+from samantha.companion.memory import Memory
 from samantha.companion.persona import EXAMPLES as persona_examples
 from samantha.companion.persona import examples, system_prompt
 from samantha.companion.storage import MemoryError_, notice, reason
@@ -291,7 +292,7 @@ class Conversation:
                 return ""
             ex.blocked_once = True
             sentence = say_filter.calm_line(sentence)
-        sentence = _fit(say_numbers(sentence), ex.budget)  # numbers grow as words: cap after
+        sentence = replies.fit(say_numbers(sentence), ex.budget)  # numbers grow as words: cap after
         ex.budget -= len(sentence)
         return sentence
 
@@ -383,19 +384,6 @@ async def _voice_features(heard: Heard | None) -> dict[str, float] | None:
     except (TimeoutError, ValueError) as exc:
         log.info("prosody skipped (%s)", exc)
         return None
-
-
-def _fit(sentence: str, budget: int) -> str:
-    """``sentence`` cut to ``budget`` characters at the last clause or word that fits."""
-    if len(sentence) <= budget:
-        return sentence
-    cut = sentence[:budget - 1]
-    for mark in (". ", "! ", "? ", "; ", ", "):
-        at = cut.rfind(mark)
-        if at >= budget // 2:
-            return cut[:at].rstrip(" ,;") + "."
-    at = cut.rfind(" ")
-    return cut[:at].rstrip(" ,;:-") + "." if at > 0 else ""
 
 
 def _fold(text: str) -> str:

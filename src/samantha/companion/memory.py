@@ -73,7 +73,7 @@ shall may might must not no yes so just very really please tell know remember ca
 s t d ll m re ve don didn doesn""".split())
 
 
-__all__ = ["FILE", "MIGRATIONS", "Deferred", "Memory", "MemoryError_", "ensure_private_dir"]
+__all__ = ["FILE", "MIGRATIONS", "Memory", "MemoryError_", "ensure_private_dir"]
 
 
 class Memory:
@@ -391,30 +391,6 @@ class Memory:
         except sqlite3.Error:
             pass
         self.db.close()
-
-
-class Deferred:
-    """Reads go to ``memory`` now; writes wait in ``pending`` until ``apply()``.
-
-    A turn may be started speculatively and dropped (the person went on speaking): what it
-    would have written must only happen once its reply is really spoken.
-    """
-
-    def __init__(self, memory: Memory) -> None:
-        self.memory = memory
-        self.pending: list[tuple[str, tuple[Any, ...]]] = []
-
-    def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        return self.memory.read(sql, args)
-
-    def write(self, sql: str, args: tuple[Any, ...] = ()) -> int | None:
-        self.pending.append((sql, args))
-        return 0
-
-    def apply(self) -> bool:
-        """All the waiting writes in one transaction: True when they are saved."""
-        pending, self.pending = self.pending, []
-        return self.memory.write_all(pending)
 
 
 def _now() -> str:

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from samantha.audio.chunk import AudioChunk
-from samantha.companion.memory import Deferred, Memory
+from samantha.companion.deferred import Deferred
+from samantha.companion.memory import Memory
 
 log = logging.getLogger(__name__)
 CHIME_RATE = 22_050

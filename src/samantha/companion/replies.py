@@ -99,3 +99,16 @@ def fallback(said: str, mood: Mood, about_themselves: bool) -> str:
     if about_themselves:
         return "Thank you for telling me. I'll keep that in mind."
     return "Mm, tell me more."
+
+
+def fit(sentence: str, budget: int) -> str:
+    """``sentence`` cut to ``budget`` characters at the last clause or word that fits."""
+    if len(sentence) <= budget:
+        return sentence
+    cut = sentence[:budget - 1]
+    for mark in (". ", "! ", "? ", "; ", ", "):
+        at = cut.rfind(mark)
+        if at >= budget // 2:
+            return cut[:at].rstrip(" ,;") + "."
+    at = cut.rfind(" ")
+    return cut[:at].rstrip(" ,;:-") + "." if at > 0 else ""

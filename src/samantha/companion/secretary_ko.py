@@ -14,7 +14,8 @@ import re
 from datetime import datetime
 
 from samantha.companion import reminders
-from samantha.companion.memory import Deferred, Memory
+from samantha.companion.deferred import Deferred
+from samantha.companion.memory import Memory
 from samantha.companion.timeparse import TimeError_
 from samantha.companion.timeparse_ko import parse_span, parse_when, spoken
 

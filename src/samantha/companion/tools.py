@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from samantha.companion import reminders
-from samantha.companion.memory import Deferred, Memory
+from samantha.companion.deferred import Deferred
+from samantha.companion.memory import Memory
 from samantha.companion.timeparse import TimeError_, parse_when, spoken_time
 from samantha.errors import SamanthaError
 from samantha.inference.protocols import LanguageModel, Message

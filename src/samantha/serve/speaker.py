@@ -15,22 +15,22 @@ from wyoming.audio import AudioChunk as WyAudioChunk
 from wyoming.audio import AudioStart, AudioStop
 
 from samantha.audio.chunk import AudioChunk
+from samantha.audio.handoff import HandOffSpeaker
 from samantha.clock import now_ns
 from samantha.serve.protocol import write_event
 
 SAMPLES_PER_CHUNK = 1024
 
 
-class StreamSpeaker:
+class StreamSpeaker(HandOffSpeaker):
     """Satisfies ``audio.protocols.Speaker``; the client plays what it is sent."""
 
     def __init__(self, writer: asyncio.StreamWriter, rate: int = 22050) -> None:
+        super().__init__(rate)
         self.writer = writer
-        self.rate = rate
         self.started = False
         self.first_audio_ns = 0
         self.samples_sent = 0
-        self._written: dict[int, int] = {}
 
     async def write(self, chunk: AudioChunk, tag: int = 0) -> None:
         if not self.started:
@@ -44,7 +44,7 @@ class StreamSpeaker:
             await write_event(self.writer, WyAudioChunk(rate=chunk.rate, width=2, channels=1,
                                                         audio=piece.tobytes()).event())
         self.samples_sent += len(samples)
-        self._written[tag] = self._written.get(tag, 0) + len(samples)
+        self._handed(tag, len(samples))
 
     async def finish(self) -> None:
         """End the reply's audio stream (an empty reply still gets start and stop)."""
@@ -56,22 +56,3 @@ class StreamSpeaker:
 
     async def drain(self) -> None:
         await self.writer.drain()
-
-    def stop(self) -> None:
-        return None  # the client's own player owns what was sent
-
-    def played(self, tag: int) -> tuple[int, int]:
-        n = self._written.get(tag, 0)
-        return n, n
-
-    def forget(self) -> None:
-        self._written.clear()
-
-    def set_rate(self, rate: int) -> None:
-        self.rate = rate
-
-    def reference(self, n: int) -> np.ndarray:
-        return np.zeros(n, np.int16)
-
-    def close(self, timeout_s: float = 5.0) -> bool:
-        return True

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from samantha.audio.chunk import RATE, AudioChunk, concat
+from samantha.audio.handoff import HandOffSpeaker
 from samantha.clock import now_ns
 from samantha.errors import AsrError
 from samantha.inference.protocols import Message, Transcript
@@ -140,40 +141,23 @@ class ToneVoice:
         return None
 
 
-class RecordingSpeaker:
+class RecordingSpeaker(HandOffSpeaker):
     """A speaker that plays instantly into memory (the tests' and the daemon test's output)."""
 
     def __init__(self, rate: int = 22050) -> None:
-        self.rate = rate
+        super().__init__(rate)
         self.chunks: list[AudioChunk] = []
-        self._written: dict[int, int] = {}
         self.stops = 0
 
     async def write(self, chunk: AudioChunk, tag: int = 0) -> None:
         self.chunks.append(chunk)
-        self._written[tag] = self._written.get(tag, 0) + len(chunk.samples)
+        self._handed(tag, len(chunk.samples))
 
     async def drain(self) -> None:
         return None
 
     def stop(self) -> None:
         self.stops += 1
-
-    def played(self, tag: int) -> tuple[int, int]:
-        n = self._written.get(tag, 0)
-        return n, n
-
-    def forget(self) -> None:
-        self._written.clear()
-
-    def set_rate(self, rate: int) -> None:
-        self.rate = rate
-
-    def reference(self, n: int) -> np.ndarray:
-        return np.zeros(n, np.int16)
-
-    def close(self, timeout_s: float = 5.0) -> bool:
-        return True
 
     def recording(self) -> AudioChunk:
         if not self.chunks:
