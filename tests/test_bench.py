@@ -117,3 +117,20 @@ def test_a_short_real_run_is_consistent(tmp_path: Path, models_ready) -> None:  
     assert st["barge_in_s"]["n"] == 1 and st["barge_in_s"]["p50"] > 0
     assert r["resources"]["peak_rss_mb"] > 100
     assert "voice-to-voice" in md.read_text()
+
+
+def test_bench_sweeps_quantized_asr_and_voice_threads_in_one_run() -> None:
+    """`--asr a,b --tts-threads 1,2` measures every pair in the same run, the first as given."""
+    from samantha.cli.bench import _variants
+    from samantha.cli.main import build_parser
+
+    args = build_parser().parse_args(["bench", "--asr", "whisper-tiny.en,whisper-tiny.en-q8_0",
+                                      "--tts-threads", "1,2", "--without", "first_clause"])
+    variants = _variants(args)
+    labels = [label for label, _ in variants]
+    assert labels == ["whisper-tiny.en, voice 1 threads", "whisper-tiny.en, voice 2 threads",
+                      "whisper-tiny.en-q8_0, voice 1 threads", "whisper-tiny.en-q8_0, voice 2 threads",
+                      "whisper-tiny.en, voice 1 threads without first_clause"]
+    assert variants[3][1]["asr"] == {"model": "whisper-tiny.en-q8_0"}
+    assert variants[3][1]["tts"] == {"threads": 2}
+    assert variants[4][1]["engine"] == {"first_clause": False}

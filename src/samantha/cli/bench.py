@@ -36,7 +36,8 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--md", metavar="PATH", help="write the Markdown table")
     p.add_argument("--asr", help="comma-separated ASR models to sweep")
     p.add_argument("--llm", help="comma-separated language models to sweep")
-    p.add_argument("--threads", help="comma-separated thread counts to sweep")
+    p.add_argument("--threads", help="comma-separated thread counts to sweep (ASR and LLM)")
+    p.add_argument("--tts-threads", help="comma-separated thread counts to sweep for the voice")
     p.add_argument("--without", default="", help=f"techniques to also measure switched off, "
                    f"one run each: {','.join(TECHNIQUES)}")
     p.add_argument("--with", dest="with_", default="", help=f"techniques off by default to "
@@ -68,7 +69,9 @@ def _variants(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
         return [t.strip() for t in text.split(",")] if text else [None]
 
     out = []
-    for asr, llm, threads in product(split(args.asr), split(args.llm), split(args.threads)):
+    sweep = product(split(args.asr), split(args.llm), split(args.threads),
+                    split(args.tts_threads))
+    for asr, llm, threads, tts_threads in sweep:
         ov: dict[str, Any] = {"wake": {"mode": "always"}}
         label = []
         if asr:
@@ -81,6 +84,9 @@ def _variants(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
             ov.setdefault("asr", {})["threads"] = int(threads)
             ov.setdefault("llm", {})["threads"] = int(threads)
             label.append(f"{threads} threads")
+        if tts_threads:
+            ov["tts"] = {"threads": int(tts_threads)}
+            label.append(f"voice {tts_threads} threads")
         out.append((", ".join(label) or "defaults", ov))
     for tech in filter(None, (t.strip() for t in args.without.split(","))):
         if tech not in TECHNIQUES:
