@@ -129,7 +129,8 @@ def test_bench_sweeps_quantized_asr_and_voice_threads_in_one_run() -> None:
     variants = _variants(args)
     labels = [label for label, _ in variants]
     assert labels == ["whisper-tiny.en, voice 1 threads", "whisper-tiny.en, voice 2 threads",
-                      "whisper-tiny.en-q8_0, voice 1 threads", "whisper-tiny.en-q8_0, voice 2 threads",
+                      "whisper-tiny.en-q8_0, voice 1 threads",
+                      "whisper-tiny.en-q8_0, voice 2 threads",
                       "whisper-tiny.en, voice 1 threads without first_clause"]
     assert variants[3][1]["asr"] == {"model": "whisper-tiny.en-q8_0"}
     assert variants[3][1]["tts"] == {"threads": 2}
