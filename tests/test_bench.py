@@ -135,3 +135,30 @@ def test_bench_sweeps_quantized_asr_and_voice_threads_in_one_run() -> None:
     assert variants[3][1]["asr"] == {"model": "whisper-tiny.en-q8_0"}
     assert variants[3][1]["tts"] == {"threads": 2}
     assert variants[4][1]["engine"] == {"first_clause": False}
+
+
+@pytest.mark.slow
+def test_reading_the_history_in_between_turns_spares_the_next_prompt(
+        models_ready) -> None:  # type: ignore[no-untyped-def]
+    """On the real llama.cpp (the small smollm2 model), once the two-turn history window slides,
+    a turn that was not primed evaluates the whole history again before her first word; a
+    primed one only its new words (the prompt tokens are llama.cpp's own count)."""
+    from samantha import config as cfgmod
+    from samantha.bench import conversation as talk
+    from samantha.inference.engines import build_llm
+
+    cfg = cfgmod.load(board="", overrides={"llm": {"model": "smollm2-135m-instruct-q4_1",
+                                                    "history_turns": 2, "max_tokens": 24},
+                                            "memory": {"extract_facts": False}})
+    llm = build_llm(cfg)
+    try:
+        report = talk.measure(llm, cfg, 6, lambda _m: None)
+    finally:
+        llm.close()
+    primed = report["with"]["prompt_tokens_per_turn"]
+    cold = report["without"]["prompt_tokens_per_turn"]
+    assert len(primed) == len(cold) == 6
+    # from the fourth turn the window has slid: the unprimed prompt re-reads the history
+    assert all(c > 2 * p for p, c in zip(primed[3:], cold[3:], strict=True)), (primed, cold)
+    assert max(primed[1:]) < 40, primed  # a short question and the chat template's tokens
+    assert "| yes (`prime_history`) |" in talk.markdown(report)

@@ -195,3 +195,31 @@ def test_silence_gives_no_turn() -> None:
                 realtime=False)
     asyncio.run(loop.serve(room))
     assert loop.turns == [] and loop.engines.asr.calls == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("prime", [True, False])
+def test_the_conversation_so_far_is_read_in_once_she_has_answered(prime: bool) -> None:
+    """After each turn the brain hands the model the prompt's growing part, her reply as she
+    said it included, so the next turn prefills only what is new; switched off, nothing."""
+    from samantha.pipeline.turn import typed
+    from samantha.serve.fair import FairQueue, QueuedLanguageModel
+
+    llm = ScriptedLanguageModel(["Lovely, thanks.", "It was sunny."])
+    brain = Conversation(config().persona, memory_cfg=MemoryConfig(extract_facts=False),
+                         prime_history=prime)
+    asyncio.run(typed("How's your day?", llm, brain))
+    asyncio.run(typed("And the weather?", llm, brain))
+    if not prime:
+        assert llm.primed == []
+        return
+    assert len(llm.primed) == 2
+    assert llm.primed[-1] == brain.base_messages()
+    assert llm.primed[-1][-2:] == [{"role": "user", "content": "And the weather?"},
+                                   {"role": "assistant", "content": "It was sunny."}]
+    # the next prompt starts with what was read in
+    asyncio.run(typed("Thanks.", llm, brain))
+    assert llm.prompts[-1][:len(llm.primed[1])] == llm.primed[1]
+    # rooms share one cache: a room's history is not read in for it
+    queued = QueuedLanguageModel(llm, FairQueue("llm"), "kitchen")
+    asyncio.run(queued.prime(brain.base_messages()))
+    assert len(llm.primed) == 3

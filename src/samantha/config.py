@@ -200,6 +200,9 @@ class EngineConfig:
     """Run every engine once at start-up."""
     prefix_cache: bool = True
     """Keep the persona prompt's KV cache between turns (off: re-prefill every turn)."""
+    prime_history: bool = True
+    """Once she has answered, read the conversation so far into the KV cache: the next turn
+    prefills only its notes and the new words (off: it prefills the changed history too)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,9 @@ def register(sub: Subparsers) -> None:
                    help="hours of audio without the wake word (default 1)")
     p.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"),
                    help="set two boards' reports side by side")
+    p.add_argument("--conversation", type=int, metavar="N", default=0,
+                   help="also a typed conversation of N turns, with the history read into the "
+                   "model's cache between turns and without: prompt tokens and first token")
     p.add_argument("--rooms", metavar="N,N,...",
                    help="rooms talking at once through samantha serve, e.g. 1,2,4,8")
     p.set_defaults(func=run)
@@ -199,12 +202,18 @@ def run(args: argparse.Namespace) -> int:
         report["end_of_turn"] = endpoint.measure(args.config,
                                                  lambda m: print(m, file=sys.stderr),
                                                  _fixtures())
+    if args.conversation:
+        report["conversation"] = conversation(args)
     if args.wake:
         from samantha.bench import wake
 
         report["wake"] = wake.measure(args.config, args.wake_hours, _fixtures(),
                                       lambda m: print(m, file=sys.stderr))
     table = markdown(report)
+    if "conversation" in report:
+        from samantha.bench.conversation import markdown as conversation_table
+
+        table += conversation_table(report["conversation"])
     print(table, end="")
     if args.md:
         Path(args.md).write_text(table, encoding="utf-8")
@@ -216,6 +225,22 @@ def run(args: argparse.Namespace) -> int:
         waterfall(report["median_turn"], report["median_naive_turn"], Path(args.png),
                   f"median turn on {report['machine']['board']}", report)
     return 0
+
+
+def conversation(args: argparse.Namespace) -> dict[str, Any]:
+    """``--conversation N``: the language model alone, in one typed conversation, primed or not."""
+    from samantha.bench import conversation as talk
+    from samantha.inference.engines import build_llm
+
+    if not 2 <= args.conversation <= 100:
+        raise ConfigError("bench-conversation", "--conversation takes 2 to 100 turns",
+                          "--conversation 12")
+    cfg = config.load(args.config, overrides=args.overrides)
+    llm = build_llm(cfg)
+    try:
+        return talk.measure(llm, cfg, args.conversation, lambda m: print(m, file=sys.stderr))
+    finally:
+        llm.close()
 
 
 def rooms(args: argparse.Namespace) -> int:

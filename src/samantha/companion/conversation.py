@@ -72,6 +72,8 @@ class Conversation:
     tools_cfg: ToolsConfig = field(default_factory=ToolsConfig)
     clock: Callable[[], datetime] = datetime.now
     """Wall-clock time for calendar things (reminders, 'what time is it'); tests script it."""
+    prime_history: bool = True
+    """After each turn, the conversation so far is read into the model's cache."""
 
     def __post_init__(self) -> None:
         self.memory: Memory | None = None
@@ -325,7 +327,14 @@ class Conversation:
             self.memory.add_turn(ex.text, spoken.strip())
 
     async def after_turn(self, ex: Exchange, spoken: str, llm: LanguageModel) -> None:
-        """Fact extraction and summaries, once she has finished speaking."""
+        """Fact extraction and summaries, once she has finished speaking; then the conversation
+        so far is read into the model's cache, so the next turn prefills only what is new (the
+        history window slides every turn, and her reply is kept as she said it)."""
+        await self._remember(ex, llm)
+        if self.prime_history:
+            await llm.prime(self.base_messages())
+
+    async def _remember(self, ex: Exchange, llm: LanguageModel) -> None:
         if self.memory is None or not ex.keep or self.memory.frozen:
             return  # (nothing could be saved: no model pass for it)
         try:
@@ -345,10 +354,6 @@ class Conversation:
                 summary = await facts.summarise(old, llm)
                 if summary and not say_filter.blocked(summary):
                     self.memory.add_summary(summary, old[-1][0])
-                # put the persona and history back in llama.cpp's prefix cache
-                async for _ in llm.astream(self.base_messages() +
-                                           [{"role": "user", "content": "Hi."}], 1):
-                    break
         except SamanthaError as err:
             log.warning("after the turn: %s", err)
 
@@ -394,4 +399,5 @@ def from_config(cfg: Config, persist: bool = True) -> Conversation:
     """The brain as configured; ``persist`` keeps it in her state directory."""
     return Conversation(cfg.persona, cfg.llm.history_turns,
                         state_dir=cfg.state_path if persist else None,
-                        memory_cfg=cfg.memory, tools_cfg=cfg.tools)
+                        memory_cfg=cfg.memory, tools_cfg=cfg.tools,
+                        prime_history=cfg.engine.prime_history)

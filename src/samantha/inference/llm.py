@@ -175,6 +175,25 @@ class LlamaModel:
         """Prefill the persona prompt once, so its KV cache is ready for the first turn."""
         self.complete(messages + [{"role": "user", "content": "Hi."}], max_tokens=1)
 
+    def _prime_sync(self, messages: list[Message]) -> None:
+        for _ in self._stream_sync(messages, 1):  # the prompt, and one token nobody reads
+            pass
+
+    async def prime(self, messages: list[Message]) -> None:
+        """Prefill the conversation so far while nobody waits: the next prompt shares it."""
+        if self.prefix_cache:
+            await self.worker.run(self._prime_sync, messages)
+
+    def _prompt_tokens_sync(self) -> int:
+        from llama_cpp import llama_perf_context
+
+        return int(llama_perf_context(self._llm._ctx.ctx).n_p_eval)
+
+    def prompt_tokens(self) -> int:
+        """Prompt tokens llama.cpp has evaluated since loading: its perf count of tokens decoded
+        in batches (generated tokens are decoded one at a time and not counted)."""
+        return self.worker.call(self._prompt_tokens_sync)
+
     def close(self) -> None:
         self.worker.close()
         self._llm = None

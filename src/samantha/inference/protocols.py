@@ -60,6 +60,13 @@ class LanguageModel(Protocol):
 
     def warm_up(self, messages: list[Message]) -> None: ...
 
+    async def prime(self, messages: list[Message]) -> None:
+        """Prefill ``messages`` (the conversation so far), so a prompt that starts with them
+        prefills only what follows."""
+
+    def prompt_tokens(self) -> int:
+        """Prompt tokens evaluated since the model was loaded (what the prefix cache missed)."""
+
     def close(self) -> None: ...
 
 

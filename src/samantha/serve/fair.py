@@ -179,6 +179,13 @@ class QueuedLanguageModel:
     def warm_up(self, messages: list[Message]) -> None:
         self.inner.warm_up(messages)
 
+    async def prime(self, messages: list[Message]) -> None:
+        """Not done for rooms: they share one KV cache, so one room's history read in now would
+        be evicted by the next room's turn, and would make that turn wait."""
+
+    def prompt_tokens(self) -> int:
+        return self.inner.prompt_tokens()
+
     def close(self) -> None:
         return None
 

@@ -70,6 +70,7 @@ class ScriptedLanguageModel:
         self.token_s = token_s
         self.json_reply = json_reply
         self.prompts: list[list[Message]] = []
+        self.primed: list[list[Message]] = []
         self.prefix_cache = True
         self.forgotten = 0
         self.closed = False
@@ -107,6 +108,12 @@ class ScriptedLanguageModel:
 
     def warm_up(self, messages: list[Message]) -> None:
         return None
+
+    async def prime(self, messages: list[Message]) -> None:
+        self.primed.append(messages)
+
+    def prompt_tokens(self) -> int:
+        return sum(len(m["content"].split()) for p in self.prompts for m in p)
 
     def close(self) -> None:
         self.closed = True
