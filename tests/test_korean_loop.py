@@ -10,7 +10,7 @@ from test_turn_loop import loop_for, room_with, run
 def test_korean_name_alone_follow_up_and_secretary() -> None:
     heard = ["불 켜줘", "사만다", "사만다야, 안녕!", "고마워", "5분 타이머 맞춰 줘"]
     loop, playback = loop_for(heard, ["안녕하세요!", "천만에요."])
-    run(loop, room_with(playback, (0.5, 1.0), (3.0, 0.6), (5.5, 1.0), (8.0, 1.0), (10.5, 1.0)),
+    run(loop, room_with(playback, (0.5, 1.0), (3.0, 0.6), (5.5, 1.0), (9.0, 1.0), (11.5, 1.0)),
         5)
     answered = [(t.transcript, " ".join(t.spoken)) for t in loop.turns]
     assert answered == [("불 켜줘", ""),                    # not for her: no name

@@ -49,9 +49,17 @@ def loop_for(lines: list[str], replies: list[str], cfg: Config | None = None,
 
 
 def run(loop: TurnLoop, room: Room, until_idle_turns: int) -> None:
-    """Serve until ``until_idle_turns`` turns are done and she is idle again (bounded)."""
+    """Serve until ``until_idle_turns`` turns are done and she is idle again (bounded).
+
+    The room runs as fast as it can, except in real time while she thinks or has nothing
+    queued to play: the fakes answer at once, but a turn still hops between threads (prosody,
+    workers), and a room racing ahead meanwhile would play her reply seconds late in its own
+    time, into the person's next line (seen: "Yes?" cut off by the line 1.4 s after it).
+    """
     room.stop_when = lambda: len(loop.turns) >= until_idle_turns and loop.state is State.IDLE \
         and loop.current is None
+    room.pace = lambda: loop.state is State.THINKING or (
+        loop.state is State.SPEAKING and room.playback.buffered() == 0)
     asyncio.run(asyncio.wait_for(loop.serve(room), 10))
 
 
@@ -111,7 +119,7 @@ def test_wake_phrase_follow_up_window_and_her_name_alone() -> None:
     loop, playback = loop_for(["What time is the game on?", "Samantha", "Samantha, hello!",
                                "And how are you?"],
                               ["Hello to you too!", "I'm doing well."])
-    run(loop, room_with(playback, (0.5, 1.0), (3.0, 0.6), (5.5, 1.0), (8.0, 1.0)), 4)
+    run(loop, room_with(playback, (0.5, 1.0), (3.0, 0.6), (5.5, 1.0), (9.0, 1.0)), 4)
     answered = [(t.transcript, " ".join(t.spoken)) for t in loop.turns]
     assert answered == [("What time is the game on?", ""),        # not for her
                         ("Samantha", "Yes?"),                      # her name alone

@@ -330,13 +330,15 @@ class Conversation:
         """Fact extraction and summaries, once she has finished speaking; then the conversation
         so far is read into the model's cache, so the next turn prefills only what is new (the
         history window slides every turn, and her reply is kept as she said it)."""
-        await self._remember(ex, llm)
-        if self.prime_history:
+        if self.prime_history:  # first: the next utterance may cancel what follows
+            await llm.prime(self.base_messages())
+        if await self._remember(ex, llm) and self.prime_history:  # a summary evicted it
             await llm.prime(self.base_messages())
 
-    async def _remember(self, ex: Exchange, llm: LanguageModel) -> None:
+    async def _remember(self, ex: Exchange, llm: LanguageModel) -> bool:
+        """Facts (side prompts that keep the cache) and summaries (True: it was evicted)."""
         if self.memory is None or not ex.keep or self.memory.frozen:
-            return  # (nothing could be saved: no model pass for it)
+            return False  # (nothing could be saved: no model pass for it)
         try:
             in_korean = korean.is_korean(ex.text)  # Korean facts by rule, in Korean
             if (self.memory_cfg.extract_facts and not ex.by_rule
@@ -354,8 +356,10 @@ class Conversation:
                 summary = await facts.summarise(old, llm)
                 if summary and not say_filter.blocked(summary):
                     self.memory.add_summary(summary, old[-1][0])
+                return True
         except SamanthaError as err:
             log.warning("after the turn: %s", err)
+        return False
 
     def warm_up(self, llm: LanguageModel) -> None:
         """Prefill the tool and fact prompts once (seconds, at start-up), so the first request
