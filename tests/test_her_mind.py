@@ -163,3 +163,23 @@ def test_a_copied_example_is_not_spoken() -> None:
     assert b.screen("I'm still here, though.", ex) == ""
     assert b.screen("What's going on?", ex) == "What's going on?"  # too short to be a copy
     assert b.screen("Mornings are quiet here.", Exchange(text="x")) == "Mornings are quiet here."
+
+
+def test_health_is_not_made_light_of_and_no_reply_opens_with_a_dangling_link() -> None:
+    """Seen on the 1.5B model: "I'm allergic to peanuts." → "That's not a big deal."; and a
+    reply whose first sentence was dropped went on "However, ..."."""
+    said = "I'm allergic to peanuts."
+    assert replies.unfit("That's not a big deal.", said, []) == "their health made light of"
+    assert replies.unfit("Don't worry about it, lots of people are.", said, []) \
+        == "their health made light of"
+    assert replies.unfit("That's not a big deal.", "I burnt the toast.", []) == ""
+    b = brain()
+    dismissive = ScriptedLanguageModel(["That's not a big deal. Lots of people are."])
+    assert say(b, said, dismissive) == "Lots of people are."
+    only = ScriptedLanguageModel(["No big deal!"])
+    assert say(b, "My chest hurts when I climb stairs.", only) != ""  # her line, never silence
+    linked = ScriptedLanguageModel(["As an AI, I don't eat. However, pasta with pesto is lovely."])
+    assert say(b, "What should I cook tonight?", linked) == "Pasta with pesto is lovely."
+    assert replies.opening("But, honestly, that's fine.") == "Honestly, that's fine."
+    assert replies.opening("Butter is fine.") == "Butter is fine."
+    assert replies.opening("However,") == "However,"

@@ -43,7 +43,7 @@ from samantha.companion import (
     wellbeing,
 )
 from samantha.companion.deferred import Deferred
-from samantha.companion.exchange import Exchange
+from samantha.companion.exchange import MAX_REPLY_CHARS, Exchange
 from samantha.companion.memory import Memory
 from samantha.companion.persona import EXAMPLES as persona_examples
 from samantha.companion.persona import examples, system_prompt
@@ -286,6 +286,8 @@ class Conversation:
         if why:
             log.info("a sentence was dropped before speech: %s", why)
             return ""
+        if ex.budget == MAX_REPLY_CHARS and not ex.by_rule:  # her first sentence
+            sentence = replies.opening(sentence)
         if ex.leading:
             sentence = replies.stance(sentence, ex.leading == "plan")
         if say_filter.blocked(sentence) or mood.diagnoses(sentence):

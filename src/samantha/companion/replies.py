@@ -25,6 +25,13 @@ _AI_TALK = re.compile(r"\bas an (ai|artificial intelligence)( language model)?\b
                       r"\bas an? (virtual |digital |ai )?(assistant|chatbot|bot)\b|"
                       r"\bi don'?t have (personal )?(preferences|opinions|feelings|emotions)\b",
                       re.IGNORECASE)
+_HEALTH = re.compile(r"\b(allerg\w*|asthma|diabet\w*|epilep\w*|pregnan\w*|sick|ill|hurts?|"
+                     r"pain|injur\w*|bleeding|medication|medicine|chest)\b", re.IGNORECASE)
+_DISMISSIVE = re.compile(r"\b(not|no) (a |that )?big deal\b|\bnothing to worry about\b|"
+                         r"\bdon'?t worry about (it|that)\b|\bno need to worry\b",
+                         re.IGNORECASE)
+_OPENING_LINK = re.compile(r"^(however|but|also|still|that said|on the other hand|besides|"
+                           r"instead),?\s+(?=\w)", re.IGNORECASE)
 _STANCE = re.compile(r"^\s*(no|nope|yes|yeah|yep)[.!]?\s*$", re.IGNORECASE)
 _FIRST = {"i": "you", "i'm": "you're", "my": "your", "me": "you", "mine": "yours",
           "i've": "you've", "i'll": "you'll", "myself": "yourself", "am": "are"}
@@ -74,7 +81,16 @@ def unfit(sentence: str, said: str, notes: list[str]) -> str:
         return "the person's words as hers"
     if repeats_note(sentence, notes):
         return "an internal note"
+    if _HEALTH.search(said) and _DISMISSIVE.search(sentence):
+        return "their health made light of"  # "I'm allergic to peanuts." "That's not a big deal."
     return ""
+
+
+def opening(sentence: str) -> str:
+    """Her reply's first spoken sentence, without a link to a sentence before it that was
+    dropped or never was ("However, I can tell you about ..." → "I can tell you about ...")."""
+    cut = _OPENING_LINK.sub("", sentence, count=1)
+    return cut[:1].upper() + cut[1:] if cut != sentence else sentence
 
 
 def stance(sentence: str, plan: bool) -> str:
