@@ -127,3 +127,40 @@ def test_her_korean_voice_is_heard_back_by_whisper(whisper_ko) -> None:  # type:
     # espeak-ng's Korean is robotic: whisper-base gets about half the letters (jamo) right
     # (measured 0.48 here); Piper's English voice on the same text is heard as Latin gibberish.
     assert cer(say_korean(text), heard, jamo=True) <= 0.6, heard
+
+
+@pytest.mark.parametrize(("heard", "kept"), [
+    # seen: tiny.en on the bench's lamp recording; base on espeak-ng's Korean
+    ("Turn on the living room lamp. Turn on the living room lamp. Turn on the living room lamp. "
+     "Turn on", "Turn on the living room lamp."),
+    ("오, 오, 오, 오, 오, 오, 오, 오, 오", "오,"),
+    ("하늘은 외빵 한 세피어 하늘은 외빵 한 세피어 하늘은 외빵 한 세피어", "하늘은 외빵 한 세피어"),
+    ("아쉬운 상쾌하게 씻어가는 판보핀 와냐 아쉬운 상쾌하게 씻어가는 판보핀 와냐 "
+     "아쉬운 상쾌하게 씻어가는 판보핀 \ufffd", "아쉬운 상쾌하게 씻어가는 판보핀 와냐"),
+    # what people say twice, or a word three times, stays as said
+    ("Turn on the light, turn on the light", "Turn on the light, turn on the light"),
+    ("no no no", "no no no"),
+    ("I said yes, yes, yes, I will.", "I said yes, yes, yes, I will."),
+    ("and so on and so on", "and so on and so on"),
+])
+def test_a_whisper_loop_is_heard_once(heard: str, kept: str) -> None:
+    from samantha.inference.asr import clean_transcript
+
+    assert clean_transcript(heard) == kept
+
+
+def test_unclear_korean_does_not_reach_her_as_a_loop(
+        whisper_ko, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """espeak-ng's "오늘 저녁에 뭘 요리하면 좋을까?" made whisper-base write "오, " 27 times."""
+    import subprocess
+
+    from samantha.audio.chunk import read_wav
+
+    wav = tmp_path / "q.wav"
+    subprocess.run(["espeak-ng", "-v", "ko", "-s", "140", "-w", str(wav),
+                    "오늘 저녁에 뭘 요리하면 좋을까?"], capture_output=True, check=True)
+    heard = whisper_ko.transcribe(read_wav(wav)).text
+    words = heard.split()
+    assert words and len(words) <= 12, heard  # a short question, not a loop to the token bound
+    assert not any(words[i:i + 2] == words[i + 2:i + 4] == words[i + 4:i + 6]
+                   for i in range(len(words))), heard

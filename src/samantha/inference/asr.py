@@ -84,8 +84,42 @@ def import_whisper() -> Any:
 
 
 def clean_transcript(text: str) -> str:
-    """Drop non-speech annotations and collapse whitespace."""
-    return " ".join(_NON_SPEECH.sub(" ", text).split())
+    """Drop non-speech annotations, collapse whitespace, and keep a loop's phrase once."""
+    text = _NON_SPEECH.sub(" ", text).replace("\ufffd", "")  # U+FFFD: a character cut in two
+    return collapse_loops(" ".join(text.split()))
+
+
+def _key(word: str) -> str:
+    return word.strip(".,!?;:'\"").lower()
+
+
+def _cut_tail(tail: list[str], unit: list[str]) -> bool:
+    """Is ``tail`` (the rest of the text) the start of one more ``unit``, its last word cut?"""
+    return 0 < len(tail) <= len(unit) and tail[:-1] == unit[:len(tail) - 1] \
+        and unit[len(tail) - 1].startswith(tail[-1][:1])
+
+
+def collapse_loops(text: str) -> str:
+    """whisper.cpp has no guard against repeating itself, and loops until its token bound:
+    "Turn on the living room lamp. Turn on the living room lamp. Turn on the living ..." (seen
+    in the bench on tiny.en), "오, 오, 오, 오, ..." (base, on unclear Korean). A phrase said three
+    times in a row (one word: four), or twice and cut off at the end, is kept once."""
+    words = text.split()
+    keys = [_key(w) for w in words]
+    for size in range(1, len(words) // 2 + 1):
+        need = 4 if size == 1 else 3
+        for start in range(len(words) - size * 2 + 1):
+            unit, times = keys[start:start + size], 1
+            if not all(unit):
+                continue
+            while keys[start + times * size:start + (times + 1) * size] == unit:
+                times += 1
+            end = start + times * size
+            cut = _cut_tail(keys[end:], unit)
+            if times >= need or (size > 1 and times == need - 1 and cut):
+                rest = [] if cut else words[end:]
+                return collapse_loops(" ".join(words[:start + size] + rest))
+    return text
 
 
 class WhisperTranscriber:
