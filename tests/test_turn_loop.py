@@ -231,3 +231,33 @@ def test_the_conversation_so_far_is_read_in_once_she_has_answered(prime: bool) -
     queued = QueuedLanguageModel(llm, FairQueue("llm"), "kitchen")
     asyncio.run(queued.prime(brain.base_messages()))
     assert len(llm.primed) == 3
+
+
+def test_her_own_words_heard_back_get_no_reply() -> None:
+    """Seen in an hour's soak: the tail of her reply came through the echo canceller, was heard
+    in the follow-up window as "Thank you for telling me I'll keep that in mind.", and she
+    answered herself. Her words heard back are not for her; a real follow-up still is."""
+    loop, playback = loop_for(
+        ["Samantha, I'm allergic to peanuts.", "Thank you for telling me I'll keep that in mind.",
+         "What should I cook tonight?"],
+        ["Thank you for telling me. I'll keep that in mind.", "Try a lentil curry."])
+    run(loop, room_with(playback, (0.5, 1.5), (4.0, 1.5), (7.0, 1.5)), 3)
+    answered = [(t.transcript, " ".join(t.spoken)) for t in loop.turns]
+    assert answered == [
+        ("Samantha, I'm allergic to peanuts.", "Thank you for telling me. I'll keep that in mind."),
+        ("Thank you for telling me I'll keep that in mind.", ""),  # her echo
+        ("What should I cook tonight?", "Try a lentil curry.")]   # the follow-up window
+    assert len(loop.engines.llm.prompts) == 2  # type: ignore[attr-defined]
+
+
+def test_what_counts_as_her_echo() -> None:
+    from samantha.pipeline.wake import echoes
+
+    said = ["Thank you for telling me.", "I'll keep that in mind.",
+            "Thank you for telling me. I'll keep that in mind."]
+    assert echoes("Thank you for telling me I'll keep that in mind.", said)
+    assert echoes("for telling me, I'll keep that in mind", said)  # a tail, heard a bit off
+    assert not echoes("Thank you.", said)  # too short to tell
+    assert not echoes("What should I cook for dinner tonight?", said)
+    assert not echoes("pasta or rice?", ["Would you like pasta or rice?"])  # an answer
+    assert echoes("오늘은 기분이 정말 좋아요", ["오늘은 기분이 정말 좋아요. 당신은요?"])

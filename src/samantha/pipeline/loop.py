@@ -39,7 +39,7 @@ from samantha.inference.korean_text import has_hangul
 from samantha.pipeline.events import BargeIn, SpeechEnded, TurnReport
 from samantha.pipeline.states import Happened, State, is_barge_in, next_state
 from samantha.pipeline.turn import Style, TurnResult, announce, respond, transcribe
-from samantha.pipeline.wake import WakeGate, is_stop
+from samantha.pipeline.wake import WakeGate, echoes, is_stop
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +219,13 @@ class TurnLoop:
             await go.wait()
         heard = await transcribe(audio, self.engines, self.conversation, result, self.delivery)
         decision = self.wake.decide(result.transcript, now_ns() / 1e9)  # pure: safe now
+        recent = [line for t in self.turns[-2:] for line in (*t.spoken, " ".join(t.spoken))]
+        if decision.woke and not self.wake.named(result.transcript) \
+                and echoes(result.transcript, recent):  # her own voice, through the canceller
+            await go.wait()
+            log.info("heard her own words: no reply")
+            self._move(Happened.NOT_FOR_HER)
+            return
         if not decision.woke or is_stop(decision.rest):
             await go.wait()
             if decision.woke:  # "stop": the barge-in already silenced her; no reply

@@ -107,6 +107,22 @@ def is_stop(request: str) -> bool:
     return " ".join(_words(request)) in _STOP
 
 
+def echoes(transcript: str, said: list[str]) -> bool:
+    """Is ``transcript`` her own recent words heard back? The echo canceller can let the tail of
+    a reply through, and in the follow-up window it needs no name: seen in an hour's soak, she
+    heard "Thank you for telling me I'll keep that in mind." and answered herself. Whisper hears
+    her a little differently, so: four words or more, 80 % of them in order in one thing she
+    said (a line, or a whole reply)."""
+    heard = _words(transcript)
+    if len(heard) < 4:
+        return False  # "pasta or rice?" said back to her is an answer, not an echo
+    for line in said:
+        blocks = difflib.SequenceMatcher(None, heard, _words(line), autojunk=False)
+        if sum(b.size for b in blocks.get_matching_blocks()) >= 0.8 * len(heard):
+            return True
+    return False
+
+
 class WakeGate:
     """Decides whether an utterance may be transcribed (model mode), and per transcript whether
     she should answer and what the request is."""
@@ -151,6 +167,10 @@ class WakeGate:
             if self.detector is not None:
                 self.worker.call(self.detector.close)
             self.worker.close()
+
+    def named(self, transcript: str) -> bool:
+        """Does ``transcript`` call her by name (whatever the mode)?"""
+        return match_phrase(transcript, self.phrase, self.cfg.similarity).woke
 
     def decide(self, transcript: str, now_s: float) -> WakeMatch:
         if not transcript.strip():
