@@ -100,6 +100,9 @@ class Soak:
     crash: str = ""
     rss: list[tuple[float, float]] = field(default_factory=list)
     """(simulated minutes, VmRSS MB) after each segment."""
+    waiting: bool = False
+    """Waiting (wall time) for her follow-up window to close: the room runs in real time then,
+    so the wait is a few seconds of quiet room, not many minutes of it fast-forwarded."""
 
 
 class ErrorCounter(logging.Handler):
@@ -149,7 +152,9 @@ async def drive(room: Room, engine: TurnLoop, minutes: float, seed: int, src: So
         if kind != "question":  # past her follow-up window: any answer is a false reply
             wait = follow_up_s + 1.0 - (time.monotonic() - last_reply)
             if wait > 0:
+                soak.waiting = True
                 await asyncio.sleep(wait)
+                soak.waiting = False
         before = len(engine.turns)
         at_s = room.position / RATE + 0.3
         room.say(AudioChunk(samples), at_s)
@@ -192,7 +197,8 @@ async def run(engines: Engines, cfg: Config, minutes: float, seed: int = 11,
     room = Room(playback, duration_s=minutes * 60 + 600, realtime=False)
     room.keep_echo = False
     engine = TurnLoop(engines, conversation, cfg, playback, aec)
-    room.pace = lambda: engine.current is not None or engine.state is not State.IDLE
+    room.pace = lambda: soak.waiting or engine.current is not None \
+        or engine.state is not State.IDLE
     start = rss_mb()
     wall = time.perf_counter_ns()
     listener = asyncio.create_task(engine.serve(room))
