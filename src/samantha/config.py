@@ -201,8 +201,7 @@ class EngineConfig:
     prefix_cache: bool = True
     """Keep the persona prompt's KV cache between turns (off: re-prefill every turn)."""
     prime_history: bool = True
-    """Once she has answered, read the conversation so far into the KV cache: the next turn
-    prefills only its notes and the new words (off: it prefills the changed history too)."""
+    """Read the conversation so far into the KV cache once she has answered (off: re-read it)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,7 @@ a fresh conversation, while here the history grows and, past ``history_turns``, 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,62 +18,12 @@ from samantha.bench.corpus import QUESTIONS, QUESTIONS_KO
 from samantha.bench.stats import summary
 from samantha.companion.conversation import from_config
 from samantha.config import Config
-from samantha.inference.protocols import LanguageModel, Message
-from samantha.pipeline.turn import typed
+from samantha.inference.protocols import LanguageModel
+from samantha.pipeline.events import FirstToken, PromptSent
+from samantha.pipeline.turn import TYPED, TurnResult, respond
 
 FOLLOW_UPS = ("Tell me more about that.", "Why do you say so?", "Thanks, that helps.")
 FOLLOW_UPS_KO = ("그거 좀 더 얘기해 줘.", "왜 그렇게 생각해?", "고마워, 도움이 됐어.")
-
-
-class _Timed:
-    """The language model, with the time to the first token and the prompt tokens of each
-    reply (side prompts and priming pass through unmeasured)."""
-
-    def __init__(self, inner: LanguageModel) -> None:
-        self.inner = inner
-        self.prefix_cache = inner.prefix_cache
-        self.first_token_s: list[float] = []
-        self.prompt: list[int] = []
-
-    @property
-    def size_bytes(self) -> int:
-        return self.inner.size_bytes
-
-    async def astream(self, messages: list[Message],
-                      max_tokens: int | None = None) -> AsyncGenerator[str, None]:
-        before, start, first = self.inner.prompt_tokens(), time.perf_counter(), True
-        async for piece in self.inner.astream(messages, max_tokens):
-            if first:
-                self.first_token_s.append(time.perf_counter() - start)
-                self.prompt.append(self.inner.prompt_tokens() - before)
-                first = False
-            yield piece
-
-    def complete(self, messages: list[Message], max_tokens: int | None = None) -> str:
-        return self.inner.complete(messages, max_tokens)
-
-    async def acomplete_json(self, messages: list[Message], schema: dict[str, Any],
-                             max_tokens: int = 128) -> str:
-        return await self.inner.acomplete_json(messages, schema, max_tokens)
-
-    def complete_json(self, messages: list[Message], schema: dict[str, Any],
-                      max_tokens: int = 128) -> str:
-        return self.inner.complete_json(messages, schema, max_tokens)
-
-    async def forget(self) -> None:
-        await self.inner.forget()
-
-    def warm_up(self, messages: list[Message]) -> None:
-        self.inner.warm_up(messages)
-
-    async def prime(self, messages: list[Message]) -> None:
-        await self.inner.prime(messages)
-
-    def prompt_tokens(self) -> int:
-        return self.inner.prompt_tokens()
-
-    def close(self) -> None:
-        return None
 
 
 def script(turns: int, korean: bool = False) -> list[str]:
@@ -85,16 +34,27 @@ def script(turns: int, korean: bool = False) -> list[str]:
 
 
 async def _talk(llm: LanguageModel, cfg: Config, lines: list[str],
-                say: Callable[[str], None], label: str) -> _Timed:
-    timed = _Timed(llm)
+                say: Callable[[str], None], label: str) -> tuple[list[int], list[float]]:
+    """The typed turn (``pipeline.turn.typed``: respond, then after_turn), timed by the turn's
+    own events; the prompt tokens are llama.cpp's count across the reply (side prompts of the
+    turn would count too: the script asks for none)."""
     brain = from_config(cfg, persist=False)
     await llm.forget()
     llm.warm_up(brain.base_messages())
+    prompt: list[int] = []
+    first_token_s: list[float] = []
     for i, line in enumerate(lines):
-        reply = await typed(line, timed, brain)
+        result, before = TurnResult(transcript=line), llm.prompt_tokens()
+        ex = await respond(line, llm, None, brain, None, result, TYPED)
+        sent, first = result.log.first(PromptSent), result.log.first(FirstToken)
+        if sent is not None and first is not None:  # not a rule's reply
+            prompt.append(llm.prompt_tokens() - before)
+            first_token_s.append((first.t_ns - sent.t_ns) / 1e9)
+        reply = " ".join(result.spoken)
+        await brain.after_turn(ex, reply, llm)
         say(f"[conversation, {label}] turn {i + 1}/{len(lines)}: "
-            f"{timed.prompt[-1] if timed.prompt else '-'} prompt tokens, {reply[:60]!r}")
-    return timed
+            f"{prompt[-1] if prompt else '-'} prompt tokens, {reply[:60]!r}")
+    return prompt, first_token_s
 
 
 def measure(llm: LanguageModel, cfg: Config, turns: int,
@@ -106,11 +66,11 @@ def measure(llm: LanguageModel, cfg: Config, turns: int,
     for prime in (True, False):
         run_cfg = replace(cfg, engine=replace(cfg.engine, prime_history=prime))
         label = "primed" if prime else "not primed"
-        timed = asyncio.run(_talk(llm, run_cfg, lines, say, label))
+        prompt, first_token_s = asyncio.run(_talk(llm, run_cfg, lines, say, label))
         out["with" if prime else "without"] = {
-            "prompt_tokens": summary(timed.prompt[1:]),
-            "first_token_s": summary(timed.first_token_s[1:]),
-            "prompt_tokens_per_turn": timed.prompt,
+            "prompt_tokens": summary(prompt[1:]),
+            "first_token_s": summary(first_token_s[1:]),
+            "prompt_tokens_per_turn": prompt,
         }
     return out
 

@@ -278,11 +278,11 @@ class Conversation:
         sentence = speakable(sentence)
         if not has_words(sentence) or ex.budget <= 0 or _OTHER_SPEAKER.match(sentence):
             return ""
-        if ex.text and _fold(sentence) == _fold(ex.text):  # a small model's echo of the person
+        if ex.text and replies.fold(sentence) == replies.fold(ex.text):  # the person, echoed
             return ""
         why = "" if ex.by_rule else (replies.unfit(sentence, ex.text, ex.notes)
                                      or korean_mind.unfit(sentence, ex.text)
-                                     or self._copied(sentence, ex))  # the model's words only
+                                     or replies.copied(sentence, ex.text, persona_examples))
         if why:
             log.info("a sentence was dropped before speech: %s", why)
             return ""
@@ -299,15 +299,6 @@ class Conversation:
         sentence = replies.fit(say_numbers(sentence), ex.budget)  # numbers grow as words: cap after
         ex.budget -= len(sentence)
         return sentence
-
-    def _copied(self, sentence: str, ex: Exchange) -> str:
-        """A reply sentence copied from her few-shot examples (not asked the same thing)."""
-        folded = f" {_fold(sentence)} "
-        for user, reply in persona_examples:
-            if len(folded.split()) >= 5 and folded in f" {_fold(reply)} " \
-                    and _fold(ex.text) != _fold(user):
-                return "a copied example"
-        return ""
 
     def fallback(self, ex: Exchange) -> str:
         """Her line when nothing of the reply could be said: never silence."""
@@ -395,10 +386,6 @@ async def _voice_features(heard: Heard | None) -> dict[str, float] | None:
     except (TimeoutError, ValueError) as exc:
         log.info("prosody skipped (%s)", exc)
         return None
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\W+", " ", text.lower()).strip()
 
 
 def from_config(cfg: Config, persist: bool = True) -> Conversation:

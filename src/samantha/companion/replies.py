@@ -10,6 +10,7 @@ her own voice that fits the turn (``fallback``), never silence. Pure text rules,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from samantha.companion.mood import Mood
 
@@ -83,6 +84,21 @@ def unfit(sentence: str, said: str, notes: list[str]) -> str:
         return "an internal note"
     if _HEALTH.search(said) and _DISMISSIVE.search(sentence):
         return "their health made light of"  # "I'm allergic to peanuts." "That's not a big deal."
+    return ""
+
+
+def fold(text: str) -> str:
+    """Lower case, words only: for comparing what was said."""
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def copied(sentence: str, said: str, examples: Iterable[tuple[str, str]]) -> str:
+    """A reply sentence copied from her few-shot examples (when not asked the same thing)."""
+    folded = f" {fold(sentence)} "
+    for user, reply in examples:
+        if len(folded.split()) >= 5 and folded in f" {fold(reply)} " \
+                and fold(said) != fold(user):
+            return "a copied example"
     return ""
 
 

@@ -171,13 +171,13 @@ class LlamaModel:
             lambda: self._json_stream(messages, schema, max_tokens))]
         return "".join(pieces)
 
-    def warm_up(self, messages: list[Message]) -> None:
-        """Prefill the persona prompt once, so its KV cache is ready for the first turn."""
-        self.complete(messages + [{"role": "user", "content": "Hi."}], max_tokens=1)
-
     def _prime_sync(self, messages: list[Message]) -> None:
         for _ in self._stream_sync(messages, 1):  # the prompt, and one token nobody reads
             pass
+
+    def warm_up(self, messages: list[Message]) -> None:
+        """Prefill the persona prompt once, so its KV cache is ready for the first turn."""
+        self.worker.call(self._prime_sync, messages)
 
     async def prime(self, messages: list[Message]) -> None:
         """Prefill the conversation so far while nobody waits: the next prompt shares it."""
