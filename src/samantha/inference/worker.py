@@ -8,6 +8,7 @@ at a time *inside* that thread, never iterated on the event loop.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import threading
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -17,6 +18,7 @@ from typing import Any, TypeVar, cast
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _DONE = object()
+_NUMBERS = itertools.count(1)
 
 
 class Worker:
@@ -24,7 +26,10 @@ class Worker:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"samantha-{name}")
+        # numbered, so close() waits for this worker's thread and not another one of the same
+        # name (two whisper models in one process: the closing one waited out the other's life)
+        self._prefix = f"samantha-{name}-{next(_NUMBERS)}"
+        self._ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self._prefix)
         self._closed = False
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
@@ -70,7 +75,7 @@ class Worker:
             return True
         self._closed = True
         self._ex.shutdown(wait=False, cancel_futures=True)
-        threads = [t for t in threading.enumerate() if t.name.startswith(f"samantha-{self.name}")]
+        threads = [t for t in threading.enumerate() if t.name.startswith(f"{self._prefix}_")]
         for t in threads:
             t.join(timeout_s)
         alive = any(t.is_alive() for t in threads)
