@@ -10,7 +10,8 @@
 # needs: debootstrap qemu-user-static binfmt-support (Debian), and binfmt_misc mounted.
 set -euo pipefail
 dir=${1:?usage: make-base-rootfs.sh DIR [MIRROR]}
-mirror=${2:-$(grep -rhoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+# (grep exits 2 when /etc/apt/sources.list is absent, as on deb822-only systems: not an error here)
+mirror=${2:-$({ grep -rhoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null || true; } \
   | head -1 | tr -d ' ')}
 mirror=${mirror:-http://deb.debian.org/debian}
 [[ $(id -u) == 0 ]] || { echo "run as root" >&2; exit 2; }
@@ -43,5 +44,7 @@ trap 'for m in dev sys proc; do umount "$dir/$m" 2>/dev/null || true; done' EXIT
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
 chroot "$dir" apt-get install -y -qq --no-install-recommends linux-image-arm64 >/dev/null
 chroot "$dir" apt-get clean
+for m in dev sys proc; do umount "$dir/$m"; done   # before du: it would walk the host's /proc
+trap - EXIT
 echo "samantha" >"$dir/etc/hostname"
 echo "made $dir: Debian bookworm arm64 ($(du -sh "$dir" | cut -f1))"
