@@ -3,7 +3,7 @@
 # models verified and read-only, the config in /etc/samantha, the hardened unit enabled.
 #   sudo make install            (runs this script from the repository root)
 # DESTDIR=dir stages everything under dir (used by the tests; a venv is not relocatable, so
-# SKIP_VENV=1 goes with it). BOARD= overrides the detected board.
+# SKIP_VENV=1 goes with it). BOARD= overrides the detected board. EXTRA_MODELS= adds models.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 DESTDIR=${DESTDIR:-}
@@ -71,6 +71,9 @@ import sys
 from samantha import config
 c = config.load(board=sys.argv[1])
 print(c.asr.model, c.llm.model, c.tts.voice)' "$BOARD")
+# EXTRA_MODELS: more to carry than this config uses (the SD image: the Korean ears, so that
+# `language = ko` in samantha.txt works from the card)
+names="$names ${EXTRA_MODELS:-}"
 SRC_MODELS=${MODELS_FROM:-$REPO/models}
 files=$(PYTHONPATH="$RUN_PATH" "$RUN_PY" -c '
 import sys

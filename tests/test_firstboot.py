@@ -108,3 +108,33 @@ def test_voice_must_be_a_verified_voice_on_the_card(tmp_path: Path) -> None:
     with pytest.raises(FirstbootError, match="not usable on this card"):
         firstboot.apply(settings, tmp_path / "etc2", models_dir=empty)
     assert not (tmp_path / "etc2" / "samantha.toml").exists()
+
+
+def test_korean_needs_its_ears_on_the_card(tmp_path: Path) -> None:
+    # `language = ko` swaps the English-only whisper for the multilingual one; a card without
+    # it must say so at first boot, not leave a daemon that stops at start for a missing model
+    settings = tmp_path / "samantha.txt"
+    settings.write_text("language = ko\n")
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "samantha.toml").write_text('board = "rpi4"\n')
+    only_english = tmp_path / "models"
+    tiny = modelstore.get("whisper-tiny.en")
+    for f in tiny.files:
+        (only_english / f.path).parent.mkdir(parents=True, exist_ok=True)
+        (only_english / f.path).symlink_to(modelstore.default_models_dir() / f.path)
+
+    with pytest.raises(FirstbootError, match="needs the speech model whisper-base") as err:
+        firstboot.apply(settings, etc, models_dir=only_english)
+    assert err.value.code == "language"
+    assert (etc / "samantha.toml").read_text() == 'board = "rpi4"\n'  # nothing changed
+
+    base = modelstore.get(config_mod.MULTILINGUAL_ASR)
+    for f in base.files:
+        (only_english / f.path).symlink_to(modelstore.default_models_dir() / f.path)
+    firstboot.apply(settings, etc, models_dir=only_english)
+    cfg = config_mod.load(str(etc / "samantha.toml"), board="rpi4")
+    assert (cfg.persona.code, cfg.asr.model) == ("ko", "whisper-base")
+
+    settings.write_text("language = English\n")  # the card's own English ears: fine
+    firstboot.apply(settings, etc, models_dir=only_english)

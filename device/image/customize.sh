@@ -15,8 +15,10 @@ say() { echo "customize: $*"; }
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 # ---------------------------------------------------------------- 1. packages
-runtime=(python3 python3-venv libportaudio2 libasound2 alsa-utils libsndfile1 nftables
-         openssh-server ca-certificates)
+# libspeexdsp1: the echo canceller (on by default: without it she stops at start);
+# espeak-ng: her Korean voice (`language = ko`).
+runtime=(python3 python3-venv libportaudio2 libasound2 alsa-utils libsndfile1 libspeexdsp1
+         espeak-ng nftables openssh-server ca-certificates)
 missing=()
 for p in "${runtime[@]}"; do have "$p" || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -89,6 +91,13 @@ for module in numpy soundfile soxr webrtcvad pywhispercpp.model llama_cpp piper 
   fi
   say "  import $module ok"
 done
+# What the daemon opens at start besides the imports: the echo canceller's C library (it stopped
+# her at start on an image without libspeexdsp1), and espeak-ng for the Korean voice.
+/opt/samantha/venv/bin/python -c 'from samantha.audio.aec import EchoCanceller; EchoCanceller()' \
+  || { echo "customize: the echo canceller does not load" >&2; exit 1; }
+say "  echo canceller ok"
+espeak-ng --voices=ko | grep -q ' ko ' || { echo "customize: espeak-ng has no Korean voice" >&2; exit 1; }
+say "  espeak-ng Korean voice ok"
 
 # ---------------------------------------------------------------- 3. quiet and private
 mask=(apt-daily.timer apt-daily.service apt-daily-upgrade.timer apt-daily-upgrade.service

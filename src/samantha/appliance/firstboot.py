@@ -9,6 +9,7 @@ quotes around a value are optional::
     wake_phrase = hey samantha
     voice = en_US-joe-medium    # a Piper voice on the card (`samantha models list`)
     volume = 70                 # speaker volume, 0-100 %
+    language = ko               # Korean (hears with whisper-base, speaks with espeak-ng)
 
 At boot, ``samantha-firstboot.service`` runs ``python -m samantha.appliance.firstboot`` on it:
 the settings are merged into ``/etc/samantha/samantha.toml`` (checked by loading it as her
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from samantha import boards
 from samantha import config as config_mod
 from samantha.errors import SamanthaError
 from samantha.models import store as modelstore
@@ -129,6 +131,26 @@ def check_voice(voice: str, models_dir: Path | None, manifest: Path | None) -> N
             from None
 
 
+def check_ears(merged: dict[str, Any], language: str, models_dir: Path | None,
+               manifest: Path | None) -> None:
+    """The language's speech recognition (Korean: the multilingual whisper) must be on the card:
+    otherwise the daemon would stop at start for a model it cannot find."""
+    board = str(merged.get("board") or boards.detect())
+    profile = config_mod.board_profile(board)
+    data = config_mod.merge(config_mod.read_toml(profile) if profile.is_file() else {}, merged)
+    model = config_mod.from_dict(data).asr.model
+    missing: list[SamanthaError]
+    try:
+        missing = list(modelstore.problems(modelstore.get(model, manifest), models_dir))
+    except SamanthaError as exc:
+        missing = [exc]
+    if missing:
+        raise FirstbootError("language", f"language {language!r} needs the speech model "
+                             f"{model}, which is not usable on this card ({missing[0].message})",
+                             "use the image's own models (it carries whisper-base for Korean), "
+                             "or leave language out") from None
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -202,12 +224,14 @@ def apply(settings_file: Path, etc_dir: Path, models_dir: Path | None = None,
                                  "fix or delete it, then reboot") from None
     merged = config_mod.merge(current, settings.config)
     try:
-        config_mod.from_dict(merged)
+        cfg = config_mod.from_dict(merged)
     except SamanthaError as exc:
         raise FirstbootError("config", exc.message, exc.fix) from None
     voice = settings.config.get("tts", {}).get("voice")
     if voice is not None:
         check_voice(voice, models_dir, manifest)
+    if "language" in settings.config.get("persona", {}):
+        check_ears(merged, cfg.persona.language, models_dir, manifest)
     if settings.config:
         _write_atomic(target, to_toml(merged))
     if settings.volume is not None:
