@@ -76,6 +76,7 @@ uninstall:
 # The SD image for Raspberry Pi 5 and 4 (as root; not part of `make test`). README "The SD image".
 #   make image BASE=raspios-lite-arm64.img.xz   (or an arm64 rootfs directory; the default is a
 #   Debian bookworm arm64 rootfs made here with debootstrap, standing in for Raspberry Pi OS Lite)
+#   XZ=0 stops at the raw disk, build/image/work/samantha.img (for image-boot-test: no xz wait)
 IMAGE_APT := debootstrap qemu-user-static binfmt-support fdisk dosfstools mtools e2fsprogs \
   xz-utils file gcc-aarch64-linux-gnu g++-aarch64-linux-gnu cmake ninja-build nftables
 IMAGE_BASE_DIR := build/image/base-rootfs
@@ -90,12 +91,14 @@ image-base: image-deps
 	$(NICE) device/image/make-base-rootfs.sh $(IMAGE_BASE_DIR)
 image: models image-deps
 	@if [ "$(BASE)" = "$(IMAGE_BASE_DIR)" ]; then $(MAKE) --no-print-directory image-base; fi
-	$(NICE) device/image/build.sh --base $(BASE) --out $(IMAGE) --board $(IMAGE_BOARD)
+	$(NICE) device/image/build.sh --base $(BASE) --out $(IMAGE) --board $(IMAGE_BOARD) \
+	  $(if $(filter 0,$(XZ)),--no-xz)
 image-check:
 	$(NICE) device/image/check-image.sh $(IMAGE)
-# Boots the Debian stand-in image in qemu-system-aarch64 -M virt (TCG, slow) and prints a report.
+# Boots the Debian stand-in image in qemu-system-aarch64 -M virt (TCG, slow), has samantha.service
+# answer one spoken turn from a WAV microphone, and prints a report (IMAGE= an .img.xz or .img).
 image-boot-test:
-	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="qemu-system-arm mtools"
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="qemu-system-arm mtools fdisk e2fsprogs"
 	$(NICE) device/image/boot-test.sh $(IMAGE) out/boot-test.log
 
 clean:

@@ -6,6 +6,8 @@
 #   BASE   Raspberry Pi OS Lite (arm64) as .img.xz or .img, or an arm64 root filesystem directory
 #          (here: Debian bookworm from debootstrap, make-base-rootfs.sh, standing in for it)
 #   --board  which board's memory limits the unit gets (default rpi4: the smaller, safe on both)
+#   --no-xz  stop at the raw disk (work/samantha.img), e.g. for boot-test.sh: xz takes most of
+#          the build's time on two cores
 #   --reassemble  reuse the customised work/rootfs and work/boot of the last build: redo only
 #          fstab, cmdline.txt, the filesystems and the disk (for work on the layout)
 #
@@ -18,7 +20,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-base="" out="" board=rpi4 reassemble=0 work="$repo/build/image/work" models="$repo/models"
+base="" out="" board=rpi4 reassemble=0 compress=1 work="$repo/build/image/work" models="$repo/models"
 llama_version=0.3.36
 cache=${SAMANTHA_IMAGE_CACHE:-$repo/build/image}
 
@@ -30,7 +32,8 @@ while (($#)); do
     --work) work=$2; shift 2 ;;
     --models) models=$2; shift 2 ;;
     --reassemble) reassemble=1; shift ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    --no-xz) compress=0; shift ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "build: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -106,7 +109,9 @@ fi
 
 # ---------------------------------------------------------------- 2. the app (install.sh)
 step "app, config, unit and verified models via systemd/install.sh (board $board)"
-DESTDIR=$rootfs SKIP_VENV=1 BOARD=$board MODELS_FROM=$models "$repo/systemd/install.sh"
+# whisper-base besides the board's models: what `language = ko` (Korean) in samantha.txt needs
+DESTDIR=$rootfs SKIP_VENV=1 BOARD=$board MODELS_FROM=$models EXTRA_MODELS=whisper-base \
+  "$repo/systemd/install.sh"
 cp -a "$here/rootfs-overlay/." "$rootfs/"
 chown -R root:root "$rootfs/usr/lib/samantha" "$rootfs/etc/systemd/system"
 
@@ -126,8 +131,10 @@ req=$cache/requirements-aarch64.txt
 # Python (py3-none-any), or the build stops and names it.
 # With their dependencies: requirements.lock is not always complete (python-dateutil needs tzdata).
 pip_dl=("$repo/.venv/bin/pip" download -q -d "$wheelhouse")
+# glibc 2.36 (bookworm) runs manylinux_2_36 and older; pymicro-wakeword ships only 2_35.
 aarch64=(--only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 --abi abi3
-         --abi none --platform manylinux_2_34_aarch64 --platform manylinux_2_28_aarch64
+         --abi none --platform manylinux_2_36_aarch64 --platform manylinux_2_35_aarch64
+         --platform manylinux_2_34_aarch64 --platform manylinux_2_28_aarch64
          --platform manylinux_2_17_aarch64 --platform manylinux2014_aarch64)
 grep -viE '^(pyaudio|llama-cpp-python)==' "$req" | while read -r pin; do
   [[ -n $pin ]] || continue
@@ -236,6 +243,10 @@ dd if="$fs/root.img" of="$disk" bs=4M seek=$((root_offset / 4194304)) conv=notru
 dd if="$fs/state.img" of="$disk" bs=4M seek=$((state_offset / 4194304)) conv=notrunc,sparse status=none
 rm -f "$fs"/*.img
 
+if ((!compress)); then
+  step "done: the raw image is $disk (--no-xz: no $out)"
+  exit 0
+fi
 step "compressing to $out"
 xz -T0 -6 -c "$disk" >"$out.partial"
 mv "$out.partial" "$out"
