@@ -7,6 +7,7 @@
 # morning?") from a WAV microphone, her reply to a WAV file in her state directory, transcripts in
 # the journal, the Pi 4 profile (qemu's virt board is no Pi), and the start-up allowance emulation
 # needs. Everything else is the unit as shipped: the sandbox, WatchdogSec=30, her memory partition.
+# A samantha-question.wav on the boot partition replaces the bundled question (BOOT_TEST_LANG=ko).
 #
 # usage (by boot-test.sh): bash samantha-boot-test.sh WAIT_S TURN
 # Diagnostics that may fail (a mount missing, the write that must fail) end in `|| true`: the
@@ -21,16 +22,28 @@ since() { echo "[$(($(cut -d. -f1 /proc/uptime) - t0)) s]"; }
 
 if [ "$turn" = 1 ]; then
   question=$(find /opt/samantha/venv -path '*/samantha/data/question.wav' | head -n 1)
+  extra=""
+  if [ -f /boot/firmware/samantha-question.wav ]; then
+    # boot-test.sh's own question (the Korean recording: it does not say her name, so she
+    # answers every utterance: her config as first boot wrote it, plus [wake] mode = "always")
+    install -m 0644 /boot/firmware/samantha-question.wav /run/samantha-question.wav
+    question=/run/samantha-question.wav
+    systemctl start samantha-firstboot.service || true
+    { cat /etc/samantha/samantha.toml; printf '\n[wake]\nmode = "always"\n'; } >/run/samantha-boot-test.toml
+    chmod 0644 /run/samantha-boot-test.toml
+    extra="Environment=SAMANTHA_CONFIG=/run/samantha-boot-test.toml"
+  fi
   mkdir -p /run/systemd/system/samantha.service.d
   cat >/run/systemd/system/samantha.service.d/boot-test.conf <<EOF
 [Service]
 Environment=SAMANTHA_BOARD=rpi4 SAMANTHA_LOG=debug
 Environment=SAMANTHA_TEST_MIC_WAV=$question
 Environment=SAMANTHA_TEST_SPEAKER_WAV=/var/lib/samantha/boot-test-reply.wav
+$extra
 TimeoutStartSec=$wait_s
 EOF
   systemctl daemon-reload
-  echo "drop-in for the turn: microphone $question"
+  echo "drop-in for the turn: microphone $question${extra:+; $extra}"
 fi
 
 systemctl start --no-block multi-user.target
@@ -65,6 +78,11 @@ if [ "$turn" = 1 ] && [ "$state" = active ]; then
   echo "$(since) after $i s of listening:"
   journalctl -b -u samantha.service -o cat \
     | grep -E 'ready:|transcript:|turn end_of_speech=|fallback|rror' | tail -n 20 || true
+  # her unit's memory: the peak since start (cgroup v2) and how often it met MemoryHigh/Max
+  cg=/sys/fs/cgroup/system.slice/samantha.service
+  echo "SAMANTHA-MEMORY-PEAK-MB=$(($(cat "$cg/memory.peak" 2>/dev/null || echo 0) / 1048576))" \
+    "(MemoryHigh $(cat "$cg/memory.high"), MemoryMax $(cat "$cg/memory.max");" \
+    "$(tr '\n' ' ' <"$cg/memory.events"))" || true
   # stopping her writes the WAV speaker's file
   systemctl stop samantha.service || true
   /opt/samantha/venv/bin/python - <<'EOF'

@@ -14,6 +14,9 @@
 # usage: boot-test.sh IMAGE(.img or .img.xz) [LOG]     needs qemu-system-arm (Debian), mtools
 #   BOOT_TEST_WAIT_S  how long to wait for each of: the service ready, her turn (default 1800:
 #                     emulation runs the models tens of times slower than a Pi)
+#   BOOT_TEST_LANG    en (default) or ko: samantha.txt says `language = ko` and the question is
+#                     tests/fixtures/living_room_light_ko.wav (no name in it: every utterance wakes her)
+#   BOOT_TEST_TURN=0  no turn: boot, report, power off
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -21,6 +24,8 @@ image=${1:?usage: boot-test.sh IMAGE [LOG]}
 log=${2:-boot-test.log}
 wait_s=${BOOT_TEST_WAIT_S:-1800}
 turn=${BOOT_TEST_TURN:-1}
+lang=${BOOT_TEST_LANG:-en}
+[[ $lang == en || $lang == ko ]] || { echo "boot-test: BOOT_TEST_LANG is en or ko, not $lang" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/samantha-boot.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -38,8 +43,14 @@ mcopy -i "$fat" "::/$kernel" "$tmp/vmlinuz"
 mcopy -i "$fat" "::/$initrd" "$tmp/initrd"
 cmdline=$(mtype -i "$fat" ::/cmdline.txt | tr -d '\r\n')
 
-# The wake phrase is set because the bundled question says "Hey Samantha" to a box named Ava.
-printf 'name = Ava\nowner = Tester\nvolume = 55\nwake_phrase = hey samantha\n' >"$tmp/samantha.txt"
+if [[ $lang == ko ]]; then
+  # Korean: the owner's one switch, and a real Korean recording as the question
+  printf 'name = Ava\nowner = 민지\nvolume = 55\nlanguage = ko\n' >"$tmp/samantha.txt"
+  mcopy -o -i "$fat" "$repo/tests/fixtures/living_room_light_ko.wav" ::/samantha-question.wav
+else
+  # The wake phrase is set because the bundled question says "Hey Samantha" to a box named Ava.
+  printf 'name = Ava\nowner = Tester\nvolume = 55\nwake_phrase = hey samantha\n' >"$tmp/samantha.txt"
+fi
 mcopy -o -i "$fat" "$tmp/samantha.txt" ::/samantha.txt
 # What runs inside: boot-test-inside.sh, from the boot partition of this throwaway copy.
 mcopy -o -i "$fat" "$here/boot-test-inside.sh" ::/samantha-boot-test.sh
@@ -72,15 +83,16 @@ cp "$tmp/reply.wav" "${log%.log}-reply.wav"
 echo "her reply: ${log%.log}-reply.wav"
 py=${PYTHON:-$repo/.venv/bin/python}
 if [[ -x $py ]]; then
-  SAMANTHA_MODELS_DIR=${SAMANTHA_MODELS_DIR:-$repo/models} "$py" - "$tmp/reply.wav" <<'EOF'
+  SAMANTHA_MODELS_DIR=${SAMANTHA_MODELS_DIR:-$repo/models} "$py" - "$tmp/reply.wav" "$lang" <<'EOF'
 import sys
 from samantha.audio.chunk import read_wav
 from samantha.inference.asr import WhisperTranscriber
 from samantha.models import store
 
+model, language = ("whisper-base", "ko") if sys.argv[2] == "ko" else ("whisper-tiny.en", "en")
 reply = read_wav(sys.argv[1])
-asr = WhisperTranscriber(store.path_for("whisper-tiny.en"), threads=2)
-print(f"she said ({reply.seconds:.1f} s, heard back by whisper-tiny.en): {asr.transcribe(reply).text}")
+asr = WhisperTranscriber(store.path_for(model), threads=2, language=language)
+print(f"she said ({reply.seconds:.1f} s, heard back by {model}): {asr.transcribe(reply).text}")
 asr.close()
 EOF
 fi
