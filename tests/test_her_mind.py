@@ -183,3 +183,28 @@ def test_health_is_not_made_light_of_and_no_reply_opens_with_a_dangling_link() -
     assert replies.opening("But, honestly, that's fine.") == "Honestly, that's fine."
     assert replies.opening("Butter is fine.") == "Butter is fine."
     assert replies.opening("However,") == "However,"
+
+
+@pytest.mark.parametrize("asked", [
+    "Turn on the living room light.", "Hey Samantha, turn off the lights",
+    "Could you please switch the TV off?", "dim the lights", "Put on the radio",
+    "거실 불 켜줘", "거실 불 켜져", "거실 불 좀 켜 줘.", "에어컨 꺼 주세요",
+])
+def test_a_request_to_switch_a_device_gets_an_honest_no(asked: str) -> None:
+    # she is not connected to the home's devices; the model said "Mm, tell me more." and
+    # "저는 여기 있어요. 무슨 일 있었어요?", as if nothing had been asked (seen in the SD image)
+    llm = ScriptedLanguageModel(["Mm, tell me more."])
+    said = say(brain(), asked, llm)
+    assert said.startswith("I can't switch the ") or said.startswith("제가 직접 켜고 끌 수는"), said
+    assert "not connected" in said or "연결되어 있지 않" in said
+    assert not llm.prompts  # by rule: the model was not asked
+
+
+@pytest.mark.parametrize("said", [
+    "I turned off the lights and cried.", "Should I turn off the heater at night?",
+    "Turn the page.", "불 꺼진 방에서 울었어", "거실 불 켜져 있어?",
+])
+def test_talk_about_devices_is_not_a_request(said: str) -> None:
+    from samantha.companion.devices import request
+
+    assert request(said) == ""

@@ -29,6 +29,7 @@ from pathlib import Path
 from samantha.audio.chunk import AudioChunk
 from samantha.companion import (
     commands,
+    devices,
     facts,
     honesty,
     known,
@@ -161,6 +162,7 @@ class Conversation:
             log.info("abusive message answered calmly")
             return say_filter.abuse_reply(ex.text, self._abuse_count - 1)
         said = known.about_her(ex.text, self.persona.name)  # "are you a real person?"
+        said = said or devices.request(ex.text)  # "turn on the light": she cannot, and says so
         if said:
             return said
         if korean.is_korean(ex.text):  # memory, who she is, comfort (companion/korean_mind.py)
