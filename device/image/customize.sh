@@ -125,6 +125,16 @@ rm -f /etc/rc[2-5].d/S*         # no SysV scripts (systemd would run them)
 rm -f /var/lib/dbus/machine-id
 ln -s /etc/machine-id /var/lib/dbus/machine-id 2>/dev/null || true
 install -d -m 0755 /boot/firmware /var/lib
+# systemd makes a unit's StateDirectory= at start, which a read-only root refuses: logind
+# (systemd/linger) failed at every boot of the stand-in. Every such directory is made now
+# (not for DynamicUser= units: theirs live in /var/lib/private, like hers below).
+for unit in /lib/systemd/system/*.service /etc/systemd/system/*.service; do
+  [[ -f $unit ]] || continue
+  grep -q '^DynamicUser=yes' "$unit" && continue
+  for dir in $(sed -n 's/^StateDirectory=//p' "$unit"); do
+    install -d -m 0755 "/var/lib/${dir%%:*}"
+  done
+done
 # Her memory: DynamicUser=yes keeps StateDirectory= under /var/lib/private, which is the state
 # partition's mount point; the link systemd would make at start is made now (root is read-only).
 # (A unit with a fixed user keeps it in /var/lib/samantha, which is then the mount point.)
