@@ -91,6 +91,8 @@ def test_a_speculative_turn_is_thrown_away_when_the_person_goes_on() -> None:
     assert [t.transcript for t in loop.turns] == ["Samantha, tell me a joke."]
     assert loop.conversation.history == [("tell me a joke.",
                                           "Why did the owl stay in? It was too hoot.")]
+    # the dropped turn was held (asyncio keeps tasks only weakly) until it had unwound
+    assert not loop._unwinding
 
 
 def test_barge_in_stops_her_and_history_keeps_what_was_heard() -> None:

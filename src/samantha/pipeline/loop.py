@@ -83,6 +83,9 @@ class TurnLoop:
         self._interrupting = False  # the utterance in progress began while she was busy
         self._asking: asyncio.Task[None] | None = None  # the end-of-turn model, asked
         self._anchor = (0, 0.0)  # (capture ns, stream s) of the latest chunk's first sample
+        # cancelled turns, held until they have unwound: asyncio keeps only weak references to
+        # tasks, and one collected mid-flight never closes its C generator on the worker
+        self._unwinding: set[asyncio.Task[None]] = set()
 
     # -- the loop ---------------------------------------------------------------------------
     async def serve(self, mic: Microphone, heartbeat: Callable[[], None] = lambda: None) -> None:
@@ -270,7 +273,7 @@ class TurnLoop:
         turn = self.current
         if turn is not None and turn.speculative:
             log.debug("speculative turn dropped: %s", why)
-            turn.task.cancel()
+            self._let_go(turn.task)
             self.current = None
 
     def _barge_in(self, onset_ns: int) -> None:
@@ -279,8 +282,13 @@ class TurnLoop:
         log.info("barge-in while %s: playback stopped %.0f ms after speech onset",
                  self.state, (now_ns() - onset_ns) / 1e6)
         if self.current is not None:
-            self.current.task.cancel()
+            self._let_go(self.current.task)
             self.current = None
+
+    def _let_go(self, task: asyncio.Task[None]) -> None:
+        task.cancel()
+        self._unwinding.add(task)
+        task.add_done_callback(self._unwinding.discard)
 
     async def _cancel_current(self) -> None:
         if self._asking is not None:
@@ -296,6 +304,9 @@ class TurnLoop:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.current.task
             self.current = None
+        for task in list(self._unwinding):  # dropped turns: nothing outlives the loop
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
 
 async def serve(mic: Microphone, speaker: Speaker, engines: Engines, conversation: Conversation,
