@@ -22,7 +22,6 @@ QUESTIONS = (
     "How do I stay calm before a big meeting?",
     "Why is the sky blue?",
 )
-FIXTURES_KO = ("living_room_light_ko.wav",)
 QUESTIONS_KO = (
     "아침을 상쾌하게 시작하는 방법이 뭐야?",
     "달에 대한 재미있는 사실 하나 알려 줘.",
@@ -69,14 +68,14 @@ def espeak(text: str, voice: str = "en-us+m3") -> AudioChunk | None:
         return read_wav(out)
 
 
-def build(fixtures_dir: Path | None, language: str = "en") -> list[Utterance]:
-    """The corpus in English, or in Korean (``language`` "ko")."""
+def build(language: str = "en") -> list[Utterance]:
+    """The timed turns in English, or in Korean (``language`` "ko"): questions the model answers.
+
+    The recorded fixtures are not among them: they are requests to switch a light, which she
+    answers by rule without the model (`companion/devices.py`), so they would time no cascade.
+    They are still heard by the endpoint, wake and soak benches."""
     korean = language == "ko"
     items = []
-    if fixtures_dir is not None:
-        items += [annotate(name, read_wav(fixtures_dir / name))
-                  for name in (FIXTURES_KO if korean else FIXTURES)
-                  if (fixtures_dir / name).is_file()]
     voices = ("ko", "ko+f2", "ko+m3") if korean else ("en-us+m3", "en-us+f2", "en-gb+m2")
     for i, question in enumerate(QUESTIONS_KO if korean else QUESTIONS):
         audio = espeak(question, voices[i % len(voices)])

@@ -187,10 +187,10 @@ def run(args: argparse.Namespace) -> int:
     if args.rooms:
         return rooms(args)
     language = config.load(args.config, overrides=args.overrides).persona.code
-    items = corpus.build(_fixtures(), language)
+    items = corpus.build(language)
     if not items:
-        raise ConfigError("bench-corpus", "no speech to benchmark with: neither the fixtures "
-                          "nor espeak-ng were found", "install espeak-ng (make setup does)")
+        raise ConfigError("bench-corpus", "no speech to benchmark with: espeak-ng was not found",
+                          "install espeak-ng (make setup does)")
     runs = [measure(label, ov, args, items) for label, ov in _variants(args)]
     report: dict[str, Any] = {"machine": machine(), **runs[0],
               "sweep": [{k: r[k] for k in ("label", "models", "config", "voice_to_voice_s",
