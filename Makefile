@@ -57,7 +57,7 @@ check: setup
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q -m "not slow"
 
-# The companion scorecard on the real model (README "Her as a companion").
+# The companion scorecard on the real model (docs/companion.md).
 eval: models
 	$(VENV)/bin/samantha eval
 
@@ -73,7 +73,7 @@ install: models
 uninstall:
 	PURGE=$(PURGE) systemd/uninstall.sh
 
-# The SD image for Raspberry Pi 5 and 4 (as root; not part of `make test`). README "The SD image".
+# The SD image for Raspberry Pi 5 and 4 (as root; not part of `make test`). docs/sd-image.md.
 #   make image BASE=raspios-lite-arm64.img.xz   (or an arm64 rootfs directory; the default is a
 #   Debian bookworm arm64 rootfs made here with debootstrap, standing in for Raspberry Pi OS Lite)
 #   XZ=0 stops at the raw disk, build/image/work/samantha.img (for image-boot-test: no xz wait)

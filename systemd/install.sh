@@ -23,7 +23,9 @@ say "board $BOARD, into ${DESTDIR:-/}"
 
 # 1. the app: the samantha wheel (code, board profiles, the manifest), the pins, the unit files
 install -d -m 0755 "$APP" "$APP/models" "$APP/wheels"
-rm -rf "$APP/src" "$APP/device" "$APP/systemd" "$APP"/wheels/samantha-*.whl
+rm -rf "$APP/src" "$APP/device" "$APP/systemd" "$APP/docs" "$APP"/wheels/samantha-*.whl
+install -d -m 0755 "$APP/docs"
+install -m 0644 "$REPO"/docs/*.md "$APP/docs/"   # the units' Documentation= pages
 build=$(mktemp -d)
 trap 'rm -rf "$build"' EXIT
 cp -r "$REPO/pyproject.toml" "$REPO/README.md" "$REPO/src" "$build/"

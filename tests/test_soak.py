@@ -1,5 +1,5 @@
 """``samantha soak`` for one simulated minute: the real loop, engines and room, with questions,
-silence, noise and her echo. (The hour-long figures are in the README's "Soak" section.)"""
+silence, noise and her echo. (The hour-long figures are in docs/soak.md.)"""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build Samantha's SD card image for Raspberry Pi 5 and 4 (arm64) by customising a base system in
-# a chroot, the way raspOVOS customises Raspberry Pi OS Lite. See README "The SD image".
+# a chroot, the way raspOVOS customises Raspberry Pi OS Lite. See docs/sd-image.md.
 #
 # usage: sudo build.sh --base BASE --out OUT.img.xz [--board rpi4|rpi5] [--work DIR] [--models DIR]
 #   BASE   Raspberry Pi OS Lite (arm64) as .img.xz or .img, or an arm64 root filesystem directory
@@ -39,7 +39,7 @@ while (($#)); do
 done
 [[ -n $out && ( -n $base || $reassemble == 1 ) ]] || {
   echo "usage: build.sh --base BASE --out OUT.img.xz" >&2; exit 2; }
-[[ $reassemble == 1 || -e $base ]] || { echo "build: no base at $base (see README: The SD image)" >&2; exit 2; }
+[[ $reassemble == 1 || -e $base ]] || { echo "build: no base at $base (see docs/sd-image.md)" >&2; exit 2; }
 [[ $(id -u) == 0 ]] || { echo "build: run as root (chroot, mounts, file ownership)" >&2; exit 2; }
 for tool in sfdisk mkfs.vfat mcopy mkfs.ext4 debugfs xz chroot python3; do
   command -v "$tool" >/dev/null || {

@@ -3,7 +3,7 @@
 # debootstrap, run through qemu-user-static's binfmt handler on an x86-64 host. Raspberry Pi OS is
 # Debian bookworm arm64 plus Raspberry Pi's kernel, firmware and tools, so the customisation that
 # works on this works on it; what differs (firmware, kernel, NetworkManager, the rpi-* units) is
-# handled by name in customize.sh and listed in the README.
+# handled by name in customize.sh and listed in docs/sd-image.md.
 #
 # usage: sudo make-base-rootfs.sh DIR [MIRROR]
 #   MIRROR defaults to the first Debian mirror in this machine's apt sources.
