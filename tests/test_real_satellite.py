@@ -74,7 +74,8 @@ def test_real_wyoming_satellite_is_answered_every_time(engines, tmp_path: Path) 
         pytest.fail("the real wyoming-satellite is not installed: run tests/satellite_env.sh "
                     "(make test runs it)")
     kitchen_port, study_port = _free_port(), _free_port()
-    kitchen_mic = [f"6:{_raw(tmp_path, KITCHEN[0], 'k1')}", f"31:{_raw(tmp_path, KITCHEN[1], 'k2')}"]
+    kitchen_mic = [f"6:{_raw(tmp_path, KITCHEN[0], 'k1')}",
+                   f"31:{_raw(tmp_path, KITCHEN[1], 'k2')}"]
     study_mic = [f"16:{_raw(tmp_path, STUDY[0], 's1')}", f"41:{_raw(tmp_path, STUDY[1], 's2')}"]
     cfg = from_dict({"state_dir": str(tmp_path / "state"), "tools": {"enabled": False},
                      "serve": {"listen": "tcp://127.0.0.1:0",
