@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from dataclasses import dataclass
 
 from wyoming.asr import Transcript
@@ -60,6 +61,7 @@ INFO_TIMEOUT_S = 5.0
 PLAYBACK_MARGIN_S = 0.5
 """Added to the estimated end of her reply's playback (the satellite's own buffering)."""
 RETRY_MAX_S = 30.0
+KEPT_TURNS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,8 @@ class SatelliteLink:
         self.spec = spec
         self.household = household
         self.cfg = household.cfg
-        self.turns: list[TurnTiming] = []
+        self.turns: deque[TurnTiming] = deque(maxlen=KEPT_TURNS)
+        """The latest turns' timings (bounded: a satellite may talk for months)."""
         self.connected = asyncio.Event()
 
     async def run(self) -> None:
