@@ -49,6 +49,7 @@ demo: models
 test: models
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
+	PYTHON=$(PYTHON) tests/satellite_env.sh
 	$(VENV)/bin/pytest -q
 
 # While working: lint, types and the fast tests (no real models), in under a minute.

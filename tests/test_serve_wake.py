@@ -217,9 +217,14 @@ def test_bad_detect_requests_are_refused_in_one_line(tmp_path: Path, event: Even
 
 def _expected(kinds: list[str]) -> list[str]:
     """What the Wyoming order allows, as a small reference table: the events she answers with,
-    up to the first event out of order, which gets one error and a closed connection."""
+    up to the first event out of order, which gets one error and a closed connection. A wake
+    stream takes what wyoming-openwakeword takes: ``detect`` at any point of it, and chunks
+    without ``audio-start`` (wyoming-satellite's wake engine order)."""
     table = {("idle", "detect"): ("detect", None), ("idle", "audio-start"): ("asr", None),
-             ("detect", "audio-start"): ("wake", None), ("wake", "audio-chunk"): ("wake", None),
+             ("detect", "detect"): ("detect", None), ("wake", "detect"): ("detect", None),
+             ("detect", "audio-start"): ("wake", None), ("wake", "audio-start"): ("wake", None),
+             ("detect", "audio-chunk"): ("wake", None), ("wake", "audio-chunk"): ("wake", None),
+             ("detect", "audio-stop"): ("idle", "not-detected"),
              ("wake", "audio-stop"): ("idle", "not-detected"),
              ("asr", "audio-chunk"): ("asr", None), ("asr", "audio-stop"): ("idle", "transcript")}
     state, out = "idle", []

@@ -255,8 +255,9 @@ class ServeConfig:
     max_event_bytes: int = 1_048_576
     """Largest event (header, data and payload) a client may send; larger closes the
     connection."""
-    max_audio_s: float = 30.0
-    """Longest audio stream a client may send for one request."""
+    max_audio_s: float = 120.0
+    """Longest audio a client may send for one transcription (kept at 16 kHz mono: 32 kB a
+    second); past it the request gets a "too-long" error and the connection stays."""
     idle_timeout_s: float = 300.0
     """A connection silent this long is closed."""
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 REFUSAL = ("I keep what I remember for the rooms my household chose. "
            "Ask me from one of those.")
 MAX_ROOMS = 64
+MAX_CONVERSATIONS = 32
 
 
 @dataclass
@@ -120,6 +122,8 @@ class Household:
         self.wake = WakeService(cfg.wake)
         """Every connection's and satellite's wake word detectors, on one worker thread."""
         self.rooms: dict[str, Room] = {}
+        self.conversations: OrderedDict[tuple[str, str], Room] = OrderedDict()
+        """Home Assistant's conversations, by (room, conversation id), oldest first."""
 
     def room(self, name: str) -> Room:
         if name in self.rooms:
@@ -129,25 +133,46 @@ class Household:
 
             raise ServeError("rooms", f"she already keeps {MAX_ROOMS} rooms",
                              "connect from a known satellite or client")
-        allowed = name in self.cfg.serve.memory_rooms
+        room = self._make(name, name)
+        self.rooms[name] = room
+        log.info("room %s joined (memory %s)", name, "allowed" if room.memory_allowed
+                 else "in RAM only")
+        return room
+
+    async def conversation(self, room: str, conversation_id: str) -> Room:
+        """Conversation ``conversation_id`` asked from ``room`` (Home Assistant's conversation
+        agent names one per exchange with a person): its own short-term history, the room's
+        memory rights and fair line. The least recently used beyond ``MAX_CONVERSATIONS`` is
+        closed."""
+        key = (room, conversation_id)
+        if key in self.conversations:
+            self.conversations.move_to_end(key)
+            return self.conversations[key]
+        while len(self.conversations) >= MAX_CONVERSATIONS:
+            _, old = self.conversations.popitem(last=False)
+            await old.close()
+        made = self._make(room, f"{room} {conversation_id[:40]}")
+        self.conversations[key] = made
+        return made
+
+    def _make(self, room: str, name: str) -> Room:
+        allowed = room in self.cfg.serve.memory_rooms
         state: Path | None = None
         if allowed:
             state = self.cfg.state_path
             if self.cfg.serve.memory_scope == "room":
-                state = state / "rooms" / _safe(name)
+                state = state / "rooms" / _safe(room)
         brain = Conversation(self.cfg.persona, self.cfg.llm.history_turns, state_dir=state,
                              memory_cfg=self.cfg.memory, tools_cfg=self.cfg.tools)
-        if self.cfg.serve.memory_scope == "household":
-            brain.history = []  # the room's own short-term history; the memory is shared
-        room = Room(name, brain, for_room(self.engines, self.queues, name), allowed)
-        self.rooms[name] = room
-        log.info("room %s joined (memory %s)", name, "allowed" if allowed else "in RAM only")
-        return room
+        if self.cfg.serve.memory_scope == "household" or name != room:
+            brain.history = []  # its own short-term history; the memory is shared
+        return Room(name, brain, for_room(self.engines, self.queues, room), allowed)
 
     async def close(self) -> None:
-        for room in list(self.rooms.values()):
+        for room in [*self.rooms.values(), *self.conversations.values()]:
             await room.close()
         self.rooms.clear()
+        self.conversations.clear()
         self.wake.close()
 
 

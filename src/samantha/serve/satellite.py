@@ -6,10 +6,15 @@ names a satellite, then ``run-satellite``. The satellite sends ``run-pipeline`` 
 turn (``start_stage`` ``wake``: she listens for the wake word herself; ``asr``: it woke locally)
 and streams its microphone as ``audio-chunk`` events. Her VAD segmenter finds the end of speech
 (``voice-started``, ``voice-stopped``), then ``transcript``, then her reply as ``audio-start``,
-``audio-chunk``…, ``audio-stop``, sentence by sentence; the satellite says ``played``. Audio
-that arrives while she answers is read and dropped (the protocol gives no way to stop a
-satellite's playback early, so there is no barge-in here). A lost satellite is dialled again
-with a growing pause, up to ``RETRY_MAX_S``.
+``audio-chunk``…, ``audio-stop``, sentence by sentence. Audio that arrives while she answers,
+and while the satellite plays her reply, is read and dropped: its microphone hears her then (the
+protocol gives no way to stop a satellite's playback early, so there is no barge-in here). The
+end of playback is estimated from the audio she sent (a satellite plays it as it comes); a
+satellite that says ``played`` ends it sooner, and none is waited for (wyoming-satellite sends
+``played`` only to its event service). After each turn she listens again with the same pipeline,
+whatever the satellite's version (``restart_on_end`` is new in wyoming 1.5; wyoming-satellite
+1.0 sends ``run-pipeline`` once). A lost satellite is dialled again with a growing pause, up to
+``RETRY_MAX_S``.
 
 Waking (``start_stage`` ``wake``): when the satellite names stock wake word models
 (``wake_word_names``), or names none and ``[wake] mode = "model"``, the ``wake`` service's
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from dataclasses import dataclass
 
 from wyoming.asr import Transcript
@@ -37,6 +43,7 @@ from wyoming.wake import Detection
 from samantha.audio.chunk import RATE, AudioChunk
 from samantha.audio.listening import make_segmenter
 from samantha.audio.vad import EventKind, SpeechEvent
+from samantha.clock import now_ns
 from samantha.config import Config
 from samantha.errors import SamanthaError
 from samantha.pipeline import turn
@@ -51,8 +58,10 @@ from samantha.serve.wake import WakeStream, default_name
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 5.0
 INFO_TIMEOUT_S = 5.0
-PLAYED_TIMEOUT_S = 60.0
+PLAYBACK_MARGIN_S = 0.5
+"""Added to the estimated end of her reply's playback (the satellite's own buffering)."""
 RETRY_MAX_S = 30.0
+KEPT_TURNS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +107,8 @@ class SatelliteLink:
         self.spec = spec
         self.household = household
         self.cfg = household.cfg
-        self.turns: list[TurnTiming] = []
+        self.turns: deque[TurnTiming] = deque(maxlen=KEPT_TURNS)
+        """The latest turns' timings (bounded: a satellite may talk for months)."""
         self.connected = asyncio.Event()
 
     async def run(self) -> None:
@@ -160,7 +170,8 @@ class _Session:
         self.segmenter = make_segmenter(self.cfg.vad)
         self.pipeline: RunPipeline | None = None
         self.turn: asyncio.Task[None] | None = None
-        self.played = asyncio.Event()
+        self.playing_until_ns = 0
+        """Until when (``now_ns``) the satellite plays her reply: its microphone hears her then."""
         self.dropped_s = 0.0
         self.wake: WakeStream | None = None
         """The wake word detectors, while a ``wake`` pipeline listens for model words."""
@@ -180,12 +191,13 @@ class _Session:
             except (KeyError, ValueError, TypeError):
                 raise ProtocolError("malformed", "run-pipeline has no valid stages",
                                     "send start_stage and end_stage") from None
+            self.playing_until_ns = 0  # it asks to be heard: whatever it played is done
             await self._listen(self.pipeline)
         elif kind == "audio-chunk":
             rate, _, channels = audio_of(event)
             samples = pcm(event.payload, channels)
-            if self.pipeline is None or self._busy():
-                self.dropped_s += len(samples) / rate
+            if self.pipeline is None or self._busy() or now_ns() < self.playing_until_ns:
+                self.dropped_s += len(samples) / rate  # her own voice, or no turn asked for
                 return
             chunk = to_16k(samples, rate)
             self.clock_s += len(chunk.samples) / RATE
@@ -193,8 +205,8 @@ class _Session:
                 await self._detected(fired[0])
             for ev in self.segmenter.feed(chunk):
                 await self._speech(ev.kind, ev)
-        elif kind == "played":
-            self.played.set()
+        elif kind == "played":  # newer satellites say when the reply has been played
+            self.playing_until_ns = 0
         elif kind == "ping":
             await write_event(self.writer, Pong(text=event.data.get("text")).event())
         elif kind == "error":
@@ -301,26 +313,27 @@ class _Session:
             if not text or pipeline.end_stage.value not in ("handle", "tts"):
                 return
             voice = pipeline.end_stage.value == "tts"
-            self.played.clear()
             await room.answer(text, speaker if voice else None, result, heard=heard)
             if voice:
+                # played as it arrives, at its own pace: the end is estimated from the audio
+                # sent (before audio-stop, so a ``played`` that answers it comes later and ends
+                # it sooner). Never waited for.
+                self.playing_until_ns = speaker.playing_until_ns + int(PLAYBACK_MARGIN_S * 1e9)
                 await speaker.finish()
             report = TurnReport.from_log(result.log)
             log.info("room %s: %s", room.name, report.log_line())
             self.link.turns.append(TurnTiming(room.name, text, " ".join(result.spoken),
                                               ended.speech_end_ns, speaker.first_audio_ns,
                                               report.as_dict()))
-            if voice:
-                try:
-                    await asyncio.wait_for(self.played.wait(), PLAYED_TIMEOUT_S)
-                except TimeoutError:
-                    log.info("satellite %s never said played", room.name)
         except SamanthaError as err:
             log.warning("satellite %s: %s", room.name, err)
             await write_event(self.writer, Error(text=str(err), code=err.code).event())
         finally:
             self.heard_at_s = float("-inf")  # the wake word is used up
-            if pipeline.restart_on_end and self.pipeline is None:
+            # listen again whatever the satellite's version: wyoming 1.4 (wyoming-satellite
+            # 1.0) has no restart_on_end and sends run-pipeline once; a satellite that wants
+            # another pipeline sends run-pipeline, which replaces this one
+            if self.pipeline is None:
                 self.pipeline = pipeline
                 self.segmenter.reset()
                 self.clock_s, self.speech_start_s = 0.0, None

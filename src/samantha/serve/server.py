@@ -2,7 +2,9 @@
 
 Off unless ``[serve]`` names an address, a socket or a satellite. A TCP address beyond loopback
 needs an allow-list; a client that is not on it is closed before a byte is read. At most
-``MAX_CONNECTIONS`` clients at once; more are closed with a "busy" error. Shutdown is ordered
+``MAX_CONNECTIONS`` clients at once and ``PER_ADDRESS`` from one address; a client past either
+may still ask ``describe`` and is then closed with a "busy" error, and a client that asks for
+nothing is closed within seconds (``services.FIRST_REQUEST_S``). Shutdown is ordered
 and bounded: stop listening, stop the satellite links, close the connections, close the rooms.
 """
 
@@ -17,13 +19,28 @@ from pathlib import Path
 from samantha.config import Config
 from samantha.errors import ConfigError, SamanthaError, ServeError
 from samantha.inference.engines import Engines
-from samantha.serve.protocol import Endpoint, ProtocolError, allowed, parse_tcp, refuse
+from samantha.serve.describe import describe
+from samantha.serve.protocol import (
+    Endpoint,
+    ProtocolError,
+    allowed,
+    parse_tcp,
+    read_event,
+    refuse,
+    write_event,
+)
 from samantha.serve.rooms import Household
 from samantha.serve.satellite import SatelliteLink, SatelliteSpec, parse_satellites
 from samantha.serve.services import Connection
 
 log = logging.getLogger(__name__)
 MAX_CONNECTIONS = 32
+PER_ADDRESS = 8
+"""Connections one address (or the Unix socket) may hold, so that one client cannot take every
+place; Home Assistant holds one or two at a time."""
+MAX_BUSY = 64
+"""Turned-away clients waiting for their one ``describe`` at once; more are closed at once."""
+BUSY_WAIT_S = 2.0
 STOP_S = 5.0
 
 
@@ -69,8 +86,12 @@ class Server:
         self.links = [SatelliteLink(spec, self.household) for spec in self.plan.satellites]
         self._servers: list[asyncio.AbstractServer] = []
         self._tasks: dict[asyncio.Task[None], asyncio.StreamReader] = {}
+        self._rooms: dict[asyncio.Task[None], str] = {}
         self._links: list[asyncio.Task[None]] = []
+        self._waiting_busy = 0
         self.refused = 0
+        self.busy = 0
+        """Clients turned away because every place (or their address's share) was taken."""
         self.port: int | None = None
 
     async def start(self) -> None:
@@ -98,14 +119,17 @@ class Server:
             log.warning("refused a client at %s: not in [serve] allow", room)
             writer.close()
             return
-        if len(self._tasks) >= MAX_CONNECTIONS:
-            await refuse(writer, ServeError("busy", f"{MAX_CONNECTIONS} clients are connected",
-                                            "close another connection first"))
-            writer.close()
+        mine = sum(1 for r in self._rooms.values() if r == room)
+        if len(self._tasks) >= MAX_CONNECTIONS or mine >= PER_ADDRESS:
+            full = (f"{MAX_CONNECTIONS} clients are connected" if len(self._tasks) >=
+                    MAX_CONNECTIONS else f"{PER_ADDRESS} connections from {room} are open")
+            await self._busy(reader, writer, ServeError("busy", full, "close another "
+                                                        "connection first, or try again soon"))
             return
         task = asyncio.current_task()
         assert task is not None
         self._tasks[task] = reader
+        self._rooms[task] = room
         try:
             connection = Connection(self.household, self.household.room(room), reader, writer)
             await connection.run()
@@ -121,6 +145,30 @@ class Server:
             log.info("lost %s: %s", room, exc)
         finally:
             self._tasks.pop(task, None)
+            self._rooms.pop(task, None)
+            writer.close()
+
+    async def _busy(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                    err: ServeError) -> None:
+        """No place for this client: it may still ask ``describe`` (Home Assistant checks a
+        service that way), then it is told why and closed. Bounded in time and in number."""
+        self.busy += 1
+        try:
+            if self._waiting_busy < MAX_BUSY:
+                self._waiting_busy += 1
+                try:
+                    event = await asyncio.wait_for(
+                        read_event(reader, self.cfg.serve.max_event_bytes), BUSY_WAIT_S)
+                    if event is not None and event.type == "describe":
+                        await asyncio.wait_for(
+                            write_event(writer, describe(self.cfg).event()), BUSY_WAIT_S)
+                        return
+                except (ProtocolError, TimeoutError, OSError, ConnectionError):
+                    pass
+                finally:
+                    self._waiting_busy -= 1
+            await refuse(writer, err)
+        finally:
             writer.close()
 
     async def stop(self) -> None:

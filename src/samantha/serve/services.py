@@ -7,13 +7,20 @@
   or ``synthesize-start``, ``synthesize-chunk``…, ``synthesize-stop`` → the same audio, voiced
   as each sentence completes, then ``synthesize-stopped``.
 - ``detect``, ``audio-start``, ``audio-chunk``…, ``audio-stop`` → ``detection`` each time a
-  wake word fires, or ``not-detected`` at ``audio-stop`` (``serve.wake``).
+  wake word fires, or ``not-detected`` at ``audio-stop`` (``serve.wake``). As
+  wyoming-openwakeword, ``detect`` may come again at any point of the stream and the chunks may
+  come without ``audio-start``: wyoming-satellite's wake engine (``--wake-uri``) sends
+  ``detect``, bare chunks, and ``detect`` again after each transcript.
 - ``transcript`` on its own (Home Assistant's conversation agent) → ``handled``, or
-  ``not-handled`` when she has nothing to say.
+  ``not-handled`` when she has nothing to say; a ``context`` ``conversation_id`` is echoed
+  and keeps its own history (``Household.conversation``).
+- Audio for ``transcribe`` is kept at 16 kHz mono up to ``[serve] max_audio_s``; past it the
+  request gets a ``too-long`` error at ``audio-stop`` and the connection stays.
 - ``ping`` → ``pong``. Other unknown events are dropped, as the protocol asks.
 
 A malformed, oversized or out-of-order event gets an ``error`` event and the connection is
-closed; an engine's failure or a full queue gets an ``error`` and the connection stays.
+closed; an engine's failure or a full queue gets an ``error`` and the connection stays. A
+connection that has asked for nothing within ``FIRST_REQUEST_S`` is closed.
 """
 
 from __future__ import annotations
@@ -28,34 +35,28 @@ from wyoming.asr import Transcript
 from wyoming.error import Error
 from wyoming.event import Event
 from wyoming.handle import Handled, NotHandled
-from wyoming.info import (
-    AsrModel,
-    AsrProgram,
-    Attribution,
-    HandleModel,
-    HandleProgram,
-    Info,
-    TtsProgram,
-    TtsVoice,
-)
 from wyoming.ping import Pong
 from wyoming.tts import SynthesizeStopped
 from wyoming.wake import Detection, NotDetected
 
-from samantha import __version__
 from samantha.audio.chunk import AudioChunk, to_pipeline
-from samantha.config import Config
-from samantha.errors import SamanthaError
+from samantha.errors import SamanthaError, ServeError
 from samantha.pipeline import turn
+from samantha.serve.collect import Collector
+from samantha.serve.describe import describe
 from samantha.serve.protocol import ProtocolError, field, read_event, write_event
 from samantha.serve.rooms import Household, Room
 from samantha.serve.speaker import StreamSpeaker
-from samantha.serve.wake import WakeStream, names_of, program
+from samantha.serve.wake import WakeStream, names_of
 
 log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 4000
 """Longest text for ``synthesize`` or ``handle``."""
-_ATTRIBUTION = Attribution(name="Samantha", url="https://github.com/samantha-voice/samantha")
+FIRST_REQUEST_S = 5.0
+"""A connection that has asked for nothing (``describe`` and ``ping`` are not requests) is closed
+after this long: idle sockets cannot hold the places of real clients."""
+REQUESTS = frozenset({"transcribe", "detect", "audio-start", "audio-chunk", "synthesize",
+                      "synthesize-start", "transcript"})
 
 
 class State(Enum):
@@ -65,37 +66,6 @@ class State(Enum):
     SYNTHESIZE = "synthesize"      # receiving text to voice
     DETECT = "detect"              # asked to detect a wake word, audio not yet started
     WAKE = "wake"                  # receiving audio for wake word detection
-
-
-def describe(cfg: Config) -> Info:
-    """What Home Assistant's Wyoming integration reads: one installed program per service."""
-    voice_lang = cfg.tts.voice.split("-", 1)[0]
-    lang = cfg.asr.language
-    return Info(
-        asr=[AsrProgram(
-            name="samantha-asr", description="Samantha's ears (whisper.cpp, on this device)",
-            attribution=_ATTRIBUTION, installed=True, version=__version__,
-            models=[AsrModel(name=cfg.asr.model, description=cfg.asr.model,
-                             attribution=_ATTRIBUTION, installed=True, version=None,
-                             languages=[lang])],
-            supports_transcript_streaming=False)],
-        tts=[TtsProgram(
-            name="samantha-tts", description="Samantha's voice (Piper, on this device)",
-            attribution=_ATTRIBUTION, installed=True, version=__version__,
-            voices=[TtsVoice(name=cfg.tts.voice, description=cfg.tts.voice,
-                             attribution=_ATTRIBUTION, installed=True, version=None,
-                             languages=[voice_lang])],
-            supports_synthesize_streaming=True)],
-        handle=[HandleProgram(
-            name="samantha", description=f"{cfg.persona.name}: persona, memory, tools and "
-            "output filter (llama.cpp, on this device)",
-            attribution=_ATTRIBUTION, installed=True, version=__version__,
-            models=[HandleModel(name=cfg.llm.model, description=cfg.llm.model,
-                                attribution=_ATTRIBUTION, installed=True, version=None,
-                                languages=[lang])],
-            supports_handled_streaming=False)],
-        wake=program(),
-    )
 
 
 def audio_of(event: Event, fmt: tuple[int, int, int] | None = None) -> tuple[int, int, int]:
@@ -135,8 +105,10 @@ class Connection:
         self.cfg = household.cfg.serve
         self.reader, self.writer = reader, writer
         self.state = State.IDLE
-        self._audio: list[np.ndarray] = []
-        self._samples = 0
+        self.asked = False
+        """Has the client made a request yet (see ``FIRST_REQUEST_S``)?"""
+        self._collector: Collector | None = None
+        self._context: dict[str, object] | None = None
         self._format: tuple[int, int, int] | None = None
         self._text: asyncio.Queue[str | None] | None = None
         self._speaking: asyncio.Task[None] | None = None
@@ -147,10 +119,12 @@ class Connection:
         """Serve until the client leaves; ``ProtocolError`` escapes to the server."""
         try:
             while True:
+                wait = self.cfg.idle_timeout_s if self.asked else FIRST_REQUEST_S
                 event = await asyncio.wait_for(read_event(self.reader, self.cfg.max_event_bytes),
-                                               self.cfg.idle_timeout_s)
+                                               wait)
                 if event is None:
                     return
+                self.asked = self.asked or event.type in REQUESTS
                 await self.handle(event)
         finally:
             await self._stop_speaking()
@@ -165,35 +139,37 @@ class Connection:
             await write_event(self.writer, Pong(text=event.data.get("text")).event())
         elif kind == "transcribe":
             self._expect(State.IDLE, kind)
-            self.state = State.TRANSCRIBE
-        elif kind == "detect":
-            self._expect(State.IDLE, kind)
+            self.state, self._context = State.TRANSCRIBE, _context(event)
+        elif kind == "detect":  # at any point of a wake stream, as wyoming-openwakeword takes it
+            if self.state not in (State.IDLE, State.DETECT, State.WAKE):
+                self._out_of_order(kind)
             self._names, self.state = names_of(event, self.household.cfg.wake), State.DETECT
         elif kind == "audio-start":
-            if self.state is State.DETECT:
+            if self.state in (State.DETECT, State.WAKE):
                 self._format = audio_of(event)
                 await self._start_wake()
                 return
             if self.state not in (State.IDLE, State.TRANSCRIBE):
                 self._out_of_order(kind)
             self._format = audio_of(event)
-            self._audio, self._samples, self.state = [], 0, State.AUDIO
+            rate, _, channels = self._format
+            self._collector = Collector(rate, channels, self.cfg.max_audio_s)
+            self.state = State.AUDIO
+        elif kind == "audio-chunk" and self.state is State.DETECT:
+            # wyoming-satellite's wake engine sends detect, then bare chunks (no audio-start)
+            self._format = audio_of(event)
+            await self._start_wake()
+            await self._hear(event)
         elif kind == "audio-chunk" and self.state is State.WAKE:
             await self._hear(event)
-        elif kind == "audio-stop" and self.state is State.WAKE:
-            assert self._wake is not None
+        elif kind == "audio-stop" and self.state in (State.DETECT, State.WAKE):
             self.state = State.IDLE
-            if not self._wake.detected:
+            if self._wake is None or not self._wake.detected:
                 await write_event(self.writer, NotDetected().event())
         elif kind == "audio-chunk":
             self._expect(State.AUDIO, kind)
-            assert self._format is not None
-            samples = pcm(event.payload, audio_of(event, self._format)[2])
-            self._samples += len(samples)
-            if self._samples > self.cfg.max_audio_s * self._format[0]:
-                raise ProtocolError("too-long", f"more than {self.cfg.max_audio_s:g} s of audio "
-                                    "in one request", "end the request with audio-stop sooner")
-            self._audio.append(samples)
+            assert self._format is not None and self._collector is not None
+            self._collector.add(pcm(event.payload, audio_of(event, self._format)[2]))
         elif kind == "audio-stop":
             self._expect(State.AUDIO, kind)
             await self._transcribe()
@@ -214,7 +190,7 @@ class Connection:
             await self._finish_stream()
         elif kind == "transcript":
             self._expect(State.IDLE, kind)
-            await self._handle(self._text_of(event))
+            await self._handle(self._text_of(event), _context(event))
         else:
             log.debug("dropped an event of unknown type %s", kind[:40])
 
@@ -237,14 +213,18 @@ class Connection:
 
     # asr
     async def _transcribe(self) -> None:
-        assert self._format is not None
-        rate, _, _ = self._format
-        audio = np.concatenate(self._audio) if self._audio else np.zeros((0, 1), np.int16)
-        self._audio, self.state = [], State.IDLE
-        if len(audio) == 0:
-            await write_event(self.writer, Transcript(text="").event())
+        collector, self._collector, self.state = self._collector, None, State.IDLE
+        assert collector is not None
+        if collector.over:
+            await self._error(ServeError(
+                "too-long", f"{collector.heard_s:.0f} s of audio in one request is over the "
+                f"limit of {self.cfg.max_audio_s:g} s", "send shorter requests, or raise "
+                "[serve] max_audio_s"))
             return
-        chunk = to_16k(audio, rate)
+        chunk = collector.audio()
+        if chunk.seconds == 0:
+            await write_event(self.writer, Transcript(text="", context=self._context).event())
+            return
         result = turn.TurnResult()
         try:
             await turn.transcribe(chunk, self.room.engines, self.room.brain, result)
@@ -252,8 +232,8 @@ class Connection:
             await self._error(err)
             return
         await write_event(self.writer, Transcript(text=result.transcript,
-                                                  language=self.household.cfg.asr.language)
-                          .event())
+                                                  language=self.household.cfg.asr.language,
+                                                  context=self._context).event())
 
     # wake
     async def _start_wake(self) -> None:
@@ -323,20 +303,50 @@ class Connection:
             self._speaking = None
 
     # handle
-    async def _handle(self, text: str) -> None:
+    async def _handle(self, text: str, context: dict[str, object] | None) -> None:
+        """Home Assistant's conversation agent: each ``conversation_id`` is a conversation with
+        its own history (the address's memory rights and fair line), echoed in the answer."""
+        conversation = _conversation_id(context)
+        echo = {"conversation_id": conversation} if conversation else None
         if not text.strip():
-            await write_event(self.writer, NotHandled(text="I didn't hear anything.").event())
+            await write_event(self.writer, NotHandled(text="I didn't hear anything.",
+                                                      context=echo).event())
             return
+        room = self.room
+        if conversation:
+            room = await self.household.conversation(self.room.name, conversation)
         result = turn.TurnResult(transcript=text)
         try:
-            await self.room.answer(text, None, result, turn.TYPED)
+            await room.answer(text, None, result, turn.TYPED)
         except SamanthaError as err:
-            await write_event(self.writer, NotHandled(text=err.message).event())
+            await write_event(self.writer, NotHandled(text=err.message, context=echo).event())
             return
         reply = " ".join(result.spoken)
-        event = Handled(text=reply) if reply else NotHandled(text="I have nothing to say.")
+        event = (Handled(text=reply, context=echo) if reply
+                 else NotHandled(text="I have nothing to say.", context=echo))
         await write_event(self.writer, event.event())
 
     async def _error(self, err: SamanthaError) -> None:
         log.warning("room %s: %s", self.room.name, err)
         await write_event(self.writer, Error(text=str(err), code=err.code).event())
+
+
+def _context(event: Event) -> dict[str, object] | None:
+    """An event's ``context`` (Home Assistant's conversation and device ids), checked."""
+    context = event.data.get("context")
+    if context is None:
+        return None
+    if not isinstance(context, dict) or len(str(context)) > 2048:
+        raise ProtocolError("malformed", "'context' is not a small object",
+                            'send context as {"conversation_id": "..."}')
+    return context
+
+
+def _conversation_id(context: dict[str, object] | None) -> str:
+    if not context or context.get("conversation_id") is None:
+        return ""
+    value = context["conversation_id"]
+    if not isinstance(value, str) or len(value) > 128:
+        raise ProtocolError("malformed", "'conversation_id' is not a short string",
+                            "send the conversation's id as a string")
+    return value

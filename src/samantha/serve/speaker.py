@@ -31,6 +31,8 @@ class StreamSpeaker(HandOffSpeaker):
         self.started = False
         self.first_audio_ns = 0
         self.samples_sent = 0
+        self.playing_until_ns = 0
+        """When a client that plays audio as it arrives will have played all that was sent."""
 
     async def write(self, chunk: AudioChunk, tag: int = 0) -> None:
         if not self.started:
@@ -44,6 +46,8 @@ class StreamSpeaker(HandOffSpeaker):
             await write_event(self.writer, WyAudioChunk(rate=chunk.rate, width=2, channels=1,
                                                         audio=piece.tobytes()).event())
         self.samples_sent += len(samples)
+        start = max(self.playing_until_ns, now_ns())  # a gap between sentences is silence
+        self.playing_until_ns = start + int(len(samples) * 1e9 / chunk.rate)
         self._handed(tag, len(samples))
 
     async def finish(self) -> None:

@@ -60,11 +60,15 @@ class FakeSatellite:
 
     def __init__(self, name: str, utterance: AudioChunk, turns: int = 1,
                  realtime: bool = True, turn_timeout_s: float = 120.0,
-                 pipeline: RunPipeline | None = None) -> None:
+                 pipeline: RunPipeline | None = None, once: bool = False) -> None:
         self.name = name
         self.pipeline = pipeline or RunPipeline(PipelineStage.ASR, PipelineStage.TTS)
         """What it asks for each turn (``wake`` to ``tts``: the server listens for the word)."""
         self.utterance = utterance
+        self.once = once
+        """As wyoming-satellite 1.0 (wyoming 1.4): ``run-pipeline`` once, without
+        ``restart_on_end``, and never ``played``; between turns it waits, as a person would,
+        until the reply has been played."""
         self.turns_wanted = turns
         self.realtime = realtime
         self.turn_timeout_s = turn_timeout_s
@@ -114,7 +118,15 @@ class FakeSatellite:
     async def _turn(self, reader: asyncio.StreamReader,
                     writer: asyncio.StreamWriter) -> SatelliteTurn:
         turn = SatelliteTurn()
-        await async_write_event(self.pipeline.event(), writer)
+        if not self.once:
+            await async_write_event(self.pipeline.event(), writer)
+        elif not self.turns:  # wyoming 1.4's run-pipeline: the stages only
+            await async_write_event(Event("run-pipeline", {
+                "start_stage": self.pipeline.start_stage.value,
+                "end_stage": self.pipeline.end_stage.value}), writer)
+        else:
+            last = self.turns[-1].reply()
+            await asyncio.sleep(last.seconds + 1.0)
         stopped = asyncio.Event()
         sender = asyncio.create_task(self._speak(writer, turn, stopped))
         try:
@@ -136,7 +148,8 @@ class FakeSatellite:
                     turn.audio.append(np.frombuffer(event.payload or b"", np.int16))
                 elif event.type == "audio-stop":
                     turn.done_ns = now_ns()
-                    await async_write_event(Played().event(), writer)
+                    if not self.once:
+                        await async_write_event(Played().event(), writer)
                     return turn
                 elif event.type == "error":
                     turn.error = str(event.data.get("text", ""))
