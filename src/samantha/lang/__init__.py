@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
-from samantha.config import Persona
+from samantha.config import Persona, language_code
 from samantha.errors import ConfigError
 from samantha.inference.protocols import LanguageModel
 from samantha.lang import script
@@ -33,16 +33,8 @@ class Pack(Protocol):
         """'en', 'ko': also whisper's language code."""
 
     @property
-    def aliases(self) -> tuple[str, ...]:
-        """What ``[persona] language`` may say for it ('Korean', 'ko', 'kr', ...), lower case."""
-
-    @property
     def script(self) -> str:
         """Its writing system, a key of ``script.SCRIPTS``."""
-
-    @property
-    def asr_model(self) -> str:
-        """The whisper model it needs ('' keeps the configured one)."""
 
     @property
     def voice(self) -> str:
@@ -123,6 +115,11 @@ def register(pack: Pack) -> Pack:
     return pack
 
 
+def unregister(code: str) -> None:
+    """Removes a language added with ``register`` (a test's toy pack)."""
+    _PACKS.pop(code, None)
+
+
 def packs() -> list[Pack]:
     """Every language she knows, English first."""
     _load_builtin()
@@ -131,9 +128,9 @@ def packs() -> list[Pack]:
 
 def get(code: str) -> Pack:
     """The pack for a language code or name ('ko', 'Korean'); a clear error when unknown."""
-    key = code.strip().lower()
+    key = language_code(code)
     for pack in packs():
-        if key == pack.code or key in pack.aliases:
+        if key == pack.code:
             return pack
     known = ", ".join(p.code for p in packs())
     raise ConfigError("language", f"no language pack for {code!r}",
@@ -164,6 +161,5 @@ def pack_for(text: str, home: Pack) -> Pack:
 
 
 def _load_builtin() -> None:
-    if "en" not in _PACKS:
-        import samantha.lang.en  # noqa: F401  (each folder registers itself)
-        import samantha.lang.ko  # noqa: F401
+    import samantha.lang.en  # noqa: F401  (each folder registers itself, once)
+    import samantha.lang.ko  # noqa: F401

@@ -194,7 +194,7 @@ class Words:
     about_self: Pattern = None
     """A statement about themselves, worth remembering."""
     at_her: Pattern = None
-    """Words addressed to her ("you", "너")."""
+    """Words addressed to her ("you")."""
     remember: Pattern = None
     """"What do you remember about me?"."""
     forget_all: Pattern = None

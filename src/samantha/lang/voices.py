@@ -25,8 +25,8 @@ _SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*\s*|[.!?。！？]+\s*
 
 
 def by_language(text: str, home: str = "en") -> list[tuple[str, str]]:
-    """Runs of whole sentences in one language: 'Hello. 안녕하세요.' → [('en', 'Hello.'),
-    ('ko', '안녕하세요.')]. A sentence with any Hangul is Korean."""
+    """Runs of whole sentences in one language, as (language code, text): a sentence written
+    in a pack's own script (any Hangul: Korean) is that pack's; the rest is ``home``'s."""
     runs: list[tuple[str, str]] = []
     base = lang.get(home)
     for m in _SENTENCE.finditer(text):

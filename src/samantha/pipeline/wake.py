@@ -34,7 +34,8 @@ class WakeMatch:
 def match_phrase(transcript: str, phrase: str, similarity: float = 0.75) -> WakeMatch:
     """Does the transcript start with the wake phrase, in any language she knows? Greetings
     before it are allowed; each language pack knows how her name is said and misheard
-    ("Hey Samantha, what time is it" → woke, rest "what time is it"; "사만다야, 몇 시야?")."""
+    ("Hey Samantha, what time is it" → woke, rest "what time is it"; her Korean name, called
+    in Korean)."""
     for pack in lang.packs():
         woke, rest = pack.wake(transcript, phrase, similarity)
         if woke:

@@ -18,9 +18,7 @@ from samantha.lang.protocols import Guard, Phrases, Rule, Store, Words
 @dataclass(frozen=True)
 class English:
     code: str = "en"
-    aliases: tuple[str, ...] = ("english", "en-us", "en-gb")
     script: str = "latin"
-    asr_model: str = ""
     voice: str = ""
     stop_words: frozenset[str] = wake.STOP_WORDS
     words: Words = WORDS

@@ -35,9 +35,7 @@ class Comfort:
 @dataclass(frozen=True)
 class Korean:
     code: str = "ko"
-    aliases: tuple[str, ...] = ("korean", "kr", "한국어", "ko-kr")
     script: str = "hangul"
-    asr_model: str = "whisper-base"
     voice: str = "ko"
     stop_words: frozenset[str] = STOP_WORDS
     words: Words = WORDS
