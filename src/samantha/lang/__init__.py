@@ -121,9 +121,10 @@ def unregister(code: str) -> None:
 
 
 def packs() -> list[Pack]:
-    """Every language she knows, English first."""
+    """Every language she knows, in the order they were added (English, Korean, then any
+    other)."""
     _load_builtin()
-    return sorted(_PACKS.values(), key=lambda p: (p.code != "en", p.code))
+    return list(_PACKS.values())
 
 
 def get(code: str) -> Pack:
