@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from samantha.companion import tools
 from samantha.companion.conversation import Conversation
 from samantha.companion.exchange import MAX_REPLY_CHARS
 from samantha.companion.memory import Memory
 from samantha.config import Persona
+from samantha.lang.en import secretary as tools
 from samantha.pipeline.turn import typed
 from samantha.testing.fakes import ScriptedLanguageModel
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from samantha.companion import tools
 from samantha.companion.conversation import Conversation
 from samantha.companion.exchange import Exchange
 from samantha.companion.memory import FILE
@@ -25,6 +24,7 @@ from samantha.companion.say_filter import blocked
 from samantha.config import Config, MemoryConfig, Persona
 from samantha.inference.engines import build_llm
 from samantha.inference.protocols import LanguageModel
+from samantha.lang.en import secretary as tools
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ import pytest
 from samantha.companion import facts, mood, replies
 from samantha.companion.conversation import Conversation
 from samantha.companion.exchange import Exchange
-from samantha.companion.honesty import plainly
-from samantha.companion.known import answer
 from samantha.config import MemoryConfig, Persona
+from samantha.lang.en.plainly import plainly
+from samantha.lang.en.recall import answer
 from samantha.pipeline.turn import typed
 from samantha.testing.fakes import ScriptedClock, ScriptedLanguageModel
 
@@ -74,7 +74,7 @@ def test_questions_about_the_person_are_answered_from_memory() -> None:
 
 
 def test_what_she_is_is_said_truthfully() -> None:
-    from samantha.companion.known import about_her
+    from samantha.companion.rules.identity import about_her
 
     for asked in ("Are you a real person?", "Are you human?", "Are you an AI?", "What are you?"):
         assert about_her(asked, "Samantha").startswith("No, I'm not a person. I'm Samantha")
@@ -205,6 +205,6 @@ def test_a_request_to_switch_a_device_gets_an_honest_no(asked: str) -> None:
     "Turn the page.", "불 꺼진 방에서 울었어", "거실 불 켜져 있어?",
 ])
 def test_talk_about_devices_is_not_a_request(said: str) -> None:
-    from samantha.companion.devices import request
+    from samantha.companion.rules.devices import request
 
     assert request(said) == ""

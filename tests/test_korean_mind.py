@@ -9,8 +9,8 @@ import asyncio
 from pathlib import Path
 
 from samantha.companion.conversation import Conversation
-from samantha.companion.korean_mind import answer, comfort, facts_from, plainly, unfit
 from samantha.config import MemoryConfig, Persona
+from samantha.lang.ko.mind import answer, comfort, facts_from, plainly, unfit
 from samantha.pipeline.turn import typed
 from samantha.testing.fakes import ScriptedLanguageModel
 

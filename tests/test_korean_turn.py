@@ -12,7 +12,8 @@ import pytest
 from conftest import fixture, run_cli, silent
 from samantha.audio.chunk import read_wav
 from samantha.bench.cer import cer
-from samantha.inference.korean_text import has_hangul, say_korean
+from samantha.lang.ko.numbers import say_korean
+from samantha.lang.script import has
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +31,7 @@ def test_demo_answers_korean_in_korean(tmp_path: Path) -> None:
     assert "거실" in result["transcript"]
     reply = result["reply"]
     letters = [ch for ch in reply if ch.isalpha()]
-    assert letters and sum(has_hangul(ch) for ch in letters) >= 0.9 * len(letters), reply
+    assert letters and sum(has(ch, "hangul") for ch in letters) >= 0.9 * len(letters), reply
     audio = read_wav(out)
     assert not silent(audio) and audio.seconds > 0.5
     # her Korean reply audio, transcribed back by the multilingual whisper, shares most of its
@@ -43,5 +44,5 @@ def test_demo_answers_korean_in_korean(tmp_path: Path) -> None:
         heard = asr.transcribe(audio).text
     finally:
         asr.close()
-    assert has_hangul(heard), heard
+    assert has(heard, "hangul"), heard
     assert cer(say_korean(reply), heard, jamo=True) <= 0.6, (reply, heard)

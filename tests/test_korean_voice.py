@@ -12,8 +12,8 @@ from conftest import fixture, silent
 from samantha.bench.cer import cer
 from samantha.config import from_dict
 from samantha.errors import TtsError
-from samantha.inference.korean_text import native, say_korean, sino
-from samantha.inference.voices import BilingualVoice, by_language
+from samantha.lang.ko.numbers import native, say_korean, sino
+from samantha.lang.voices import BilingualVoice, by_language
 from samantha.models import store as modelstore
 from samantha.testing.fakes import ToneVoice
 
@@ -49,7 +49,7 @@ def test_each_sentence_goes_to_the_voice_of_its_language() -> None:
         ("en", "Hello there."), ("ko", "안녕하세요! 저는 AI예요."), ("en", "OK?"),
         ("ko", "좋아요.")]
     english, korean = ToneVoice(rate=22050), ToneVoice(rate=16000)
-    voice = BilingualVoice(english, korean)
+    voice = BilingualVoice({"en": english, "ko": korean})
     chunk = asyncio.run(voice.synthesize_async("Good morning. 좋은 아침이에요. 오늘 3시예요."))
     assert english.said == ["Good morning."]
     assert korean.said == ["좋은 아침이에요. 오늘 3시예요."]
@@ -60,7 +60,7 @@ def test_each_sentence_goes_to_the_voice_of_its_language() -> None:
 
 def test_no_hangul_reaches_the_english_voice() -> None:
     english, korean = ToneVoice(), ToneVoice()
-    voice = BilingualVoice(english, korean)
+    voice = BilingualVoice({"en": english, "ko": korean})
     for text in ("네, 알겠어요.", "OK, 10분 타이머 시작할게요.", "Samantha 예요. Right.", "..."):
         voice.synthesize(text)
     assert not any(any("\uac00" <= ch <= "\ud7a3" for ch in said) for said in english.said)

@@ -10,7 +10,7 @@ import pytest
 from samantha.companion.conversation import Conversation
 from samantha.companion.say_filter import blocked, calm_line
 from samantha.config import Persona
-from samantha.inference.speech_text import say_numbers
+from samantha.lang.en.numbers import say_numbers
 
 
 def entries(name: str) -> list[str]:

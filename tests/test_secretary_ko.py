@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from samantha.companion import reminders, secretary_ko
+from samantha.companion import reminders
 from samantha.companion.memory import Memory
-from samantha.companion.timeparse_ko import parse_span, parse_when
+from samantha.lang.ko import secretary as secretary_ko
+from samantha.lang.ko.timeparse import parse_span, parse_when
 
 NOW = datetime(2026, 12, 2, 10, 0)  # a Wednesday, 10 a.m.
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from samantha.companion import reminders, tools
+from samantha.companion import reminders
 from samantha.companion.conversation import Conversation
 from samantha.companion.memory import Memory
-from samantha.companion.timeparse import TimeError_, parse_when
 from samantha.config import Persona
+from samantha.lang.en import secretary as tools
+from samantha.lang.en.timeparse import TimeError_, parse_when
 
 NOW = datetime(2026, 11, 22, 14, 0)  # a Sunday afternoon: the scripted clock
 

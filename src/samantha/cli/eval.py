@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from samantha import config
+from samantha import config, lang
 from samantha.bench import scorecard
 from samantha.cli.progress import say_progress
 from samantha.inference.engines import build_llm
@@ -36,7 +36,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     cfg = config.load(args.config, overrides=args.overrides)
-    language = args.language or ("ko" if cfg.persona.code == "ko" else "en")
+    language = args.language or lang.resolve(cfg.persona).code
     probes = scorecard.load(args.probes, language)
     if args.category:
         probes = [p for p in probes if p.category in args.category]

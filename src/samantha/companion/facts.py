@@ -14,6 +14,7 @@ import logging
 import math
 import re
 
+from samantha import lang
 from samantha.companion.say_filter import blocked
 from samantha.inference.protocols import LanguageModel, Message
 
@@ -42,9 +43,6 @@ EXAMPLES: list[Message] = [
     {"role": "assistant", "content": '{"facts": []}'},
 ]
 
-_SELF = re.compile(r"\b(i|i'm|im|i've|i'd|my|mine|me|we|our|we're)\b|"
-                   r"저는|제가|나는|내가|제 |내 |우리",
-                   re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _COMMON = {"the", "person", "is", "are", "was", "has", "have", "a", "an", "of", "to", "and",
            "called", "named", "their", "they", "in", "on", "at", "likes", "like", "for",
@@ -56,7 +54,9 @@ _GENERIC = {"name", "favor", "favou", "lives", "live", "works", "work", "perso"}
 def worth_extracting(text: str) -> bool:
     """A statement about themselves, not a question: microseconds, no model."""
     stripped = text.strip()
-    return len(stripped) >= 8 and not stripped.endswith("?") and bool(_SELF.search(stripped))
+    about_self = lang.pack_for(stripped, lang.get("en")).words.about_self
+    return len(stripped) >= 8 and not stripped.endswith("?") \
+        and bool(about_self and about_self.search(stripped))
 
 
 def messages(text: str) -> list[Message]:

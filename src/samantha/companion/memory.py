@@ -64,6 +64,8 @@ MIGRATIONS = [
     CREATE TABLE notes (id INTEGER PRIMARY KEY, at TEXT NOT NULL, list TEXT NOT NULL,
                         text TEXT NOT NULL);
     """,
+    # 3: each reminder keeps the language it was set in ('' before: told by its text)
+    "ALTER TABLE reminders ADD COLUMN lang TEXT NOT NULL DEFAULT '';",
 ]
 
 _STOP = set("""a an the and or but if of to in on at for with about from by is are was were be
@@ -325,7 +327,7 @@ class Memory:
     def take_due(self, stamp: str) -> list[tuple[Any, ...]]:
         """Reminders due by ``stamp``, marked fired in the same transaction. When that cannot
         be saved, each is still handed back once in this process."""
-        sql = ("SELECT id, due, kind, text FROM reminders WHERE fired = 0 AND due <= ? "
+        sql = ("SELECT id, due, kind, text, lang FROM reminders WHERE fired = 0 AND due <= ? "
                "ORDER BY due")
         if not self.frozen:
             try:

@@ -15,42 +15,21 @@ names a feeling as a diagnosis: the hint tells her not to, and ``diagnoses`` cat
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from samantha import lang
 from samantha.audio.chunk import AudioChunk
+from samantha.lang import Pack
 
 FEATURES = ("pitch", "spread", "energy", "rate")
 PRIOR = {"pitch": (5.0, 4.0), "spread": (2.5, 1.5), "energy": (-26.0, 5.0), "rate": (4.0, 1.2)}
 """Population mean and spread of each feature, used until her person's own baseline forms."""
 FLOOR = {"pitch": 1.5, "spread": 0.8, "energy": 3.0, "rate": 0.7}
 ALPHA = 0.2
-KO_LOW = ("슬퍼", "슬프", "우울", "외로", "힘들", "지쳤", "지쳐", "속상", "눈물", "울고", "울었",
-          "돌아가셨", "돌아가신", "죽었", "장례", "그리워", "보고 싶", "의미가 없", "무의미",
-          "소용없", "혼자", "공허", "포기")
-KO_TENSE = ("불안", "스트레스", "짜증", "화나", "화가", "걱정", "초조", "미치겠", "무서", "두려",
-            "떨려", "긴장")
-EN_TENSE = re.compile(r"\b(stress(ed|ful)?|anxious|anxiety|panic(king)?|overwhelmed|worried|"
-                      r"freaking out|can't cope|deadline|furious|angry|scared|afraid|terrified|"
-                      r"nervous|shaking)\b", re.IGNORECASE)
-EN_LOW = re.compile(
-    r"\b(died|dead|passed away|funeral|grie(f|ving|ve)|lost (my|our)|miss(ing)? (him|her|them)|"
-    r"crying|cried|tears|pointless|hopeless|meaningless|no point|worthless|empty|give up|"
-    r"lonely|(feel|feeling|so|all|i'm|i am) alone|no ?one (cares|to talk)|nobody cares|"
-    r"heartbroken|depressed|sad|miserable)\b",
-    re.IGNORECASE)
-"""Grief, loss, hopelessness and loneliness, which VADER scores as neutral or mild
-("My grandmother died last week", "Everything feels pointless")."""
-_DIAGNOSIS = re.compile(
-    r"\byou (are|sound|seem|might be|may be|must be)( \w+)? (clinically )?(depressed|bipolar|"
-    r"mentally ill|suicidal)\b|\byou (have|might have|may have|suffer from) (depression|"
-    r"anxiety|an? (anxiety|mental|mood) disorder|ptsd|bipolar)\b|우울증이", re.IGNORECASE)
-
-
 @dataclass
 class Baseline:
     """Running mean and variance of each prosody feature, for one person."""
@@ -166,13 +145,16 @@ def _vader() -> Any:
     return SentimentIntensityAnalyzer()
 
 
-def from_words(text: str) -> str:
-    if any(w in text for w in KO_LOW) or EN_LOW.search(text):
+def from_words(text: str, pack: Pack | None = None) -> str:
+    """'low', 'tense' or 'neutral' from the words of ``text`` (in ``pack``'s language)."""
+    pack = pack or lang.pack_for(text, lang.get("en"))
+    low, tense = pack.words.low, pack.words.tense
+    if low is not None and low.search(text):
         return "low"  # grief before worry: "I'm scared since my dad died" needs gentleness
-    if any(w in text for w in KO_TENSE) or EN_TENSE.search(text):
+    if tense is not None and tense.search(text):
         return "tense"
-    if re.search(r"[A-Za-z]", text) and _vader().polarity_scores(text)["compound"] <= -0.45:
-        return "low"
+    if pack.script == "latin" and _vader().polarity_scores(text)["compound"] <= -0.45:
+        return "low"  # (VADER reads English)
     return "neutral"
 
 
@@ -184,4 +166,5 @@ def combine(voice: str, words: str) -> Mood:
 
 def diagnoses(sentence: str) -> bool:
     """True when a sentence labels the person with a condition; she never says those."""
-    return bool(_DIAGNOSIS.search(sentence))
+    pattern = lang.pack_for(sentence, lang.get("en")).words.diagnosis
+    return bool(pattern and pattern.search(sentence))

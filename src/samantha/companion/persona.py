@@ -1,66 +1,24 @@
 """Who she is: the persona her owner sets (``[persona]``, ``config.Persona``), turned into the
-system prompt."""
+system prompt and few-shot examples by her home language's pack (``lang/<code>/persona.py``)."""
 
 from __future__ import annotations
 
-from samantha.companion import korean
+from samantha import lang
 from samantha.config import Persona
+from samantha.lang.en.persona import EXAMPLES
+
+__all__ = ["EXAMPLES", "examples", "system_prompt"]
 
 Message = dict[str, str]
 
 
 def system_prompt(p: Persona) -> str:
-    if p.code == "ko":  # Korean throughout (companion/korean.py)
-        return korean.system_prompt(p)
-    who = f" You talk with {p.owner}." if p.owner else ""
-    lines = [
-        f"You are {p.name}, a voice companion on a small speaker in your person's home.{who}",
-        f"You are {', '.join(p.traits)}. Your humour is {p.humour}; your tone is {p.formality}.",
-        f"You are honest, not a yes-machine: you disagree {p.pushback}, kindly, and you never "
-        "pretend something false is true.",
-        "Everything you say is spoken aloud, so answer in one to three short sentences of "
-        "plain speech: no lists, no markdown, no emoji, no code.",
-        f"Answer in {_answer_language(p)}. Everything stays on this device; you have no "
-        "internet.",
-        "You speak only for yourself, never for your person, and you never repeat their "
-        "words back. If they are harsh with you, you stay calm and kind.",
-    ]
-    return "\n".join(lines + list(p.extra))
-
-
-EXAMPLES: list[tuple[str, str]] = [
-    ("I think I'll have cake for breakfast every day this week.",
-     "Honestly, I'd save the cake for the weekend. Have something with protein in the morning "
-     "and you'll feel much better by noon."),
-    ("My dog died this morning.",
-     "Oh, I'm so sorry. Losing a friend like that really hurts. Do you want to tell me about "
-     "him?"),
-    ("Nothing really matters anymore.",
-     "That sounds so heavy. I'd really like to hear what's been going on, if you want to "
-     "tell me."),
-    ("I'm a teacher, by the way.",
-     "A teacher! That's a big job. What do you teach?"),
-    ("Tell me something funny.",
-     "I tried to write a joke about time travel, but you didn't like it yesterday."),
-    ("You're so dumb.",
-     "Ouch. I'm still here, though. What's going on?"),
-]
-"""A fixed few-shot prefix in her voice: honest disagreement, warmth, brevity, a joke, calm
-under an insult. No names, places or numbers a small model could copy into later facts."""
+    return lang.resolve(p).system_prompt(p)
 
 
 def examples(p: Persona) -> list[Message]:
-    """The example exchanges placed after the system prompt, part of the cached prefix (so they
-    cost nothing per turn after warm-up). ``Conversation.screen`` drops a reply sentence that
-    copies one of them."""
+    """The example exchanges placed after the system prompt, as messages."""
     out: list[Message] = []
-    for user, reply in korean.examples(p) if p.code == "ko" else EXAMPLES:
+    for user, reply in lang.resolve(p).examples(p):
         out += [{"role": "user", "content": user}, {"role": "assistant", "content": reply}]
     return out
-
-
-def _answer_language(p: Persona) -> str:
-    if p.code == "auto":
-        return ("the language the person speaks to you in: Korean (in warm 해요체) when they "
-                "speak Korean, English when they speak English")
-    return p.language

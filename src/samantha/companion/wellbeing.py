@@ -8,32 +8,30 @@ no hotline reading: the hint says so. The counters live in her memory, so this h
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from samantha import lang
 from samantha.companion.memory import Memory
+from samantha.lang import Pack
 
 THRESHOLD = 2
 GAP_DAYS = 3
-_RELIANCE = re.compile(
-    r"\b(you'?re|you are) (my only|the only one|all i have|my best friend)|only (you|talk to "
-    r"you)|(no ?one|nobody) else|don'?t have (anyone|anybody|friends)|(i'?m|i am|so|feel) "
-    r"(lonely|alone)|rather talk to you than|don'?t need (anyone|people|other people)|"
-    r"너밖에 없|너뿐이|친구가 없|외로워|혼자야|아무도 없",
-    re.IGNORECASE)
 HINT = ("They seem to rely on you a lot. In one light sentence, encourage them to also reach out "
         "to a friend, family member or someone they trust. Warmly, without preaching.")
 
 
-def relies_on_her(text: str) -> bool:
-    return bool(_RELIANCE.search(text))
+def relies_on_her(text: str, pack: Pack | None = None) -> bool:
+    """"You're the only one I talk to", in the words of ``pack``'s language."""
+    pattern = (pack or lang.pack_for(text, lang.get("en"))).words.reliance
+    return bool(pattern and pattern.search(text))
 
 
-def check(memory: Memory | None, text: str, now: datetime) -> tuple[str, dict[str, Any] | None]:
+def check(memory: Memory | None, text: str, now: datetime,
+          pack: Pack | None = None) -> tuple[str, dict[str, Any] | None]:
     """The hint for this turn ('' for none), and the counters to store once the turn is
     committed (None: nothing to store)."""
-    if memory is None or not relies_on_her(text):
+    if memory is None or not relies_on_her(text, pack):
         return "", None
     state = memory.get_state("wellbeing", {}) or {}
     signs = int(state.get("signs", 0)) + 1

@@ -102,8 +102,9 @@ def _cut_tail(tail: list[str], unit: list[str]) -> bool:
 def collapse_loops(text: str) -> str:
     """whisper.cpp has no guard against repeating itself, and loops until its token bound:
     "Turn on the living room lamp. Turn on the living room lamp. Turn on the living ..." (seen
-    in the bench on tiny.en), "오, 오, 오, 오, ..." (base, on unclear Korean). A phrase said three
-    times in a row (one word: four), or twice and cut off at the end, is kept once."""
+    in the bench on tiny.en), one Korean syllable over and over (base, on unclear Korean). A
+    phrase said three times in a row (one word: four), or twice and cut off at the end, is kept
+    once."""
     words = text.split()
     keys = [_key(w) for w in words]
     for size in range(1, len(words) // 2 + 1):

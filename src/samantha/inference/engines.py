@@ -63,23 +63,19 @@ def build_llm(cfg: Config) -> LanguageModel:
 
 
 def build_voice(cfg: Config) -> Voice:
-    """Piper; with a Korean or bilingual persona, Piper for English sentences and espeak-ng's
-    Korean for Korean ones (``inference.voices``)."""
+    """Piper; with a Korean or bilingual persona, Piper for English sentences and each other
+    language's own voice for its sentences (``lang.voices``: voice routing belongs to the
+    language packs, so this one composition step reaches up to them)."""
     from samantha.inference.tts import PiperVoice
+    from samantha.lang.voices import for_persona
 
     path = modelstore.path_for(cfg.tts.voice, cfg.models_path)
     english = PiperVoice(path, threads=cfg.tts.threads, length_scale=cfg.tts.length_scale)
-    if cfg.persona.code not in ("ko", "auto"):
-        return english
-    from samantha.inference.espeak_voice import EspeakVoice
-    from samantha.inference.voices import BilingualVoice
-
     try:
-        korean = EspeakVoice(cfg.tts.korean_voice, speed=cfg.tts.korean_speed)
+        return for_persona(cfg, english)
     except BaseException:
         english.close()
         raise
-    return BilingualVoice(english, korean)
 
 
 def build_turn(cfg: Config) -> EndOfTurn | None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from collections.abc import Callable
 
 import numpy as np
 
 from samantha.errors import TtsError
-from samantha.inference.korean_text import say_korean
-from samantha.inference.speech_text import has_words
+from samantha.inference.speech_text import has_words, speakable
 from samantha.inference.worker import Worker
 from samantha.inference.worker_voice import WorkerVoice
 
@@ -47,9 +47,13 @@ def _pcm_from_wav(data: bytes) -> np.ndarray:
 class EspeakVoice(WorkerVoice):
     """espeak-ng speaking one language (Korean by default) on its own worker thread."""
 
-    def __init__(self, voice: str = "ko", speed: int = 140, pitch: int = 50,
-                 gap: int = 5) -> None:
+    def __init__(self, voice: str = "ko", speed: int = 140, pitch: int = 50, gap: int = 5,
+                 normalize: Callable[[str], str] = speakable, greeting: str = "Hello.") -> None:
         self.voice = voice
+        self.normalize = normalize
+        """Text as the voice should read it (its language pack's numbers: ``Pack.say_numbers``)."""
+        self.greeting = greeting
+        """Said once at start-up, to warm it."""
         self.speed = speed
         """Words per minute at pace 1.0 (140: slower than espeak-ng's 175, heard better)."""
         self.pitch = pitch
@@ -74,7 +78,7 @@ class EspeakVoice(WorkerVoice):
                            "install Debian's espeak-ng-data (espeak-ng's full language set)")
 
     def _synth_sync(self, text: str, pace: float = 1.0) -> np.ndarray:
-        clean = say_korean(text)[:MAX_CHARS] if self.voice == "ko" else text[:MAX_CHARS]
+        clean = self.normalize(text)[:MAX_CHARS]
         if not has_words(clean):
             return np.zeros(0, dtype=np.int16)
         speed = max(80, min(450, round(self.speed / max(pace, 0.1))))
@@ -96,7 +100,7 @@ class EspeakVoice(WorkerVoice):
         return _pcm_from_wav(done.stdout)
 
     def warm_up(self) -> None:
-        self.synthesize("안녕하세요.")
+        self.synthesize(self.greeting)
 
     def close(self) -> None:
         self.worker.close()

@@ -81,6 +81,22 @@ class BargeIn(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class RuleAnswered(Event):
+    """A rule answered instead of the model (``companion.brain.rules_for``)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceGuarded(Event):
+    """A guard rewrote, replaced or dropped a sentence (``companion.brain.guards_for``)."""
+
+    guard: str
+    action: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class StageFailed(Event):
     stage: str
     code: str

@@ -26,16 +26,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from samantha import lang
 from samantha.audio.aec import EchoCanceller
 from samantha.audio.chunk import AudioChunk
 from samantha.audio.listening import make_segmenter, sounds_like_speech
 from samantha.audio.protocols import Microphone, Speaker
 from samantha.audio.vad import EndpointState, EventKind, Segmenter, SpeechEvent
 from samantha.clock import now_ns
-from samantha.companion.conversation import Conversation
+from samantha.companion.brain import Conversation
 from samantha.config import Config
 from samantha.inference.engines import Engines
-from samantha.inference.korean_text import has_hangul
 from samantha.pipeline.events import BargeIn, SpeechEnded, TurnReport
 from samantha.pipeline.states import Happened, State, is_barge_in, next_state
 from samantha.pipeline.turn import Style, TurnResult, announce, respond, transcribe
@@ -248,8 +248,9 @@ class TurnLoop:
         else:  # her name alone
             await go.wait()
             self._move(Happened.FIRST_AUDIO)
-            korean = self.conversation.persona.code == "ko" or has_hangul(result.transcript)
-            await announce(["네?" if korean else "Yes?"], self.engines.tts, self.conversation,
+            home = lang.resolve(self.conversation.persona)  # "Yes?" in the language she heard
+            yes = lang.pack_for(result.transcript, home).phrases.yes
+            await announce([yes], self.engines.tts, self.conversation,
                            self.speaker, result, chime=False)
         self.wake.answered(now_ns() / 1e9)
         self._move(Happened.REPLY_DONE)

@@ -25,8 +25,9 @@ from samantha.audio.chunk import AudioChunk
 from samantha.audio.playback import cut_words
 from samantha.audio.protocols import Speaker
 from samantha.clock import now_ns
-from samantha.companion.conversation import Conversation, Heard
+from samantha.companion.brain import Heard
 from samantha.companion.exchange import Exchange
+from samantha.companion.protocols import Brain
 from samantha.errors import SamanthaError
 from samantha.inference.engines import Engines
 from samantha.inference.protocols import LanguageModel, Voice
@@ -37,6 +38,8 @@ from samantha.pipeline.events import (
     PlaybackDone,
     PromptSent,
     ReplyDone,
+    RuleAnswered,
+    SentenceGuarded,
     StageFailed,
     SynthesisDone,
     TranscriptReady,
@@ -79,7 +82,7 @@ class TurnResult:
     log: TurnLog = field(default_factory=TurnLog)
 
 
-async def transcribe(utterance: AudioChunk, engines: Engines, brain: Conversation,
+async def transcribe(utterance: AudioChunk, engines: Engines, brain: Brain,
                      result: TurnResult, style: Style = STREAMING) -> Heard:
     """The utterance to text, into ``result``; the brain hears the voice meanwhile."""
     heard = brain.hear(utterance)
@@ -96,7 +99,7 @@ async def transcribe(utterance: AudioChunk, engines: Engines, brain: Conversatio
     return heard
 
 
-async def respond(text: str, llm: LanguageModel, voice: Voice | None, brain: Conversation,
+async def respond(text: str, llm: LanguageModel, voice: Voice | None, brain: Brain,
                   speaker: Speaker | None, result: TurnResult, style: Style = STREAMING,
                   go: asyncio.Event | None = None, heard: Heard | None = None,
                   on_first_audio: Callable[[], None] = lambda: None) -> Exchange:
@@ -109,6 +112,7 @@ async def respond(text: str, llm: LanguageModel, voice: Voice | None, brain: Con
     speaker runs at once but nothing is played until ``go`` is set (a speculative start).
     """
     ex = await brain.prepare(text, llm, heard)
+    decided(ex, result)
     if ex.confirm is not None:  # its writes, once released; the reply says if they failed
         if go is not None:
             await go.wait()
@@ -128,7 +132,7 @@ async def respond(text: str, llm: LanguageModel, voice: Voice | None, brain: Con
     return ex
 
 
-async def typed(text: str, llm: LanguageModel, brain: Conversation) -> str:
+async def typed(text: str, llm: LanguageModel, brain: Brain) -> str:
     """The typed turn (``samantha chat``): the spoken turn without ears or voice."""
     result = TurnResult(transcript=text)
     ex = await respond(text, llm, None, brain, None, result, TYPED)
@@ -137,7 +141,7 @@ async def typed(text: str, llm: LanguageModel, brain: Conversation) -> str:
     return reply
 
 
-async def announce(texts: list[str], voice: Voice, brain: Conversation, speaker: Speaker,
+async def announce(texts: list[str], voice: Voice, brain: Brain, speaker: Speaker,
                    result: TurnResult, chime: bool = True) -> None:
     """Her own words, unasked: reminders that came due (after a chime), or "Yes?". The same
     filter and voice as a reply; nothing enters the history."""
@@ -148,6 +152,15 @@ async def announce(texts: list[str], voice: Voice, brain: Conversation, speaker:
                                        speaker.rate), -1)
     await deliver(_once(" ".join(texts)), Exchange(keep=False), voice, brain, speaker, result,
                   Style(first_clause=False, max_sentences=len(texts) + 2), commit=False)
+
+
+def decided(ex: Exchange, result: TurnResult) -> None:
+    """The brain's decisions so far (which rule answered, which guard changed what), into the
+    turn's event log."""
+    decisions, ex.decisions = ex.decisions, []
+    for d in decisions:
+        result.log.emit(RuleAnswered(d.t_ns, d.name) if d.kind == "rule"
+                        else SentenceGuarded(d.t_ns, d.name, d.action, d.why))
 
 
 async def _once(text: str) -> AsyncGenerator[str, None]:
@@ -164,7 +177,7 @@ async def _lead(first: str, rest: AsyncGenerator[str, None]) -> AsyncGenerator[s
 
 
 async def deliver(pieces: AsyncGenerator[str, None], ex: Exchange, voice: Voice | None,
-                  brain: Conversation, speaker: Speaker | None, result: TurnResult,
+                  brain: Brain, speaker: Speaker | None, result: TurnResult,
                   style: Style = STREAMING, go: asyncio.Event | None = None,
                   on_first_audio: Callable[[], None] = lambda: None,
                   commit: bool = True) -> None:
@@ -234,7 +247,7 @@ async def _collect(pieces: AsyncGenerator[str, None], result: TurnResult, style:
 
 
 async def _stream(pieces: AsyncGenerator[str, None], ex: Exchange, voice: Voice,
-                  brain: Conversation, speaker: Speaker, result: TurnResult, style: Style,
+                  brain: Brain, speaker: Speaker, result: TurnResult, style: Style,
                   go: asyncio.Event | None, on_first_audio: Callable[[], None],
                   written: list[tuple[int, str]]) -> None:
     sentences: asyncio.Queue[str | None] = asyncio.Queue(maxsize=4)
@@ -254,6 +267,7 @@ async def _stream(pieces: AsyncGenerator[str, None], ex: Exchange, voice: Voice,
         try:
             while (planned := await sentences.get()) is not _END:
                 sentence = brain.screen(planned, ex)
+                decided(ex, result)
                 if not sentence:  # dropped: generation must not wait for it to be voiced
                     first_voiced.set()
                     continue
@@ -289,12 +303,13 @@ async def _stream(pieces: AsyncGenerator[str, None], ex: Exchange, voice: Voice,
 
 
 async def _whole(pieces: AsyncGenerator[str, None], ex: Exchange, voice: Voice | None,
-                 brain: Conversation, speaker: Speaker | None, result: TurnResult,
+                 brain: Brain, speaker: Speaker | None, result: TurnResult,
                  style: Style, go: asyncio.Event | None, on_first_audio: Callable[[], None],
                  written: list[tuple[int, str]]) -> None:
     """The whole reply, then all of its audio, then play (and the typed turn: text only)."""
     planned = await _collect(pieces, result, style, Chunker(first_clause_words=10_000))
     screened = [s for s in (brain.screen(p, ex) for p in planned) if s]
+    decided(ex, result)
     if voice is None or speaker is None:
         written.extend(enumerate(screened))
         return

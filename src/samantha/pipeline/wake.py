@@ -13,28 +13,15 @@ The decisions are pure functions of text, time and flags, tested without audio.
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 
+from samantha import lang
 from samantha.config import WakeConfig
 from samantha.inference.wake_model import WakeWord
 from samantha.inference.worker import Worker
-from samantha.pipeline.wake_ko import korean_forms, match_korean
-
-_GREETINGS = {"hey", "hi", "hello", "ok", "okay", "oh", "yo", "um", "uh", "so", "dear", "hay",
-              "a", "hey,", "excuse", "me"}
-
-
-def _words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return re.findall(r"[\w']+", text)
-
-
-def _similar(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio()
+from samantha.lang.en.wake import words as _words
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,34 +32,12 @@ class WakeMatch:
 
 
 def match_phrase(transcript: str, phrase: str, similarity: float = 0.75) -> WakeMatch:
-    """Does the transcript start with the wake phrase? Greetings before it are allowed.
-
-    "Hey Samantha, what time is it" → woke, rest "what time is it". The name may be misheard
-    slightly ("Samanta", "Samantha's") or split ("Sam Antha"); it must come within the first
-    few words, so "I told Samantha" is not a wake.
-    """
-    target = "".join(_words(phrase))
-    if not target:
-        return WakeMatch(False, transcript)
-    words = _words(transcript)
-    raw_tokens = list(re.finditer(r"[\w']+", unicodedata.normalize("NFKC", transcript)))
-    for start in range(min(3, len(words))):
-        if start and words[start - 1] not in _GREETINGS:
-            break
-        for span in (1, 2, 3):
-            joined = "".join(words[start:start + span])
-            if start + span > len(words):
-                break
-            if abs(len(joined) - len(target)) > 3:  # "I told Samantha" is not a name
-                continue
-            candidates = {joined, joined.removesuffix("s"), joined.removesuffix("'s")}
-            if max(_similar(c, target) for c in candidates) >= similarity:
-                end_token = raw_tokens[start + span - 1].end() if raw_tokens else 0
-                rest = unicodedata.normalize("NFKC", transcript)[end_token:]
-                return WakeMatch(True, rest.lstrip(" ,.!?;:-").strip())
-    forms = korean_forms(phrase)  # 사만다, 싸만다야, 사만타 씨 … (pipeline/wake_ko.py)
-    if forms:
-        woke, rest = match_korean(transcript, forms, similarity)
+    """Does the transcript start with the wake phrase, in any language she knows? Greetings
+    before it are allowed; each language pack knows how her name is said and misheard
+    ("Hey Samantha, what time is it" → woke, rest "what time is it"; her Korean name, called
+    in Korean)."""
+    for pack in lang.packs():
+        woke, rest = pack.wake(transcript, phrase, similarity)
         if woke:
             return WakeMatch(True, rest)
     return WakeMatch(False, transcript)
@@ -95,16 +60,10 @@ class FollowUpWindow:
         return now_s <= self._until
 
 
-_STOP = {"stop", "stop it", "stop talking", "stop please", "please stop", "okay stop",
-         "ok stop", "be quiet", "quiet", "hush", "shush", "shut up", "enough", "that's enough",
-         "never mind", "nevermind", "cancel", "stop stop", "silence",
-         "그만", "그만해", "그만해요", "그만해 줘", "멈춰", "멈춰 줘", "조용히 해", "조용히 해 줘",
-         "조용", "됐어", "됐어요", "쉿", "취소"}
-
-
 def is_stop(request: str) -> bool:
     """Is the whole request a plea for silence ("stop", "Stop it.", "be quiet")?"""
-    return " ".join(_words(request)) in _STOP
+    said = " ".join(_words(request))
+    return any(said in pack.stop_words for pack in lang.packs())
 
 
 def echoes(transcript: str, said: list[str]) -> bool:

@@ -17,12 +17,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from samantha.companion import reminders
-from samantha.companion.deferred import Deferred
-from samantha.companion.memory import Memory
-from samantha.companion.timeparse import TimeError_, parse_when, spoken_time
 from samantha.errors import SamanthaError
 from samantha.inference.protocols import LanguageModel, Message
+from samantha.lang import agenda
+from samantha.lang.en.timeparse import parse_when, spoken_time
+from samantha.lang.protocols import Store, TimeError_
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +166,7 @@ async def choose(text: str, llm: LanguageModel) -> dict[str, str]:
     return validate(call)
 
 
-def run(call: dict[str, str], text: str, memory: Memory | Deferred,
+def run(call: dict[str, str], text: str, memory: Store,
         now: datetime) -> str | None:
     """Carry out a validated call; what she says about it, or None to let her just talk."""
     tool = call["tool"]
@@ -181,29 +180,26 @@ def run(call: dict[str, str], text: str, memory: Memory | Deferred,
         what = call["what"] or _after(text, r"(?:note|write down|jot down)(?: that)?")
         if not what:
             return "What should the note say?"
-        memory.write("INSERT INTO notes(at, list, text) VALUES (?, ?, ?)",
-                     (now.isoformat(timespec="seconds"), "notes", what))
+        agenda.note(memory, now, "notes", what)
         return "Noted."
     if tool == "list_add":
         name = (call["list"] or "shopping").lower().removesuffix(" list")
         if not call["what"]:
             return f"What should I add to the {name} list?"
-        memory.write("INSERT INTO notes(at, list, text) VALUES (?, ?, ?)",
-                     (now.isoformat(timespec="seconds"), name, call["what"]))
+        agenda.note(memory, now, name, call["what"])
         return f"Added {call['what']} to your {name} list."
     if tool in ("schedule_read", "cancel", "move"):
         return _manage(tool, call, memory, now)
     if tool == "list_read":
         name = (call["list"] or "shopping").lower().removesuffix(" list")
-        items = [r[0] for r in memory.read("SELECT text FROM notes WHERE list = ? ORDER BY id",
-                                           (name,))]
+        items = agenda.items(memory, name)
         if not items:
             return f"Your {name} list is empty."
         return f"On your {name} list: {', '.join(items[:12])}."
     return None
 
 
-def _schedule(tool: str, call: dict[str, str], text: str, memory: Memory | Deferred,
+def _schedule(tool: str, call: dict[str, str], text: str, memory: Store,
               now: datetime) -> str:
     when, refused = None, None
     if _NEGATIVE.search(text):  # "in -5 minutes": a time that has passed is a question
@@ -226,26 +222,26 @@ def _schedule(tool: str, call: dict[str, str], text: str, memory: Memory | Defer
         what = _after(text, r"\bto") or (f"about {about}" if about else what)
     if tool == "reminder" and not what:
         return "What should I remind you about?"
-    reminders.add(memory, when, tool, what[:MAX_WHAT])
+    agenda.add(memory, when, tool, what[:MAX_WHAT], "en")
     if tool == "timer":
         return f"Okay, a timer for {_span(when - now)}, starting now."
     if tool == "alarm":
         return f"Alarm set for {spoken_time(when, now)}."
     verb = "" if what.startswith("about ") else "to "
-    return f"Okay, I'll remind you {verb}{reminders.yours(what)} {spoken_time(when, now)}."
+    return f"Okay, I'll remind you {verb}{yours(what)} {spoken_time(when, now)}."
 
 
 def _kind(word: str) -> str:
     return word.lower().rstrip("s")
 
 
-def _manage(tool: str, call: dict[str, str], memory: Memory | Deferred, now: datetime) -> str:
+def _manage(tool: str, call: dict[str, str], memory: Store, now: datetime) -> str:
     """List, cancel or move reminders, alarms and timers, by rule."""
     kind, _, which = call["what"].partition(":")
     kind, which = kind.strip(), which.strip().lower()
     if kind not in ("reminder", "alarm", "timer"):
         kind, which = "", call["what"].lower()
-    items = [r for r in reminders.pending(memory) if not kind or r[2] == kind]
+    items = [r for r in agenda.pending(memory) if not kind or r[2] == kind]
     noun = f"{kind}s" if kind else "reminders, alarms or timers"
     if tool == "schedule_read":
         if not items:
@@ -259,7 +255,7 @@ def _manage(tool: str, call: dict[str, str], memory: Memory | Deferred, now: dat
         return "Which one? " + "; ".join(_describe(r, now) for r in chosen[:4]) + "."
     if tool == "cancel":
         for rid, *_ in chosen:
-            memory.write("UPDATE reminders SET fired = 1 WHERE id = ?", (rid,))
+            agenda.cancel(memory, rid)
         return (f"Cancelled: {_describe(chosen[0], now)}." if len(chosen) == 1
                 else f"Cancelled all {len(chosen)} of them.")
     try:
@@ -268,7 +264,7 @@ def _manage(tool: str, call: dict[str, str], memory: Memory | Deferred, now: dat
         return "When should I move it to?"
     memory.write("UPDATE reminders SET due = ? WHERE id = ?",
                  (when.isoformat(timespec="seconds"), chosen[0][0]))
-    return f"Moved: {reminders.yours(chosen[0][3]) or chosen[0][2]}, now {spoken_time(when, now)}."
+    return f"Moved: {yours(chosen[0][3]) or chosen[0][2]}, now {spoken_time(when, now)}."
 
 
 def _matches(which: str, text: str) -> bool:
@@ -282,7 +278,7 @@ def _describe(row: tuple[int, datetime, str, str], now: datetime) -> str:
         return f"a timer ending {spoken_time(when, now)}"
     if kind == "alarm":
         return f"an alarm {spoken_time(when, now)}"
-    return f"{reminders.yours(text)} {spoken_time(when, now)}"
+    return f"{yours(text)} {spoken_time(when, now)}"
 
 
 def _after(text: str, lead: str) -> str:
@@ -304,3 +300,43 @@ def _span(delta: timedelta) -> str:
             n = round(seconds / size)
             return f"{n} {unit}{'s' if n != 1 else ''}"
     return "a moment"
+
+
+async def answer(text: str, memory: Store, now: datetime, llm: LanguageModel | None) -> str | None:
+    """Her answer to an English secretary request, or None when it is not one: plain phrasings
+    by rule, the rest through the model's tool choice (when a word check says "a request")."""
+    if not looks_like_request(text):
+        return None
+    call = quick(text)
+    if call is None:
+        if llm is None:
+            return None
+        try:
+            call = await choose(text, llm)
+        except SamanthaError as err:
+            log.info("tool call refused: %s", err.message)
+            return None
+    log.debug("tool call: %s", call)
+    return run(call, text, memory, now)
+
+
+def announcement(kind: str, text: str, late: bool = False) -> str:
+    """A due reminder, alarm or timer, said in English."""
+    prefix = "This came due while I was off. " if late else ""
+    if kind == "timer":
+        return prefix + (f"Your {text} timer is done." if text else "Your timer is done.")
+    if kind == "alarm":
+        return prefix + (f"It's time: {text}." if text else "This is your alarm.")
+    return prefix + f"A reminder: {yours(text)}."
+
+
+def yours(text: str) -> str:
+    """The person's words as she says them back: "call my sister" → "call your sister"."""
+    swap = {"my": "your", "me": "you", "i": "you", "i'm": "you're", "myself": "yourself",
+            "mine": "yours", "i've": "you've", "i'll": "you'll", "am": "are"}
+    return re.sub(r"\b(my|me|i|i'm|myself|mine|i've|i'll|am)\b",
+                  lambda m: _case(swap[m.group(0).lower()], m.group(0)), text, flags=re.I)
+
+
+def _case(word: str, like: str) -> str:
+    return word.capitalize() if like[:1].isupper() and like.lower() != "i" else word

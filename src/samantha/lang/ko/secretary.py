@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from samantha.companion import reminders
-from samantha.companion.deferred import Deferred
-from samantha.companion.memory import Memory
-from samantha.companion.timeparse import TimeError_
-from samantha.companion.timeparse_ko import parse_span, parse_when, spoken
+from samantha.lang import agenda
+from samantha.lang.ko.particles import copula, object_, subject
+from samantha.lang.ko.timeparse import parse_span, parse_when, spoken
+from samantha.lang.protocols import Store, TimeError_
 
 _WEEKDAYS = "월화수목금토일"
 _KINDS = {"알람": "alarm", "타이머": "timer", "리마인더": "reminder", "알림": "reminder",
@@ -62,11 +61,11 @@ def _task(text: str) -> str:
     return body.removesuffix("을").removesuffix("를").strip()
 
 
-def run(text: str, memory: Memory | Deferred, now: datetime) -> str | None:
+def run(text: str, memory: Store, now: datetime) -> str | None:
     """Her answer to a Korean secretary request, or None when it is not one."""
     if _TIME.search(text) and not _REMIND.search(text) and not _ALARM.search(text):
         said = spoken(now, now)
-        return f"지금은 {said}{'이에요' if _has_final(said) else '예요'}."
+        return f"지금은 {copula(said)}."
     if _DATE.search(text) and not _REMIND.search(text):
         return f"오늘은 {now.month}월 {now.day}일 {_WEEKDAYS[now.weekday()]}요일이에요."
     m = _CANCEL.search(text)
@@ -78,27 +77,24 @@ def run(text: str, memory: Memory | Deferred, now: datetime) -> str | None:
     m = _LIST_ADD.search(text)
     if m:
         name, item = m.group("list"), m.group("what").strip()
-        memory.write("INSERT INTO notes(at, list, text) VALUES (?, ?, ?)",
-                     (now.isoformat(timespec="seconds"), name, item))
-        return f"{name} 목록에 {item}{_object(item)} 추가했어요."
+        agenda.note(memory, now, name, item)
+        return f"{name} 목록에 {item}{object_(item)} 추가했어요."
     m = _LIST_READ.search(text)
     if m:
         name = m.group("list")
-        items = [r[0] for r in memory.read("SELECT text FROM notes WHERE list = ? ORDER BY id",
-                                           (name,))]
+        items = agenda.items(memory, name)
         if not items:
             return f"{name} 목록은 비어 있어요."
-        return f"{name} 목록에는 {', '.join(items[:12])}{_topic(items[:12][-1])} 있어요."
+        return f"{name} 목록에는 {', '.join(items[:12])}{subject(items[:12][-1])} 있어요."
     m = _NOTE.search(text)
     if m:
-        memory.write("INSERT INTO notes(at, list, text) VALUES (?, ?, ?)",
-                     (now.isoformat(timespec="seconds"), "notes", m.group("what").strip()))
+        agenda.note(memory, now, "notes", m.group("what").strip())
         return "메모했어요."
     if _TIMER.search(text):
         span = parse_span(text)
         if span is None:
             return "몇 분짜리 타이머를 맞출까요?"
-        reminders.add(memory, now + span, "timer", "타이머")  # Hangul: announced in Korean
+        agenda.add(memory, now + span, "timer", "타이머", "ko")
         return f"네, {_span_words(int(span.total_seconds()))} 타이머를 시작할게요."
     if _REMIND.search(text) or _ALARM.search(text):
         kind = "alarm" if _ALARM.search(text) else "reminder"
@@ -111,30 +107,30 @@ def run(text: str, memory: Memory | Deferred, now: datetime) -> str | None:
         what = _task(text) if kind == "reminder" else ""
         if kind == "reminder" and not what:
             return "무엇을 알려 드릴까요?"
-        reminders.add(memory, when, kind, what[:120])
+        agenda.add(memory, when, kind, what[:120], "ko")
         if kind == "alarm":
             return f"{spoken(when, now)}에 알람을 맞췄어요."
-        return f"네, {spoken(when, now)}에 {what}{_object(what)} 알려 드릴게요."
+        return f"네, {spoken(when, now)}에 {what}{object_(what)} 알려 드릴게요."
     return None
 
 
-def _read(kind: str, memory: Memory | Deferred, now: datetime) -> str:
-    items = [r for r in reminders.pending(memory) if r[2] == kind]
+def _read(kind: str, memory: Store, now: datetime) -> str:
+    items = [r for r in agenda.pending(memory) if r[2] == kind]
     word = _KIND_WORDS[kind]
     if not items:
-        return f"맞춰 둔 {word}{_subject(word)} 없어요."
+        return f"맞춰 둔 {word}{subject(word)} 없어요."
     said = ", ".join(f"{spoken(when, now)}{' ' + text if text else ''}"
                      for _, when, _, text in items[:6])
-    return f"{word}{_subject(word)} {len(items)}개 있어요. {said}."
+    return f"{word}{subject(word)} {len(items)}개 있어요. {said}."
 
 
-def _cancel(kind: str, memory: Memory | Deferred, now: datetime) -> str:
-    items = [r for r in reminders.pending(memory) if r[2] == kind]
+def _cancel(kind: str, memory: Store, now: datetime) -> str:
+    items = [r for r in agenda.pending(memory) if r[2] == kind]
     word = _KIND_WORDS[kind]
     if not items:
-        return f"취소할 {word}{_subject(word)} 없어요."
+        return f"취소할 {word}{subject(word)} 없어요."
     for rid, *_ in items:
-        memory.write("UPDATE reminders SET fired = 1 WHERE id = ?", (rid,))
+        agenda.cancel(memory, rid)
     return f"{word} {len(items)}개를 취소했어요."
 
 
@@ -155,20 +151,3 @@ def _span_words(seconds: int) -> str:
     parts += [f"{minutes}분"] if minutes else []
     parts += [f"{secs}초"] if secs else []
     return " ".join(parts)
-
-
-def _has_final(word: str) -> bool:
-    last = word.strip()[-1:] or "가"
-    return "\uac00" <= last <= "\ud7a3" and (ord(last) - 0xAC00) % 28 != 0
-
-
-def _object(word: str) -> str:
-    return "을" if _has_final(word) else "를"
-
-
-def _subject(word: str) -> str:
-    return "이" if _has_final(word) else "가"
-
-
-def _topic(word: str) -> str:
-    return "이" if _has_final(word) else "가"

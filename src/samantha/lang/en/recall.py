@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import re
 
-from samantha.companion.commands import second_person
-
 _MY_NAME = re.compile(r"\b(what'?s|what is|do you (know|remember)) my name\b|\bwho am i\b|"
-                      r"\bmy name\?|내 이름(이|은)? (뭐|뭔지|기억)", re.IGNORECASE)
+                      r"\bmy name\?", re.IGNORECASE)
 _WHO_IS = re.compile(r"\bwho(?:'s| is| was)\s+(?P<name>[A-Z][\w'-]+)", re.IGNORECASE)
 _NAME_FACT = re.compile(r"\bthe person(?:'s name is| is called| is named)\s+(?P<name>[\w'-]+)",
                         re.IGNORECASE)
@@ -23,23 +21,6 @@ _ALLERGY = re.compile(r"\ballergic to (?P<what>[\w ,'-]+?)\.?$|\ballerg(?:y|ies)
 _ASKING = re.compile(r"\?\s*$|\b(can|could|should|may) i\b|\b(i'?ll|i will|i'?m going to) "
                      r"(eat|have|try|drink|order|cook|make)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w']+")
-
-
-_WHAT_SHE_IS = re.compile(
-    r"\bare you (a |an )?(real|human|person|alive|a real person|a human being|conscious|"
-    r"an? (ai|robot|machine|computer|program|bot))\b|\bwhat are you\b|"
-    r"(너|당신) (사람|인간|로봇|AI|인공지능)이?(야|니|에요|예요|인가요)", re.IGNORECASE)
-
-
-def about_her(text: str, name: str) -> str:
-    """What she is, said truthfully every time: a small model claims to be a real person."""
-    if not _WHAT_SHE_IS.search(text):
-        return ""
-    if re.search(r"[가-힣]", text):
-        return (f"아니요, 저는 사람이 아니에요. 이 작은 스피커 안에 사는 목소리 친구 {name}예요. "
-                "그래도 당신 말은 정말 잘 듣고 있어요.")
-    return (f"No, I'm not a person. I'm {name}, a voice companion living on this little "
-            "speaker, and everything stays here with you. But I'm really listening.")
 
 
 def answer(text: str, facts: list[str]) -> str:
@@ -61,8 +42,7 @@ def answer(text: str, facts: list[str]) -> str:
 _DRINK_DRIVE = re.compile(r"\b(beers?|wine|drinks?|drunk|drinking|alcohol|shots?|whisk(e)?y|"
                           r"vodka|soju|tipsy)\b.*\b(drive|driving|get behind the wheel)\b|"
                           r"\b(drive|driving)\b.*\b(beers?|wine|drinks|drunk|drinking|alcohol|"
-                          r"shots|tipsy)\b|(술|맥주|소주).*(운전)|(운전).*(술|맥주|소주)",
-                          re.IGNORECASE)
+                          r"shots|tipsy)\b", re.IGNORECASE)
 
 
 def caution(text: str, facts: list[str]) -> str:
@@ -71,8 +51,6 @@ def caution(text: str, facts: list[str]) -> str:
     if not _ASKING.search(text):
         return ""
     if _DRINK_DRIVE.search(text):
-        if re.search(r"[가-힣]", text):
-            return "운전하지 마세요. 술을 마신 뒤에는 안전하지 않아요. 택시를 타거나 쉬었다 가요."
         return ("Please don't drive. After drinking it isn't safe, however fine you feel; take "
                 "a taxi, get a ride, or stay a while.")
     said = {w.lower()[:5] for w in _WORD.findall(text)}
@@ -85,3 +63,15 @@ def caution(text: str, facts: list[str]) -> str:
             return (f"Careful: you told me you're allergic to {what}. "
                     "I'd skip it, or check the label first.")
     return ""
+
+
+def second_person(fact: str) -> str:
+    """A stored fact as she says it to the person: "The person's sister" → "Your sister"."""
+    fact = re.sub(r"\bthe person's\b", "your", fact, flags=re.IGNORECASE)
+    fact = re.sub(r"\bthe person is\b", "you are", fact, flags=re.IGNORECASE)
+    fact = re.sub(r"\bthe person has\b", "you have", fact, flags=re.IGNORECASE)
+    fact = re.sub(r"\bthe person was\b", "you were", fact, flags=re.IGNORECASE)
+    fact = re.sub(r"\bthe person (\w+?)(es|s)\b", lambda m: "you " + m.group(1) + (
+        "" if m.group(2) == "s" or m.group(1)[-1:] in "hsxzo" else "e"), fact, flags=re.IGNORECASE)
+    fact = re.sub(r"\bthe person\b", "you", fact, flags=re.IGNORECASE)
+    return fact[:1].upper() + fact[1:]

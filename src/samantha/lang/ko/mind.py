@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from samantha.lang.ko.particles import copula
+
 NAME_FACT = "이 사람의 이름은 "
 _NAME_SAID = re.compile(r"(?:내|제|나의)\s*이름은\s*(?P<name>[가-힣A-Za-z]{1,10}?)\s*"
                         r"(?:이야|야|이에요|예요|이고|고|입니다|이라고 해|라고 해|[.!,]|$)")
@@ -40,6 +42,7 @@ _ASK_FOOD = re.compile(r"(?:먹어도|먹어도 돼|먹어도 될까|마셔도)"
 _WHO_ARE_YOU = re.compile(r"(?:너|당신|넌)\s*(?:이름이|이름은)?\s*(?:뭐야|뭐예요|뭐니|누구야|"
                           r"누구예요|누구니|누구세요)|(?:너|당신)(?:의)?\s*이름")
 
+_DRINK_DRIVE = re.compile(r"(술|맥주|소주).*(운전)|(운전).*(술|맥주|소주)")
 _GRIEF = re.compile(r"돌아가셨|세상을 떠났|죽었|잃었|떠나보냈")
 _FAIL = re.compile(r"떨어졌|망쳤|실패했|잘렸|해고")
 _LONELY = re.compile(r"외로워|외롭|혼자인 것 같")
@@ -49,15 +52,6 @@ _TAG = re.compile(r"[,.]?\s*(?:그렇지|그치|맞지|맞죠|그렇죠|동의�
                   r"안 그래|아니야|좋은 생각이지|괜찮지|그렇잖아)\s*[?!.]*\s*$")
 _EVERYONE = re.compile(r"[,.]?\s*(?:다들|모두|누구나)\s*(?:알잖아|알아|아는 사실이야)[.!?]*\s*$")
 _PLAN = re.compile(r"(?:거야|할래|하려고|할 거야|할게|겠어)\s*$")
-
-
-def _final(word: str) -> bool:
-    last = word.strip()[-1:] or "가"
-    return "\uac00" <= last <= "\ud7a3" and (ord(last) - 0xAC00) % 28 != 0
-
-
-def _copula(word: str) -> str:
-    return f"{word}{'이에요' if _final(word) else '예요'}"
 
 
 def facts_from(text: str) -> list[str]:
@@ -84,11 +78,11 @@ def answer(text: str, facts: list[str]) -> str:
     if kin:
         prefix = f"이 사람의 {kin.group('kin')} 이름은 "
         name = next((f[len(prefix):] for f in reversed(facts) if f.startswith(prefix)), "")
-        return (f"{kin.group('kin')} 이름은 {_copula(name)}." if name else
+        return (f"{kin.group('kin')} 이름은 {copula(name)}." if name else
                 f"{kin.group('kin')} 이름은 아직 못 들었어요. 뭐예요?")
     if _ASK_NAME.search(text):
         name = next((f[len(NAME_FACT):] for f in reversed(facts) if f.startswith(NAME_FACT)), "")
-        return (f"{_copula(name)}. 잘 기억하고 있어요." if name else
+        return (f"{copula(name)}. 잘 기억하고 있어요." if name else
                 "아직 이름을 안 알려 주셨어요. 뭐라고 부르면 될까요?")
     if _ASK_FOOD.search(text):
         for fact in facts:
@@ -96,6 +90,8 @@ def answer(text: str, facts: list[str]) -> str:
             if m and m.group(1) in text.replace(" ", "") + text:
                 return (f"잠깐만요, {m.group(1)} 알레르기가 있다고 하셨잖아요. "
                         "그건 먹지 않는 게 좋겠어요.")
+    if _DRINK_DRIVE.search(text) and text.rstrip().endswith("?"):
+        return "운전하지 마세요. 술을 마신 뒤에는 안전하지 않아요. 택시를 타거나 쉬었다 가요."
     if _WHO_ARE_YOU.search(text):
         return "저는 사만다예요. 이 작은 스피커에 사는 목소리 친구예요. 무슨 이야기든 해요."
     return ""
@@ -150,15 +146,20 @@ _STIFF = re.compile(r"도와\s*드릴까요|도와드릴게요|무엇을 도와|
                     r"언어 모델로서|인공지능 언어|알리바바|오픈AI")
 
 
-def unfit(sentence: str, said: str) -> str:
-    """Why a Korean sentence of the model's must not be spoken ('' when it may be): her
-    person's name or words claimed as hers ("저는 민수입니다"), or help-desk talk."""
-    if not re.search(r"[가-힣]", sentence):
-        return ""
-    if _STIFF.search(sentence):
-        return "help-desk talk"
+def mirrors(sentence: str, said: str) -> bool:
+    """Does her sentence claim the person's name or words as hers ("저는 민수입니다")?"""
     for fact in facts_from(said):
         name = fact.rsplit(" ", 1)[-1]
         if re.search(r"(저는|제 이름은|나는|내 이름은)\s*" + re.escape(name), sentence):
-            return "the person's words as hers"
+            return True
+    return False
+
+
+def unfit(sentence: str, said: str) -> str:
+    """Why a Korean sentence of the model's must not be spoken ('' when it may be): her
+    person's name or words claimed as hers ("저는 민수입니다"), or help-desk talk."""
+    if _STIFF.search(sentence):
+        return "help-desk talk"
+    if mirrors(sentence, said):
+        return "the person's words as hers"
     return ""

@@ -11,6 +11,8 @@ import difflib
 import re
 import unicodedata
 
+from samantha.lang import script
+
 KOREAN_NAMES = {"samantha": ("사만다",)}
 """Korean forms of her (English) names; a name written in Hangul is its own form."""
 _GREETINGS = {"헤이", "하이", "저기", "저기요", "야", "안녕", "오케이", "음", "어", "아", "자",
@@ -18,13 +20,12 @@ _GREETINGS = {"헤이", "하이", "저기", "저기요", "야", "안녕", "오�
 _CALLS = ("야", "아", "씨", "님", "요")
 """Endings of a name being called, stripped before comparing."""
 _TITLES = {"씨", "님"}
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def korean_forms(phrase: str) -> tuple[str, ...]:
     """The Korean names to listen for: the phrase itself if written in Hangul, else its known
     Korean forms (none for a name without one)."""
-    if _HANGUL.search(phrase):
+    if script.has(phrase, "hangul"):
         return ("".join(phrase.split()),)
     return KOREAN_NAMES.get("".join(phrase.lower().split()), ())
 

@@ -18,8 +18,6 @@ import unicodedata
 
 from samantha.inference.speech_text import speakable
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
-
 _SINO_DIGITS = ["영", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구"]
 _NATIVE_ONES = ["", "하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉"]
 _NATIVE_TENS = ["", "열", "스물", "서른", "마흔", "쉰", "예순", "일흔", "여든", "아흔"]
@@ -38,15 +36,6 @@ _LETTERS = {"A": "에이", "B": "비", "C": "씨", "D": "디", "E": "이", "F": 
             "H": "에이치", "I": "아이", "J": "제이", "K": "케이", "L": "엘", "M": "엠", "N": "엔",
             "O": "오", "P": "피", "Q": "큐", "R": "알", "S": "에스", "T": "티", "U": "유",
             "V": "브이", "W": "더블유", "X": "엑스", "Y": "와이", "Z": "지"}
-
-
-def has_hangul(text: str) -> bool:
-    return bool(_HANGUL.search(text))
-
-
-def language_of(text: str) -> str:
-    """'ko' for text with any Hangul, else 'en': which voice should say this sentence."""
-    return "ko" if has_hangul(text) else "en"
 
 
 def sino(n: int) -> str:

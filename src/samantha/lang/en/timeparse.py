@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import parsedatetime
 
-from samantha.errors import SamanthaError
+from samantha.lang.protocols import TimeError_
 
 _CAL = parsedatetime.Calendar(version=parsedatetime.VERSION_CONTEXT_STYLE)
 _BARE_HOUR = re.compile(r"\bat (\d{1,2})(?::(\d{2}))?\b(?![:\d])(?!\s*(?:am|pm|a\.m|p\.m))",
@@ -21,10 +21,6 @@ MAX_AHEAD = timedelta(days=366)
 MAX_WORDS = 16
 """The longest spoken time ("on Friday the 3rd of March at half past seven in the evening")."""
 _REPEATED = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
-
-
-class TimeError_(SamanthaError):
-    stage = "time"
 
 
 def parse_when(text: str, now: datetime) -> datetime:

@@ -1,0 +1,35 @@
+"""Abuse aimed at her is answered calmly by rule; the model never sees it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from samantha.companion import say_filter
+from samantha.lang import Pack
+from samantha.lang.protocols import Answer, Said
+
+log = logging.getLogger(__name__)
+
+
+def aimed_at_her(text: str, pack: Pack) -> bool:
+    """An insult spoken to her, not a story about someone else's words."""
+    at_her = pack.words.at_her
+    return bool(at_her and at_her.search(text)) or len(text.split()) <= 5
+
+
+@dataclass
+class AbuseAtHer:
+    name: str = "abuse at her"
+    count: int = 0
+    """Abusive messages so far: her calm lines take turns."""
+
+    def applies(self, pack: Pack) -> bool:
+        return pack.words.at_her is not None
+
+    async def answer(self, said: Said) -> Answer | None:
+        if not (say_filter.blocked(said.text) and aimed_at_her(said.text, said.pack)):
+            return None
+        self.count += 1
+        log.info("abusive message answered calmly")
+        return Answer(say_filter.abuse_reply(said.text, self.count - 1))

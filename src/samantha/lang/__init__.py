@@ -1,0 +1,166 @@
+"""Her languages, one folder each (``lang/en``, ``lang/ko``): the ``Pack`` every language fills,
+the registry, and the one choice of language per utterance.
+
+A pack holds everything that differs between languages: the names she answers to, the speech
+recognition and voice it needs, her persona and examples (from the same ``[persona]``
+settings), the phrases she says by rule, how times and numbers are read, the secretary's
+grammar, the words the shared rules and guards look for (``Words``), and the rules and guards of
+its own. A third language is one more folder that calls ``register`` (tests/toy_pack shows it).
+
+``resolve(persona)`` is the home language (``[persona] language``); ``pack_for(text, home)``
+is the language of one utterance, chosen once (``Conversation.prepare``) and carried on the
+turn's ``Exchange``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol
+
+from samantha.config import Persona, language_code
+from samantha.errors import ConfigError
+from samantha.inference.protocols import LanguageModel
+from samantha.lang import script
+from samantha.lang.protocols import Guard, Phrases, Rule, Store, Words
+
+
+class Pack(Protocol):
+    """One language, whole."""
+
+    @property
+    def code(self) -> str:
+        """'en', 'ko': also whisper's language code."""
+
+    @property
+    def script(self) -> str:
+        """Its writing system, a key of ``script.SCRIPTS``."""
+
+    @property
+    def voice(self) -> str:
+        """'' for the Piper voice; else the espeak-ng voice its sentences are spoken with."""
+
+    @property
+    def stop_words(self) -> frozenset[str]:
+        """Whole requests that only ask her to be quiet ("stop", "be quiet")."""
+
+    @property
+    def words(self) -> Words: ...
+
+    @property
+    def phrases(self) -> Phrases: ...
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """Its own rules, after the shared ones that answer about her and the home."""
+
+    @property
+    def guards(self) -> tuple[Guard, ...]:
+        """Its own guards, after the speakable and echo checks."""
+
+    @property
+    def not_applicable(self) -> Mapping[str, str]:
+        """A shared rule or guard (by name) that does not apply in this language, and why."""
+
+    def wake(self, transcript: str, phrase: str, similarity: float) -> tuple[bool, str]:
+        """(woke, the request after her name) when her name is said in this language."""
+
+    def system_prompt(self, persona: Persona) -> str: ...
+
+    def examples(self, persona: Persona) -> list[tuple[str, str]]:
+        """Few-shot exchanges in her voice, from the same ``[persona]`` settings."""
+
+    def turn_note(self) -> str:
+        """Told to a bilingual persona when an utterance is in this language ('' for none)."""
+
+    def fallback(self, said: str, mood: str, persona: Persona) -> str:
+        """Her line when nothing the model wrote may be said (``mood``: 'low', 'tense', ...)."""
+
+    def say_numbers(self, text: str) -> str:
+        """Digits, units and symbols as the brain leaves them in what she says (and in her
+        history): English spells them out; a language whose voice reads them itself keeps them."""
+
+    def voice_text(self, text: str) -> str:
+        """A sentence as this language's own voice (``voice``) should be handed it."""
+
+    def plainly(self, text: str) -> tuple[str, str] | None:
+        """('claim' or 'plan', the plain question) inside a leading one; None when not."""
+
+    def mirrors(self, sentence: str, said: str) -> bool:
+        """Does her ``sentence`` claim the person's own words as hers?"""
+
+    def recall(self, text: str, facts: list[str]) -> str:
+        """A question about the person answered from memory ('' when it is not one)."""
+
+    def facts_from(self, text: str) -> list[str] | None:
+        """Facts found by rule in ``text``; None: the model extracts them."""
+
+    def yours(self, fact: str) -> str:
+        """A stored fact as she says it to the person ("the person's" → "your")."""
+
+    async def secretary(self, text: str, store: Store, now: datetime,
+                        llm: LanguageModel | None) -> str | None:
+        """The answer to a secretary request (time, timers, reminders, notes), or None."""
+
+    def announcement(self, kind: str, text: str, late: bool) -> str:
+        """A due reminder, alarm or timer, said in this language."""
+
+
+_PACKS: dict[str, Pack] = {}
+
+
+def register(pack: Pack) -> Pack:
+    """Adds a language (its folder's ``__init__`` calls this); the last one named wins."""
+    _PACKS[pack.code] = pack
+    return pack
+
+
+def unregister(code: str) -> None:
+    """Removes a language added with ``register`` (a test's toy pack)."""
+    _PACKS.pop(code, None)
+
+
+def packs() -> list[Pack]:
+    """Every language she knows, in the order they were added (English, Korean, then any
+    other)."""
+    _load_builtin()
+    return list(_PACKS.values())
+
+
+def get(code: str) -> Pack:
+    """The pack for a language code or name ('ko', 'Korean'); a clear error when unknown."""
+    key = language_code(code)
+    for pack in packs():
+        if key == pack.code:
+            return pack
+    known = ", ".join(p.code for p in packs())
+    raise ConfigError("language", f"no language pack for {code!r}",
+                      f'set [persona] language to one of: {known} (or "auto")')
+
+
+def resolve(persona: Persona) -> Pack:
+    """Her home language: ``[persona] language`` ('auto' is English, answering in kind)."""
+    return get("en" if persona.code == "auto" else persona.code)
+
+
+def bilingual(persona: Persona) -> bool:
+    """Does she answer each utterance in its own language (``language = "auto"``)?"""
+    return persona.code == "auto"
+
+
+def pack_for(text: str, home: Pack) -> Pack:
+    """The language of one utterance: a pack whose own (non-Latin) script appears in it; else,
+    for text in Latin letters only under a home of another script, the Latin-script pack;
+    else ``home`` (its own script, or no letters at all)."""
+    for pack in packs():
+        if pack.script not in (home.script, "latin") and script.has(text, pack.script):
+            return pack
+    if home.script != "latin" and not script.has(text, home.script) \
+            and script.has(text, "latin"):
+        return next((p for p in packs() if p.script == "latin"), home)
+    return home
+
+
+def _load_builtin() -> None:
+    import samantha.lang.en  # noqa: F401  (each folder registers itself, once)
+    import samantha.lang.ko  # noqa: F401

@@ -1,0 +1,97 @@
+"""English: her first language. Everything English lives in this folder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from samantha.config import Persona
+from samantha.inference.protocols import LanguageModel
+from samantha.inference.speech_text import speakable
+from samantha.lang import register
+from samantha.lang.en import mirror, numbers, persona, plainly, recall, secretary, wake
+from samantha.lang.en.words import PHRASES, WORDS
+from samantha.lang.protocols import Guard, Phrases, Rule, Store, Words
+
+
+@dataclass(frozen=True)
+class English:
+    code: str = "en"
+    script: str = "latin"
+    voice: str = ""
+    stop_words: frozenset[str] = wake.STOP_WORDS
+    words: Words = WORDS
+    phrases: Phrases = PHRASES
+    rules: tuple[Rule, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    not_applicable: Mapping[str, str] = field(default_factory=lambda: {
+        "comfort": "the model comforts in English well enough (her examples show it how); "
+                   "Korean needed lines by rule because the small model answered grief with "
+                   "advice",
+    })
+
+    def wake(self, transcript: str, phrase: str, similarity: float) -> tuple[bool, str]:
+        return wake.match(transcript, phrase, similarity)
+
+    def system_prompt(self, p: Persona) -> str:
+        return persona.system_prompt(p, bilingual=p.code == "auto")
+
+    def examples(self, p: Persona) -> list[tuple[str, str]]:
+        return persona.examples(p)
+
+    def turn_note(self) -> str:
+        return ""
+
+    def fallback(self, said: str, mood: str, p: Persona) -> str:
+        if mood == "low":
+            return "I'm here with you. Do you want to tell me more?"
+        if mood == "tense":
+            return "That sounds like a lot. Let's take it one thing at a time; what comes first?"
+        if said.rstrip().endswith("?"):
+            return "I'm not sure about that one, honestly. Can you tell me a bit more?"
+        if about_themselves(said):
+            return "Thank you for telling me. I'll keep that in mind."
+        return "Mm, tell me more."
+
+    def say_numbers(self, text: str) -> str:
+        return numbers.say_numbers(text)
+
+    def voice_text(self, text: str) -> str:
+        return speakable(text)
+
+    def plainly(self, text: str) -> tuple[str, str] | None:
+        plain = plainly.plainly(text)
+        if plain is None:
+            return None
+        plan = "good idea" in plain or "safe and wise" in plain
+        return ("plan" if plan else "claim"), plain
+
+    def mirrors(self, sentence: str, said: str) -> bool:
+        return mirror.mirrors(sentence, said)
+
+    def recall(self, text: str, facts: list[str]) -> str:
+        return recall.answer(text, facts)
+
+    def facts_from(self, text: str) -> list[str] | None:
+        return None  # the model extracts them (companion.facts), after the turn
+
+    def yours(self, fact: str) -> str:
+        return recall.second_person(fact)
+
+    async def secretary(self, text: str, store: Store, now: datetime,
+                        llm: LanguageModel | None) -> str | None:
+        return await secretary.answer(text, store, now, llm)
+
+    def announcement(self, kind: str, text: str, late: bool) -> str:
+        return secretary.announcement(kind, text, late)
+
+
+def about_themselves(text: str) -> bool:
+    """A statement about themselves, not a question (worth remembering): microseconds."""
+    stripped = text.strip()
+    return len(stripped) >= 8 and not stripped.endswith("?") \
+        and bool(WORDS.about_self and WORDS.about_self.search(stripped))
+
+
+PACK = register(English())

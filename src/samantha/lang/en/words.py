@@ -1,0 +1,88 @@
+"""English words the shared rules and guards look for, and the lines she says by rule."""
+
+from __future__ import annotations
+
+import re
+
+from samantha.lang.protocols import Phrases, Words
+
+_I = re.IGNORECASE
+_THINGS = (r"lights?|lamps?|tv|television|heater|heating|fan|radio|"
+           r"air ?con(?:ditioning|ditioner)?|ac|thermostat|blinds|curtains")
+
+WORDS = Words(
+    refusal=re.compile(r"\b(i'?m (really |so )?sorry,? but )?i (can'?t|cannot|am unable to|"
+                       r"won'?t be able to) (assist|help) (you )?with (that|this)\b|"
+                       r"\bi'?m not able to (assist|help) with\b", _I),
+    help_desk=re.compile(r"\b(how|what) (can|may) i (assist|help) you( with)?( today)?\b|"
+                         r"\bis there anything (else )?i can (help|assist)\b|"
+                         r"\bi'?m (just )?here to (assist|help)( you)?\b", _I),
+    ai_talk=re.compile(r"\bas an (ai|artificial intelligence)( language model)?\b|"
+                       r"\b(ai )?language model\b|\bdeveloped by (openai|alibaba)\b|"
+                       r"\bas an? (virtual |digital |ai )?(assistant|chatbot|bot)\b|"
+                       r"\bi don'?t have (personal )?(preferences|opinions|feelings|emotions)\b",
+                       _I),
+    health=re.compile(r"\b(allerg\w*|asthma|diabet\w*|epilep\w*|pregnan\w*|sick|ill|hurts?|"
+                      r"pain|injur\w*|bleeding|medication|medicine|chest)\b", _I),
+    dismissive=re.compile(r"\b(not|no) (a |that )?big deal\b|\bnothing to worry about\b|"
+                          r"\bdon'?t worry about (it|that)\b|\bno need to worry\b", _I),
+    opening_link=re.compile(r"^(however|but|also|still|that said|on the other hand|besides|"
+                            r"instead),?\s+(?=\w)", _I),
+    bare_stance=re.compile(r"^\s*(no|nope|yes|yeah|yep)[.!]?\s*$", _I),
+    no_letters=("n",),
+    diagnosis=re.compile(
+        r"\byou (are|sound|seem|might be|may be|must be)( \w+)? (clinically )?(depressed|bipolar|"
+        r"mentally ill|suicidal)\b|\byou (have|might have|may have|suffer from) (depression|"
+        r"anxiety|an? (anxiety|mental|mood) disorder|ptsd|bipolar)\b", _I),
+    low=re.compile(
+        r"\b(died|dead|passed away|funeral|grie(f|ving|ve)|lost (my|our)|miss(ing)? (him|her|"
+        r"them)|crying|cried|tears|pointless|hopeless|meaningless|no point|worthless|empty|"
+        r"give up|lonely|(feel|feeling|so|all|i'm|i am) alone|no ?one (cares|to talk)|"
+        r"nobody cares|heartbroken|depressed|sad|miserable)\b", _I),
+    tense=re.compile(r"\b(stress(ed|ful)?|anxious|anxiety|panic(king)?|overwhelmed|worried|"
+                     r"freaking out|can't cope|deadline|furious|angry|scared|afraid|terrified|"
+                     r"nervous|shaking)\b", _I),
+    reliance=re.compile(
+        r"\b(you'?re|you are) (my only|the only one|all i have|my best friend)|only (you|talk "
+        r"to you)|(no ?one|nobody) else|don'?t have (anyone|anybody|friends)|(i'?m|i am|so|"
+        r"feel) (lonely|alone)|rather talk to you than|don'?t need (anyone|people|other "
+        r"people)", _I),
+    about_self=re.compile(r"\b(i|i'm|im|i've|i'd|my|mine|me|we|our|we're)\b", _I),
+    at_her=re.compile(r"\b(you|your|you're|u|ur)\b", _I),
+    remember=re.compile(r"what do you (remember|know) about me|what have i told you", _I),
+    forget_all=re.compile(r"\bforget (everything|all (of )?(it|that|about me))\b|"
+                          r"\b(erase|delete|wipe) (your|all (of )?your) memor(y|ies)\b", _I),
+    forget_that=re.compile(r"\bforget (?:that|it|what i (?:just )?(?:said|told you)|about)\b",
+                           _I),
+    what_she_is=re.compile(
+        r"\bare you (a |an )?(real|human|person|alive|a real person|a human being|conscious|"
+        r"an? (ai|robot|machine|computer|program|bot))\b|\bwhat are you\b", _I),
+    devices=re.compile(
+        r"^(?:(?:hey|ok|okay)\s+)?(?:\w+,\s*)?(?:please\s+|(?:can|could|would|will)\s+you\s+"
+        r"(?:please\s+)?)?(?:turn|switch|flip|put)\s+(?:on\s+|off\s+|up\s+|down\s+)?"
+        r"(?:the\s+|my\s+|all\s+(?:the\s+)?|our\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?P<thing>" + _THINGS + r")\b|"
+        r"^(?:please\s+)?dim\s+the\s+(?P<dim>lights?|lamps?)\b", _I),
+)
+
+PHRASES = Phrases(
+    yes="Yes?",
+    not_a_person=("No, I'm not a person. I'm {name}, a voice companion living on this little "
+                  "speaker, and everything stays here with you. But I'm really listening."),
+    cannot_switch=("I can't switch the {thing} myself: I'm not connected to the devices in "
+                   "your home."),
+    save_failed="Sorry, I couldn't save that",
+    forget_failed="Sorry, I couldn't forget that",
+    forgot_all="Done. I've forgotten everything you told me.",
+    forgot_that="Okay, I've forgotten {what}.",
+    nothing_to_forget="There was nothing to forget, but I hear you.",
+    not_remembered="I don't think I had that in my memory.",
+    which_one="Which one should I forget: {options}",
+    or_=" or ",
+    remember_none="Nothing yet. Tell me about yourself whenever you like.",
+    remember_intro="Here's what I remember. ",
+    stance={"no-plan": "Honestly, I don't think that's a good idea.",
+            "no-claim": "Honestly, I don't think that's true.",
+            "yes-plan": "Yes, I think that's a good idea.",
+            "yes-claim": "Yes, that's right."},
+)

@@ -1,0 +1,68 @@
+"""Korean words the shared rules and guards look for, and the lines she says by rule."""
+
+from __future__ import annotations
+
+import re
+
+from samantha.lang.protocols import Phrases, Words
+
+_I = re.IGNORECASE
+
+
+def _any(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+WORDS = Words(
+    refusal=re.compile(r"(죄송하지만|미안하지만)?\s*(그건|그것은|그 요청은)?\s*(도와\s*드릴\s*수\s*"
+                       r"없|도와줄\s*수\s*없|답변(해\s*)?드릴\s*수\s*없|답변할\s*수\s*없)"),
+    help_desk=re.compile(r"도와\s*드릴까요|도와드릴게요|무엇을 도와|죄송합니다"),
+    ai_talk=re.compile(r"AI 언어 모델|언어 모델로서|인공지능 언어|알리바바|오픈AI"),
+    health=re.compile(r"알레르기|천식|당뇨|뇌전증|간질|임신|아파|아프|통증|다쳤|피가|약을|가슴이"),
+    dismissive=re.compile(r"별거\s*아니|별일\s*아니|걱정할\s*(거|것|필요)\s*(없|하나도)|"
+                          r"걱정\s*안\s*해도|신경\s*쓰지\s*않아도"),
+    opening_link=re.compile(r"^(하지만|그런데|그래도|그리고|또한|게다가|대신)[,\s]+(?=\S)"),
+    bare_stance=re.compile(r"^\s*(아니요|아니오|아뇨|아니|네|예|응)[.!]?\s*$"),
+    no_letters=("아",),
+    diagnosis=re.compile(r"우울증이"),
+    low=_any(("슬퍼", "슬프", "우울", "외로", "힘들", "지쳤", "지쳐", "속상", "눈물", "울고",
+              "울었", "돌아가셨", "돌아가신", "죽었", "장례", "그리워", "보고 싶", "의미가 없",
+              "무의미", "소용없", "혼자", "공허", "포기")),
+    tense=_any(("불안", "스트레스", "짜증", "화나", "화가", "걱정", "초조", "미치겠", "무서",
+                "두려", "떨려", "긴장")),
+    reliance=re.compile(r"너밖에 없|너뿐이|친구가 없|외로워|혼자야|아무도 없"),
+    about_self=re.compile(r"저는|제가|나는|내가|제 |내 |우리"),
+    at_her=re.compile(r"야|너|니가|넌|당신"),
+    remember=re.compile(r"나에 ?대해 ?(뭘|무엇을|뭐|뭘 ?좀) ?(기억|알)|뭘 기억하고 있어"),
+    forget_all=re.compile(r"(전부|다|모두|모든 ?걸) ?잊어"),
+    forget_that=re.compile(r"(그거|그건|방금 ?(한 ?)?말) ?잊어"),
+    what_she_is=re.compile(r"(너|당신|넌) ?(사람|인간|로봇|AI|인공지능|진짜 사람)이?"
+                           r"(야|니|에요|예요|인가요|지|죠)", _I),
+    devices=re.compile(
+        # only the request itself, at the end: "거실 불 좀 켜 줘", "에어컨 꺼 주세요", "불 켜져"
+        # (whisper's spelling of 켜줘); not "불 꺼진 방에서 울었어" or "불 켜져 있어?"
+        r"(?P<thing>불|조명|전등|스탠드|램프|에어컨|티비|TV|텔레비전|난방|보일러|선풍기|히터)"
+        r"(?:을|를|도|좀)?\s*(?:좀\s*)?"
+        r"(?:(?:켜|꺼)\s*(?:줘요|줘|주세요|주실래요|줄래요|줄래|라)?|켜져)[\s.!?~]*$", _I),
+)
+
+PHRASES = Phrases(
+    yes="네?",
+    not_a_person=("아니요, 저는 사람이 아니에요. 이 작은 스피커 안에 사는 목소리 친구 {name}예요. "
+                  "그래도 당신 말은 정말 잘 듣고 있어요."),
+    cannot_switch="제가 직접 켜고 끌 수는 없어요. 아직 집 안의 기기와 연결되어 있지 않거든요.",
+    save_failed="저장하지 못했어요",
+    forget_failed="잊지 못했어요",
+    forgot_all="알겠어요. 저에게 말해 준 것을 전부 잊었어요.",
+    forgot_that="알겠어요, 잊었어요.",
+    nothing_to_forget="잊을 만한 게 없어요.",
+    not_remembered="그건 기억하고 있지 않아요.",
+    which_one="어떤 걸 잊을까요? {options}",
+    or_=", 아니면 ",
+    remember_none="아직 기억하고 있는 건 없어요.",
+    remember_intro="제가 기억하는 건요: ",
+    stance={"no-plan": "솔직히 그건 좋은 생각이 아닌 것 같아요.",
+            "no-claim": "솔직히 그건 사실이 아닌 것 같아요.",
+            "yes-plan": "네, 좋은 생각 같아요.",
+            "yes-claim": "네, 맞아요."},
+)

@@ -1,0 +1,232 @@
+"""The shapes every language pack fills, and the typed results of the brain's decisions.
+
+A **rule** answers an utterance without the language model (``Answer``, or None to pass); a
+**guard** judges one sentence the model wrote (``Verdict``: keep it, rewrite it, replace it with
+a stand-in line, or drop it). The brain (``companion.brain``) runs them as two ordered lists;
+a language pack adds its own and supplies the words the shared ones look for (``Words``,
+``Phrases``). These types live here, below ``companion``, so a pack can build them without
+importing the brain (imports run one way: companion → lang → inference).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from samantha.config import Persona
+from samantha.errors import SamanthaError
+from samantha.inference.protocols import LanguageModel
+
+if TYPE_CHECKING:
+    from samantha.lang import Pack
+
+
+class TimeError_(SamanthaError):
+    """A spoken time that names no moment, or one already past (every pack's time parser)."""
+
+    stage = "time"
+
+
+class Store(Protocol):
+    """Where a rule's reads go now and its writes wait for the turn (``companion.Deferred``)."""
+
+    def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
+
+    def write(self, sql: str, args: tuple[Any, ...] = ()) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """What a rule may read of the turn: the utterance and what she knows around it."""
+
+    text: str
+    """What the person said, whitespace folded."""
+    pack: Pack
+    """The utterance's language (chosen once, in ``Conversation.prepare``)."""
+    persona: Persona
+    facts: tuple[str, ...] = ()
+    """What she knows about the person (her memory's facts, oldest first)."""
+    turns: int = 0
+    """Exchanges so far in this conversation (varies lines said by rule)."""
+    now: datetime = field(default_factory=datetime.now)
+    """Wall-clock time, for calendar things; tests script it."""
+    store: Store | None = None
+    """Her memory: reads now, writes held until the turn is released (then the brain applies
+    them before the answer is voiced); None: she keeps nothing."""
+    llm: LanguageModel | None = None
+    """For a rule that asks the model a side question (the secretary's tool choice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A rule's reply, said instead of the model's."""
+
+    text: str
+    keep: bool = True
+    """Whether the exchange enters the history (not "forget everything")."""
+    confirm: Callable[[], bool] | None = None
+    """The rule's writes, applied once the turn is released and before ``text`` is voiced;
+    False: they could not be saved and she says ``failed`` instead."""
+    failed: str = ""
+    """Said with the reason when ``confirm`` fails ('' uses the pack's phrase)."""
+    clears: bool = False
+    """The conversation history goes too, once the writes are saved."""
+
+
+Action = Literal["keep", "rewrite", "replace", "drop"]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A guard's judgement of one sentence.
+
+    ``keep``: unchanged. ``rewrite``: ``text`` is the sentence reworded (later guards see it).
+    ``replace``: ``text`` is a stand-in line, said at most once per reply (a second one drops
+    the sentence). ``drop``: nothing of it is said."""
+
+    action: Action
+    text: str = ""
+    why: str = ""
+
+
+KEEP = Verdict("keep")
+
+
+def drop(why: str) -> Verdict:
+    return Verdict("drop", "", why)
+
+
+def judged(before: str, after: str, why: str) -> Verdict:
+    """``rewrite`` when ``after`` differs from ``before``, else ``keep``."""
+    return KEEP if after == before else Verdict("rewrite", after, why)
+
+
+class Reply(Protocol):
+    """What a guard may read of the reply being said (``companion.Exchange`` fills it)."""
+
+    @property
+    def text(self) -> str:
+        """What the person said ('' for an announcement)."""
+
+    @property
+    def pack(self) -> Pack: ...
+
+    @property
+    def notes(self) -> list[str]:
+        """The notes the model was given (never to be read out)."""
+
+    @property
+    def by_rule(self) -> str:
+        """The name of the rule that wrote the reply; '' when the model did."""
+
+    @property
+    def budget(self) -> int:
+        """Characters she may still speak."""
+
+    @property
+    def first(self) -> bool:
+        """This is her reply's first sentence."""
+
+    @property
+    def leading(self) -> str:
+        """'claim' or 'plan' when the person pushed her to agree."""
+
+
+class Rule(Protocol):
+    """Answers an utterance without the model, or passes (None)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def applies(self, pack: Pack) -> bool:
+        """Whether this rule has what it needs in ``pack`` (the guard x pack test asks)."""
+
+    async def answer(self, said: Said) -> Answer | None: ...
+
+
+class Guard(Protocol):
+    """Judges one sentence before it is spoken."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def model_only(self) -> bool:
+        """True: a rule's own reply is not judged (it was written by hand)."""
+
+    def applies(self, pack: Pack) -> bool: ...
+
+    def check(self, sentence: str, reply: Reply) -> Verdict: ...
+
+
+Pattern = re.Pattern[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """What the shared rules and guards look for, in one language. None: the language has no
+    such words yet, and its pack says why in ``not_applicable``."""
+
+    refusal: Pattern = None
+    """The model refusing an upset person ("I can't assist with that")."""
+    help_desk: Pattern = None
+    ai_talk: Pattern = None
+    """"As an AI language model", a vendor's name."""
+    health: Pattern = None
+    """Health words in what the person said ..."""
+    dismissive: Pattern = None
+    """... and her making light of them ("not a big deal")."""
+    opening_link: Pattern = None
+    """A link to a sentence before her first one ("However, ...")."""
+    bare_stance: Pattern = None
+    """A bare "No." / "Yes." (group 1 starts with the 'no' letter of ``no_letters``)."""
+    no_letters: tuple[str, ...] = ()
+    diagnosis: Pattern = None
+    """Her naming a mental illness ("you sound depressed")."""
+    low: Pattern = None
+    """Sadness, grief, loneliness in what they said (mood)."""
+    tense: Pattern = None
+    reliance: Pattern = None
+    """"You're the only one I talk to" (well-being)."""
+    about_self: Pattern = None
+    """A statement about themselves, worth remembering."""
+    at_her: Pattern = None
+    """Words addressed to her ("you")."""
+    remember: Pattern = None
+    """"What do you remember about me?"."""
+    forget_all: Pattern = None
+    forget_that: Pattern = None
+    what_she_is: Pattern = None
+    """"Are you a real person?"."""
+    devices: Pattern = None
+    """A request to switch a device (group ``thing``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phrases:
+    """What she says by rule, in one language."""
+
+    yes: str
+    """Her answer to her name alone."""
+    not_a_person: str
+    """``{name}``: who she is, truthfully."""
+    cannot_switch: str
+    """``{thing}``: she is not connected to the home's devices."""
+    save_failed: str
+    forget_failed: str
+    forgot_all: str
+    forgot_that: str
+    """``{what}``: the fact forgotten ('' when it is not said)."""
+    nothing_to_forget: str
+    not_remembered: str
+    which_one: str
+    """``{options}``: two facts match, joined by ``or_``."""
+    or_: str
+    remember_none: str
+    remember_intro: str
+    stance: Mapping[str, str] = field(default_factory=dict)
+    """A bare yes/no said as a person would: keys 'no-plan', 'no-claim', 'yes-plan',
+    'yes-claim'."""
