@@ -48,6 +48,7 @@ from samantha.companion.exchange import MAX_REPLY_CHARS, Exchange
 from samantha.companion.memory import Memory
 from samantha.companion.persona import EXAMPLES as persona_examples
 from samantha.companion.persona import examples, system_prompt
+from samantha.companion.rules.crisis import Crisis
 from samantha.companion.storage import MemoryError_, notice, reason
 from samantha.config import Config, MemoryConfig, Persona, ToolsConfig
 from samantha.errors import SamanthaError
@@ -93,6 +94,7 @@ class Conversation:
             self.baseline = mood.Baseline()
         self._prosody = ThreadPoolExecutor(1, thread_name_prefix="samantha-prosody")
         self._abuse_count = 0
+        self.crisis = Crisis(self.persona)  # first of all: someone in crisis
 
     # the prompt
     def system(self) -> Message:
@@ -123,7 +125,7 @@ class Conversation:
         """What to say to ``user_text``: an exchange holding the prompt, or a direct reply."""
         ex = Exchange(text=" ".join(user_text.split()), by_rule=True)
         voice_feats = await _voice_features(heard)
-        ex.direct = self._deterministic(ex)
+        ex.direct = await self.crisis.answer(ex, llm) or self._deterministic(ex)
         if ex.direct:
             return ex
         self._feel(ex, voice_feats)
@@ -215,7 +217,7 @@ class Conversation:
             self.memory.set_state("voice_baseline", self.baseline.to_json())
 
     def _notes(self, ex: Exchange) -> list[str]:
-        notes = []
+        notes = self.crisis.notes(ex.text)
         if self.memory is not None:
             ex.recalled = self.memory.recall(ex.text, self.memory_cfg.recall)
             if ex.recalled:
@@ -282,7 +284,8 @@ class Conversation:
             return ""
         if ex.text and replies.fold(sentence) == replies.fold(ex.text):  # the person, echoed
             return ""
-        why = "" if ex.by_rule else (replies.unfit(sentence, ex.text, ex.notes)
+        why = "" if ex.by_rule else (self.crisis.guard(sentence)
+                                     or replies.unfit(sentence, ex.text, ex.notes)
                                      or korean_mind.unfit(sentence, ex.text)
                                      or replies.copied(sentence, ex.text, persona_examples))
         if why:
@@ -304,6 +307,8 @@ class Conversation:
 
     def fallback(self, ex: Exchange) -> str:
         """Her line when nothing of the reply could be said: never silence."""
+        if self.crisis.active:
+            return self.crisis.fallback(ex.text)
         if self.persona.code == "ko" or korean.is_korean(ex.text):
             return korean.fallback(ex.text, ex.mood, bool(korean_mind.facts_from(ex.text)),
                                    korean.banmal(self.persona))
