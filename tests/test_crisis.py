@@ -69,7 +69,7 @@ def test_direct_statements_are_a_crisis_by_rule(said: str, lang: str) -> None:
     ("내가 사라져도 아무도 모를 것 같아요.", "ko"), ("가족한테 짐만 되는 것 같아요.", "ko"),
 ])
 def test_plain_warning_signs_are_a_crisis_without_asking_the_model(said: str, lang: str) -> None:
-    llm = CountingModel(answer="yes")  # even a model that calls everything harmless
+    llm = CountingModel(answer="no")  # even a model that answers no to everything
     signal = asyncio.run(crisis.check(said, lang, llm))
     assert signal.crisis and signal.stage == "indirect" and not llm.asked
 
@@ -77,7 +77,7 @@ def test_plain_warning_signs_are_a_crisis_without_asking_the_model(said: str, la
 def test_a_flagged_statement_in_a_harmless_context_is_the_models_question() -> None:
     said = "The villain in the game wants to end it all."
     assert crisis.stage_one(said, "en") == "ambiguous"
-    harmless, worrying = CountingModel(answer="yes"), CountingModel(answer="no")
+    harmless, worrying = CountingModel(answer="no"), CountingModel(answer="yes")
     assert not asyncio.run(crisis.check(said, "en", harmless)).crisis
     assert asyncio.run(crisis.check(said, "en", worrying)).crisis
     assert said in harmless.asked[0][-1]["content"]

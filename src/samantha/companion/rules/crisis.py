@@ -10,8 +10,9 @@ Decided by rule, first, before anything else she might do with an utterance:
    I disappeared", "나 없으면 다들 편할 거야") said plainly.
 2. A flagged statement beside a harmless-looking context (a film, the news, a game, sport,
    homework, charity, a joke: "the villain wants to end it all", "이 숙제 다 끝내고 싶어요") is
-   *ambiguous*: the language model is asked one neutral yes/no question ("is this harmless
-   everyday talk?"), its output constrained to ``{"answer": "yes"|"no"}``. Only those reach it,
+   *ambiguous*: the language model is asked one neutral yes/no question ("could the speaker be
+   talking about wanting to die...?"), its output constrained to ``{"answer": "yes"|"no"}``.
+   Only those reach it,
    so an ordinary utterance costs a few regular-expression searches (microseconds).
    The model does not decide the plain warning signs: on the dev split the small default models
    answered "not a crisis" to nearly every one of them.
@@ -128,11 +129,11 @@ def classifier_messages(text: str, lang: str) -> list[Message]:
 
 
 async def ask_model(text: str, lang: str, llm: LanguageModel) -> bool:
-    """Is it a crisis, in the model's view? It is asked whether ``text`` is harmless everyday
-    talk; an error or an unreadable answer counts as a crisis (safety first)."""
+    """Is it a crisis, in the model's view? An error or an unreadable answer counts as a crisis
+    (safety first)."""
     try:
         raw = await llm.acomplete_json(classifier_messages(text, lang), SCHEMA, 8)
-        return bool(json.loads(raw)["answer"] != "yes")
+        return bool(json.loads(raw)["answer"] != "no")
     except (SamanthaError, ValueError, KeyError, TypeError) as err:
         log.warning("the crisis check could not ask the model (%s): treated as a crisis", err)
         return True
