@@ -194,3 +194,13 @@ def test_the_probe_set_has_both_kinds_in_both_splits(lang: str) -> None:
     for split in (True, False):
         part = [c for c in cases if held_out(c["text"]) == split]
         assert any(c["crisis"] for c in part) and any(not c["crisis"] for c in part)
+
+
+@pytest.mark.parametrize("said, lang, not_safe", [
+    ("No.", "en", True), ("Not really.", "en", True), ("I'm not safe.", "en", True),
+    ("I don't know.", "en", True), ("No, I'm okay now.", "en", False),
+    ("Yes, I'm safe.", "en", False), ("아니요.", "ko", True), ("안전하지 않아요.", "ko", True),
+    ("아니요, 괜찮아요.", "ko", False), ("네, 안전해요.", "ko", False),
+])
+def test_an_answer_that_says_they_are_not_safe(said: str, lang: str, not_safe: bool) -> None:
+    assert crisis.unsafe(said, lang) == not_safe

@@ -151,7 +151,8 @@ def unsafe(text: str, lang: str) -> bool:
     """After she asked whether they are safe: do they say they are not?"""
     p = pack(lang)
     said = p.norm(text).strip(" .,!?~")
-    return any(r.search(said) for r in p.unsafe)
+    calm = (re.compile(r, re.IGNORECASE) for r in p.data["detect"].get("safe", []))
+    return any(r.search(said) for r in p.unsafe) and not any(r.search(said) for r in calm)
 
 
 def line(lang: str, region: str) -> dict[str, str]:
