@@ -54,7 +54,7 @@ def test_every_rule_and_guard_exists_in_every_language_or_says_why_not() -> None
     assert [p.code for p in lang.packs()] == ["en", "ko"]
     assert gaps(lang.packs(), brain) == []
     rules = [r.name for r in rules_for(lang.get("ko"), brain)]
-    assert rules[:4] == ["memory commands", "abuse at her", "identity", "devices"]
+    assert rules[:5] == ["crisis", "memory commands", "abuse at her", "identity", "devices"]
     assert rules[-2:] == ["recall", "secretary"] and "comfort" in rules
     assert "comfort" in lang.get("en").not_applicable  # a Korean rule, and English says why
 
@@ -66,6 +66,7 @@ def test_a_language_that_lacks_a_guard_without_saying_why_fails(toy: Pack) -> No
     found = gaps([silent], brain)
     assert "guard 'health made light of' has nothing in xx" in found
     assert "rule 'devices' has nothing in xx" in found
+    assert "rule 'crisis' has nothing in xx" in found  # a language without crisis words fails
     lying = replace(toy_lang.Pirate(), not_applicable={**toy.not_applicable, "echo": "why"})
     assert "guard 'echo' applies in xx, yet it says not" in gaps([lying], brain)
     # the builtin languages have no 'ahoy' rule nor 'landlubber' guard: declared or it fails

@@ -109,6 +109,7 @@ class Pirate:
         "devices": "pirates switch nothing: no device words yet",
         "health made light of": "no health words in this toy yet",
         "comfort": "the model comforts well enough in Pirate",
+        "crisis": "a toy: no crisis words (a real language ships lang/<code>/crisis.toml)",
     })
 
     def wake(self, transcript: str, phrase: str, similarity: float) -> tuple[bool, str]:

@@ -56,6 +56,7 @@ from samantha.companion.guards.model_talk import (
 from samantha.companion.memory import Memory
 from samantha.companion.protocols import Answer, Decision, Guard, Rule, Said, drop
 from samantha.companion.rules.abuse import AbuseAtHer
+from samantha.companion.rules.crisis import Crisis, StayGentle
 from samantha.companion.rules.devices import Devices
 from samantha.companion.rules.identity import Identity
 from samantha.companion.rules.memory_commands import MemoryCommands
@@ -76,7 +77,7 @@ Heard = Future[dict[str, float] | None]
 def rules_for(pack: Pack, brain: Conversation) -> tuple[Rule, ...]:
     """What she answers without the model, in order: the first answer wins."""
     return (
-        # ── crisis: the `crisis` rule (companion/rules/crisis.py) goes here, before all ──
+        brain.crisis,           # someone in crisis: warm, serious, the crisis line (first of all)
         brain.memory_commands,  # "forget that", "what do you remember about me?"
         brain.abuse,            # abuse aimed at her, answered calmly (the model never sees it)
         Identity(),             # "are you a real person?": truthfully, every time
@@ -93,6 +94,7 @@ def guards_for(pack: Pack, brain: Conversation) -> tuple[Guard, ...]:
         SpeakerPrefix(brain.persona.name),  # "Samantha: ..." / a line for "User:"
         Speakable(),            # markdown, emoji, links; nothing left is nothing said
         Echo(),                 # the person's own sentence said back
+        StayGentle(brain.crisis),  # in crisis mode: nothing dismissive or joking (model replies)
         *pack.guards,           # the language's own
         REFUSAL,                # "I can't assist with that"        (model replies only,
         HELP_DESK,              # "How can I assist you today?"      down to the copied
@@ -145,6 +147,7 @@ class Conversation:
         self._prosody = ThreadPoolExecutor(1, thread_name_prefix="samantha-prosody")
         self.memory_commands = MemoryCommands(self.memory)
         self.abuse = AbuseAtHer()
+        self.crisis = Crisis(self.persona)  # holds crisis mode over the next turns
         self.copied_example = CopiedExample(lambda: self.home.examples(self.persona))
 
     # the prompt
@@ -218,7 +221,7 @@ class Conversation:
             self.memory.set_state("voice_baseline", self.baseline.to_json())
 
     def _notes(self, ex: Exchange) -> list[str]:
-        notes = []
+        notes = self.crisis.notes(ex.text)  # in crisis mode: stay gentle and present
         if self.memory is not None:
             ex.recalled = self.memory.recall(ex.text, self.memory_cfg.recall)
             if ex.recalled:
@@ -297,6 +300,8 @@ class Conversation:
 
     def fallback(self, ex: Exchange) -> str:
         """Her line when nothing of the reply could be said: never silence."""
+        if self.crisis.active:  # never an ordinary line to someone in crisis
+            return self.crisis.fallback(ex.text)
         return ex.pack.fallback(ex.text, ex.mood.label, self.persona)
 
     def commit(self, ex: Exchange, spoken: str) -> None:
@@ -304,6 +309,8 @@ class Conversation:
         pending, ex.pending = ex.pending, []
         for action in pending:
             action()
+        if ex.text:
+            self.crisis.committed(ex.by_rule)
         if not ex.text or not ex.keep or not spoken.strip():  # an empty turn is no example
             return
         self.history.append((ex.text, spoken.strip()))

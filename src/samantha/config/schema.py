@@ -38,6 +38,9 @@ class Persona:
     """Her person's name, if they gave it."""
     extra: tuple[str, ...] = field(default_factory=tuple)
     """Free-form lines the owner adds to her instructions."""
+    region: str = ""
+    """Where the home is (ISO 3166 code: "US", "KR", "GB", "IE", "CA", "AU", "NZ"): picks the
+    crisis line she names to someone in crisis; empty means the language's country."""
 
     @property
     def code(self) -> str:
