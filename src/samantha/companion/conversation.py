@@ -45,6 +45,7 @@ from samantha.companion import (
 )
 from samantha.companion.deferred import Deferred
 from samantha.companion.exchange import MAX_REPLY_CHARS, Exchange
+from samantha.companion.guards import grammar_guard
 from samantha.companion.memory import Memory
 from samantha.companion.persona import EXAMPLES as persona_examples
 from samantha.companion.persona import examples, system_prompt
@@ -75,6 +76,9 @@ class Conversation:
     """Wall-clock time for calendar things (reminders, 'what time is it'); tests script it."""
     prime_history: bool = True
     """After each turn, the conversation so far is read into the model's cache."""
+    grammar_guards: bool = True
+    """Korean speech level, non-words and parroting checked on the model's sentences (the
+    Korean-replies bench turns them off to measure what they change)."""
 
     def __post_init__(self) -> None:
         self.memory: Memory | None = None
@@ -157,7 +161,7 @@ class Conversation:
             if command.cleared:
                 ex.confirm = self._then_clear(ex, command.action)
             return command.reply
-        if say_filter.blocked(ex.text) and commands.aimed_at_her(ex.text):
+        if say_filter.abusive(ex.text):
             self._abuse_count += 1
             log.info("abusive message answered calmly")
             return say_filter.abuse_reply(ex.text, self._abuse_count - 1)
@@ -285,6 +289,8 @@ class Conversation:
         why = "" if ex.by_rule else (replies.unfit(sentence, ex.text, ex.notes)
                                      or korean_mind.unfit(sentence, ex.text)
                                      or replies.copied(sentence, ex.text, persona_examples))
+        if not why and self.grammar_guards and not ex.by_rule:
+            why, sentence = grammar_guard.check(sentence, ex.text, korean.banmal(self.persona))
         if why:
             log.info("a sentence was dropped before speech: %s", why)
             return ""
@@ -292,12 +298,14 @@ class Conversation:
             sentence = replies.opening(sentence)
         if ex.leading:
             sentence = replies.stance(sentence, ex.leading == "plan")
-        if say_filter.blocked(sentence) or mood.diagnoses(sentence):
+        speak = say_filter.for_speech(sentence)
+        if speak is None or mood.diagnoses(sentence):
             log.info("a sentence was blocked before speech")
             if ex.blocked_once:
                 return ""
             ex.blocked_once = True
-            sentence = say_filter.calm_line(sentence)
+            speak = say_filter.calm_line(sentence)
+        sentence = speak
         sentence = replies.fit(say_numbers(sentence), ex.budget)  # numbers grow as words: cap after
         ex.budget -= len(sentence)
         return sentence
