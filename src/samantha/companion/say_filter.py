@@ -173,7 +173,7 @@ def _aimed_ko(tokens: list[Any]) -> bool:
     """At her: 너/당신/her name, a vocative (병신아) or a call (야); or nothing else named (a bare
     insult). A sentence about a thing (피자, 날씨) or another person's story is not."""
     at_her = words("ko").at_her
-    if any(t.form in at_her and t.tag in ("NP", "NNP") or t.tag == "JKV"
+    if any(t.form in at_her and t.tag in ("NP", "NNP", "NNG") or t.tag == "JKV"
            or (t.tag == "IC" and t.form == "야") for t in tokens):
         return True
     return not any(t.tag in ("NNG", "NNP") and not blocked(t.form) for t in tokens)
