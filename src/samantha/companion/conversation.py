@@ -299,6 +299,9 @@ class Conversation:
         if ex.leading:
             sentence = replies.stance(sentence, ex.leading == "plan")
         speak = say_filter.for_speech(sentence)
+        if speak is None and say_filter.blocked(ex.text) and not say_filter.abusive(ex.text):
+            log.info("a sentence was dropped before speech: the person's swearing, said back")
+            return ""  # "지랄 같은 날씨네요" said back: not hers to say, nor a calm line's
         if speak is None or mood.diagnoses(sentence):
             log.info("a sentence was blocked before speech")
             if ex.blocked_once:
