@@ -96,6 +96,8 @@ def test_her_persons_sentence_said_as_her_own_is_parroting(mine: str, theirs: st
     ("오늘 회사에서 많이 힘드셨군요.", "오늘 회사에서 너무 힘들었어.", "ko"),
     ("처음 요리라니 멋져요! 뭘 만들었어요?", "나 오늘 처음으로 요리를 해 봤어.", "ko"),
     ("커피는 정상적으로 마시면 좋습니다.", "커피를 너무 많이 마시면 안 좋아?", "ko"),
+    ("요가를 하면 몸이 좋아요.", "요가는 몸에 좋아?", "ko"),
+    ("Yes, I like tea with milk.", "Do I like tea with milk?", "en"),
 ])
 def test_listening_back_is_not_parroting(mine: str, theirs: str, lang: str) -> None:
     assert not parrots(mine, theirs, lang)

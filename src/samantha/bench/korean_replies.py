@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import time
 import tomllib
 from collections.abc import AsyncGenerator
 from dataclasses import asdict, dataclass
@@ -26,6 +27,7 @@ from typing import Any
 from samantha import config
 from samantha.companion import korean
 from samantha.companion.conversation import from_config
+from samantha.companion.guards import grammar_guard
 from samantha.inference.engines import build_llm
 from samantha.inference.protocols import LanguageModel, Message
 from samantha.lang.ko import grammar
@@ -112,8 +114,8 @@ def _off(reply: str, level: str) -> bool:
     return any(grammar.off_level(s, level) for s in _sentences(reply))
 
 
-def _nonword(reply: str) -> bool:
-    return any(grammar.unreadable(s) for s in _sentences(reply))
+def _nonword(reply: str, heard: str) -> bool:
+    return any(grammar.unreadable(s, (heard, "사만다")) for s in _sentences(reply))
 
 
 def _sentences(reply: str) -> list[str]:
@@ -148,12 +150,41 @@ async def run(cfg: config.Config, split: str, replay: list[dict[str, Any]] | Non
             after = await typed(prompt, recorder, on)
             on.close()
             rows.append(Row(name, prompt, before, after, _off(before, level), _off(after, level),
-                            _nonword(before), _nonword(after), model))
+                            _nonword(before, prompt), _nonword(after, prompt), model))
             print(json.dumps(asdict(rows[-1]), ensure_ascii=False) if name == "dev"
                   else f"{name} {len(rows)}", flush=True)
     finally:
         recorder.close()
     return rows
+
+
+def load_cost() -> dict[str, float]:
+    """Kiwi's load: seconds and resident MB added (call before anything else loads it)."""
+    before = _rss_mb()
+    start = time.perf_counter()
+    grammar.kiwi()
+    return {"load_s": round(time.perf_counter() - start, 2),
+            "rss_load_mb": round(_rss_mb() - before), "rss_before_mb": before}
+
+
+def use_cost(rows: list[Row], loaded: dict[str, float]) -> dict[str, float]:
+    """The grammar guard's time per sentence (ms) on the replies' sentences, and the resident
+    MB Kiwi holds after use. On a shared machine these are noisy."""
+    sentences = [s for r in rows for s in _sentences(r.before)]
+    start = time.perf_counter()
+    for s in sentences:
+        grammar_guard.check(s, "", banmal=False)
+    per_ms = (time.perf_counter() - start) / max(1, len(sentences)) * 1000
+    return {"load_s": loaded["load_s"], "rss_load_mb": loaded["rss_load_mb"],
+            "rss_after_use_mb": round(_rss_mb() - loaded["rss_before_mb"]),
+            "sentences": len(sentences), "guard_ms_per_sentence": round(per_ms, 1)}
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def summary(rows: list[Row]) -> dict[str, dict[str, int]]:
@@ -175,12 +206,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, help="write every reply (JSON) here")
     p.add_argument("--replay", type=Path,
                    help="screen the model's words recorded in this --out file again (no model)")
+    p.add_argument("--cost", action="store_true",
+                   help="also measure Kiwi's load and the guard's time per sentence "
+                   "(best with --replay: no model beside it)")
     p.add_argument("--formality", default=None, help='persona formality, e.g. "banmal"')
     args = p.parse_args(argv)
     persona: dict[str, Any] = {"language": "ko"}
     if args.formality:
         persona["formality"] = args.formality
     cfg = config.load(None, overrides={"persona": persona})
+    loaded = load_cost() if args.cost else None
     replay = json.loads(args.replay.read_text("utf-8")) if args.replay else None
     rows = asyncio.run(run(cfg, args.split, replay,
                            ScriptedLanguageModel() if replay is not None else None))
@@ -188,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1),
                             "utf-8")
     print(json.dumps(summary(rows), indent=1))
+    if loaded is not None:
+        print(json.dumps({"kiwi": use_cost(rows, loaded)}, indent=1))
     return 0
 
 

@@ -4,7 +4,8 @@
 Language-neutral part: the share of her content words that are the person's. Each language
 gives its content words (English: plain words less the function words; Korean: Kiwi's content
 morphemes) and says when a sentence is about the person rather than herself (a question,
-"you", an honorific), which is listening, not parroting.
+"you", an honorific), which is listening, not parroting; and her answer to the person's
+question may use its words.
 """
 
 from __future__ import annotations
@@ -62,8 +63,9 @@ def _korean(sentence: str, heard: str) -> bool:
 def parrots(sentence: str, heard: str, lang: str) -> bool:
     """True when ``sentence`` (hers) repeats ``heard`` (the person's) as her own words.
     ``lang`` is "en" or "ko"; another language is not judged (False)."""
-    if not heard.strip() or not sentence.strip():
-        return False
+    if not heard.strip() or not sentence.strip() or heard.rstrip().endswith("?"):
+        return False  # an answer to a question uses its words ("요가는 몸에 좋아?" "요가를
+        # 하면 몸이 좋아요."): the held-out replies showed it twice
     if lang == "ko":
         return _korean(sentence, heard)
     if lang == "en":
