@@ -38,6 +38,7 @@ def test_an_unknown_particle_pair_names_the_known_ones() -> None:
     ("밥 먹었어?", "밥 먹었어요?", "밥 먹었어?"),
     ("그렇구나.", "그렇군요.", "그렇구나."),
     ("도와줄게.", "도와줄게요.", "도와줄게."),
+    ("다른 시간에 먹을게요.", "다른 시간에 먹을게요.", "다른 시간에 먹을게."),
     ("물론이죠.", "물론이죠.", "물론이지."),
     ("오늘은 날씨가 좋습니다. 산책을 추천합니다.", "오늘은 날씨가 좋아요. 산책을 추천해요.",
      "오늘은 날씨가 좋아. 산책을 추천해."),
@@ -112,3 +113,23 @@ def test_the_guard_drops_or_rewrites_a_sentence() -> None:
     assert grammar_guard.check(said, "커피 어때?", banmal=True) == ("", "커피는 좋아.")
     assert grammar_guard.check("Coffee is fine.", "Is coffee ok?", banmal=False) == (
         "", "Coffee is fine.")
+
+
+def test_an_english_turn_never_loads_kiwi() -> None:
+    import subprocess
+    import sys
+
+    code = """
+import asyncio
+from samantha.companion.conversation import Conversation
+from samantha.config import Persona
+from samantha.lang.ko import grammar
+b = Conversation(Persona(), state_dir=None)
+ex = asyncio.run(b.prepare("This fucking pizza is amazing!", None))
+assert b.screen("I had a rough day at work.", ex)
+assert b.screen("That fucking pizza sounds great.", ex) == "That pizza sounds great."
+print(grammar._kiwi is None)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "True", done.stderr

@@ -237,7 +237,9 @@ def to_level(sentence: str, level: str = "haeyo") -> str:
             continue
         start, end = tokens[word[0]].start, tokens[i].end
         new = _join(morphs)
-        if not new or _onset(new[0]) != _onset(out[start]) or not _reads_as(new, level):
+        closing = out[end:end + 1] if out[end:end + 1] in ".!?," else ""
+        if not new or _onset(new[0]) != _onset(out[start]) \
+                or not (_reads_as(new, level) or _reads_as(new + closing, level)):
             continue  # the stem came back changed, or Kiwi would not read it back: leave it
         out = out[:start] + new + out[end:]
     return out
