@@ -106,6 +106,9 @@ class Pirate:
     rules: tuple[Rule, ...] = (Ahoy(),)
     guards: tuple[Guard, ...] = (NoLandlubber(),)
     not_applicable: Mapping[str, str] = field(default_factory=lambda: {
+        "non-words": "no analyser for English words yet (Kiwi reads Korean)",
+        "speech level": "English has no speech levels to keep",
+        "parroting": "a toy: no content words for Pirate (companion/guards/parrot.py)",
         "devices": "pirates switch nothing: no device words yet",
         "health made light of": "no health words in this toy yet",
         "comfort": "the model comforts well enough in Pirate",

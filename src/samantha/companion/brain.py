@@ -44,6 +44,7 @@ from samantha.companion.guards.delivery import (
     Stance,
 )
 from samantha.companion.guards.form import Echo, Speakable, SpeakerPrefix
+from samantha.companion.guards.grammar_guard import NonWords, Parrot, SpeechLevel
 from samantha.companion.guards.model_talk import (
     AI_TALK,
     HELP_DESK,
@@ -103,6 +104,9 @@ def guards_for(pack: Pack, brain: Conversation) -> tuple[Guard, ...]:
         InternalNote(),         # her notes read out
         MadeLight(),            # "allergic" → "not a big deal"
         brain.copied_example,   # a sentence of her few-shot examples
+        Parrot(),               # the person's sentence claimed as her own
+        NonWords(brain.who),    # Korean: a word that does not exist (Kiwi)
+        SpeechLevel(brain.who), # Korean: the owner's speech level, whatever the model wrote
         Opening(),              # "However, ..." as her first sentence
         Stance(),               # a bare "No." to a leading question
         OutputFilter(),         # abuse is never spoken: a calm line, once
@@ -126,6 +130,8 @@ class Conversation:
     """Wall-clock time for calendar things (reminders, 'what time is it'); tests script it."""
     prime_history: bool = True
     """After each turn, the conversation so far is read into the model's cache."""
+    skip_guards: frozenset[str] = frozenset()
+    """Guards left out by name (the benches measure what each one changes)."""
 
     def __post_init__(self) -> None:
         self.home: Pack = lang.resolve(self.persona)
@@ -149,6 +155,9 @@ class Conversation:
         self.abuse = AbuseAtHer()
         self.crisis = Crisis(self.persona)  # holds crisis mode over the next turns
         self.copied_example = CopiedExample(lambda: self.home.examples(self.persona))
+
+    def who(self) -> Persona:
+        return self.persona
 
     # the prompt
     def system(self) -> Message:
@@ -282,7 +291,7 @@ class Conversation:
         Every spoken sentence passes here exactly once (``pipeline.turn``), through every guard
         of ``guards_for`` in order; each verdict but 'keep' is recorded on the exchange."""
         for guard in guards_for(ex.pack, self):
-            if guard.model_only and ex.by_rule:
+            if (guard.model_only and ex.by_rule) or guard.name in self.skip_guards:
                 continue
             verdict = guard.check(sentence, ex)
             if verdict.action == "keep":

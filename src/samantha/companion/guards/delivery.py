@@ -57,9 +57,12 @@ class OutputFilter:
         return True  # say_filter keeps a word list for every language she speaks
 
     def check(self, sentence: str, reply: Reply) -> Verdict:
-        if say_filter.blocked(sentence):
+        speak = say_filter.for_speech(sentence)  # "This fucking pizza" -> "This pizza"
+        if speak is None and say_filter.blocked(reply.text) and not say_filter.abusive(reply.text):
+            return drop("the person's swearing, said back")  # not hers to say, nor a calm line
+        if speak is None:
             return Verdict("replace", say_filter.calm_line(sentence), "abusive words")
-        return KEEP
+        return judged(sentence, speak, "an intensifier left out")
 
 
 @dataclass(frozen=True, slots=True)

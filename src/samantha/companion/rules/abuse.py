@@ -12,12 +12,6 @@ from samantha.lang.protocols import Answer, Said
 log = logging.getLogger(__name__)
 
 
-def aimed_at_her(text: str, pack: Pack) -> bool:
-    """An insult spoken to her, not a story about someone else's words."""
-    at_her = pack.words.at_her
-    return bool(at_her and at_her.search(text)) or len(text.split()) <= 5
-
-
 @dataclass
 class AbuseAtHer:
     name: str = "abuse at her"
@@ -28,7 +22,7 @@ class AbuseAtHer:
         return pack.words.at_her is not None
 
     async def answer(self, said: Said) -> Answer | None:
-        if not (say_filter.blocked(said.text) and aimed_at_her(said.text, said.pack)):
+        if not say_filter.abusive(said.text):  # a listed word, aimed at her (not at a pizza)
             return None
         self.count += 1
         log.info("abusive message answered calmly")

@@ -26,6 +26,8 @@ class English:
     rules: tuple[Rule, ...] = ()
     guards: tuple[Guard, ...] = ()
     not_applicable: Mapping[str, str] = field(default_factory=lambda: {
+        "non-words": "no analyser for English words yet (Kiwi reads Korean)",
+        "speech level": "English has no speech levels to keep",
         "comfort": "the model comforts in English well enough (her examples show it how); "
                    "Korean needed lines by rule because the small model answered grief with "
                    "advice",
