@@ -17,6 +17,7 @@ import numpy as np
 import soxr
 
 from samantha.audio.chunk import RATE, AudioChunk
+from samantha import clock
 from samantha.clock import now_ns
 
 
@@ -54,7 +55,7 @@ class Playback:
             samples = soxr.resample(samples, chunk.rate, self.rate).astype(np.int16)
         # bounded: wait for the device, whose clock runs on another thread, to catch up
         while self.buffered() > self.max_buffer:  # noqa: ASYNC110
-            await asyncio.sleep(0.02)
+            await clock.sleep(0.02)
         with self._lock:
             self._queue.append(_Piece(tag, samples))
             played, total = self._played.get(tag, (0, 0))
@@ -67,7 +68,7 @@ class Playback:
     async def drain(self) -> None:
         """Wait until everything written has been pulled by the device."""
         while self.buffered():  # noqa: ASYNC110 - the device pulls on its own thread
-            await asyncio.sleep(0.01)
+            await clock.sleep(0.01)
 
     def stop(self) -> None:
         """Barge-in: drop everything not yet played. The device plays silence from its next
