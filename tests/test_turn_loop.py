@@ -17,8 +17,8 @@ from samantha.companion.conversation import Conversation
 from samantha.companion.exchange import Exchange
 from samantha.config import Config, MemoryConfig, load
 from samantha.errors import LlmError
-from samantha.inference.protocols import Message
 from samantha.inference.engines import Engines
+from samantha.inference.protocols import Message
 from samantha.pipeline.events import StageFailed
 from samantha.pipeline.loop import TurnLoop
 from samantha.pipeline.states import State

@@ -8,7 +8,6 @@ from, and where the history learns exactly how much of each sentence was heard.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import soxr
 
-from samantha.audio.chunk import RATE, AudioChunk
 from samantha import clock
+from samantha.audio.chunk import RATE, AudioChunk
 from samantha.clock import now_ns
 
 
@@ -111,6 +110,8 @@ class Playback:
             ref = self._to16k.resample_chunk(out)
             self._ref.append(ref)
             self._ref_len += len(ref)
+            while self._ref_len > RATE:  # unread (no echo canceller): keep 1 s, not an hour
+                self._ref_len -= len(self._ref.popleft())
         return out
 
     def reference(self, n: int) -> np.ndarray:

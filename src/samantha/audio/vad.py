@@ -8,7 +8,6 @@ Positions are stream seconds: samples fed so far / 16 000."""
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from dataclasses import dataclass, replace
 from enum import Enum, StrEnum

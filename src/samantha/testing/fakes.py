@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from samantha import clock
 from samantha.audio.chunk import RATE, AudioChunk, concat
 from samantha.audio.handoff import HandOffSpeaker
-from samantha import clock
 from samantha.clock import now_ns
 from samantha.errors import AsrError
 from samantha.inference.protocols import Message, Transcript
