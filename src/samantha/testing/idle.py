@@ -29,7 +29,7 @@ def threads_busy() -> bool:
             if (f.f_code.co_name, f.f_code.co_filename) == _RUN:
                 return True
             f = f.f_back
-    queues = list(pool._threads_queues.items())  # type: ignore[attr-defined]
+    queues = list(pool._threads_queues.items())
     return any(t.is_alive() and q.qsize() for t, q in queues)
 
 
