@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,33 +92,94 @@ def _declared_frames(path: Path) -> int | None:
         return None
 
 
-def read_wav(path: str | os.PathLike[str]) -> AudioChunk:
-    """Read a sound file and return it as 16 kHz mono int16, or raise a clear AudioError."""
-    p = Path(path)
+def _checked(p: Path) -> tuple[int, int]:
+    """Open ``p`` far enough to know it is a whole, readable sound file: (rate, frames), or a
+    clear AudioError. Reads the header only, so a file of hours costs nothing here."""
     if not p.is_file():
         raise AudioError("missing", f"no audio file at {p}", "check the path")
     if p.stat().st_size == 0:
         raise AudioError("empty", f"{p} is empty (0 bytes)", "record or export the audio again")
     try:
         with soundfile.SoundFile(str(p)) as f:
-            rate, declared = f.samplerate, f.frames
-            data = f.read(dtype="float32", always_2d=True)
+            rate, frames = f.samplerate, f.frames
     except (soundfile.LibsndfileError, RuntimeError, ValueError) as exc:
         raise AudioError(
             "unreadable", f"{p} is not a readable sound file ({exc})",
             "export it as a PCM WAV file",
         ) from None
     promised = _declared_frames(p)
-    if promised is not None and promised > len(data) or len(data) < declared:
-        raise AudioError(
-            "truncated",
-            f"{p} is cut off: its header promises {max(promised or 0, declared)} frames "
-            f"but it holds {len(data)}",
-            "copy or export the file again in full",
-        )
-    if len(data) == 0:
+    if promised is not None and promised > frames:
+        raise _truncated(p, promised, frames)
+    if frames == 0:
         raise AudioError("no-audio", f"{p} holds no audio frames", "record the audio again")
+    return rate, frames
+
+
+def _truncated(p: Path, promised: int, held: int) -> AudioError:
+    return AudioError("truncated", f"{p} is cut off: its header promises {promised} frames "
+                      f"but it holds {held}", "copy or export the file again in full")
+
+
+def read_wav(path: str | os.PathLike[str]) -> AudioChunk:
+    """Read a sound file and return it as 16 kHz mono int16, or raise a clear AudioError.
+    Whole: for short recordings (fixtures, questions); long input goes through ``WavStream``."""
+    p = Path(path)
+    _, declared = _checked(p)
+    try:
+        with soundfile.SoundFile(str(p)) as f:
+            rate = f.samplerate
+            data = f.read(dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, ValueError) as exc:
+        raise AudioError(
+            "unreadable", f"{p} is not a readable sound file ({exc})",
+            "export it as a PCM WAV file",
+        ) from None
+    if len(data) < declared:
+        raise _truncated(p, declared, len(data))
     return to_pipeline(data, rate)
+
+
+class WavStream:
+    """A sound file read a block at a time and made 16 kHz mono int16 on the way (a stateful
+    resampler, so the blocks join seamlessly): an hour of audio costs one block of memory.
+    Checked when made, with the same clear errors as ``read_wav``."""
+
+    def __init__(self, path: str | os.PathLike[str], block_s: float = 1.0) -> None:
+        self.path = Path(path)
+        self.rate, self.frames = _checked(self.path)
+        self.block = max(1, int(block_s * self.rate))
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / self.rate
+
+    def __len__(self) -> int:
+        """Its length in 16 kHz samples (the resampler's output may differ by a sample)."""
+        return round(self.frames * RATE / self.rate)
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """The file from its start, as int16 blocks of about ``block_s`` seconds."""
+        to16k = soxr.ResampleStream(self.rate, RATE, 1, dtype="float32", quality="HQ") \
+            if self.rate != RATE else None
+        held = 0
+        try:
+            with soundfile.SoundFile(str(self.path)) as f:
+                for data in f.blocks(self.block, dtype="float32", always_2d=True):
+                    held += len(data)
+                    mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
+                    yield _pcm(to16k.resample_chunk(mono) if to16k is not None else mono)
+        except (soundfile.LibsndfileError, RuntimeError, ValueError) as exc:
+            raise AudioError("unreadable", f"{self.path} could not be read to its end ({exc})",
+                             "export it as a PCM WAV file") from None
+        if to16k is not None:
+            yield _pcm(to16k.resample_chunk(np.zeros(0, np.float32), last=True))
+        if held < self.frames:
+            raise _truncated(self.path, self.frames, held)
+
+
+def _pcm(data: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.clip(np.round(data * 32768.0), -32768, 32767).astype(np.int16)
+    return out
 
 
 def write_wav(path: str | os.PathLike[str], chunk: AudioChunk) -> None:

@@ -8,7 +8,6 @@ from, and where the history learns exactly how much of each sentence was heard.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import soxr
 
+from samantha import clock
 from samantha.audio.chunk import RATE, AudioChunk
 from samantha.clock import now_ns
 
@@ -54,7 +54,7 @@ class Playback:
             samples = soxr.resample(samples, chunk.rate, self.rate).astype(np.int16)
         # bounded: wait for the device, whose clock runs on another thread, to catch up
         while self.buffered() > self.max_buffer:  # noqa: ASYNC110
-            await asyncio.sleep(0.02)
+            await clock.sleep(0.02)
         with self._lock:
             self._queue.append(_Piece(tag, samples))
             played, total = self._played.get(tag, (0, 0))
@@ -67,7 +67,7 @@ class Playback:
     async def drain(self) -> None:
         """Wait until everything written has been pulled by the device."""
         while self.buffered():  # noqa: ASYNC110 - the device pulls on its own thread
-            await asyncio.sleep(0.01)
+            await clock.sleep(0.01)
 
     def stop(self) -> None:
         """Barge-in: drop everything not yet played. The device plays silence from its next
@@ -110,6 +110,8 @@ class Playback:
             ref = self._to16k.resample_chunk(out)
             self._ref.append(ref)
             self._ref_len += len(ref)
+            while self._ref_len > RATE:  # unread (no echo canceller): keep 1 s, not an hour
+                self._ref_len -= len(self._ref.popleft())
         return out
 
     def reference(self, n: int) -> np.ndarray:

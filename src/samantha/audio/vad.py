@@ -8,7 +8,6 @@ Positions are stream seconds: samples fed so far / 16 000."""
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from dataclasses import dataclass, replace
 from enum import Enum, StrEnum
@@ -17,6 +16,7 @@ import numpy as np
 import webrtcvad
 
 from samantha.audio.chunk import RATE, AudioChunk, rms_dbfs
+from samantha.clock import now_ns
 from samantha.errors import AudioError, ConfigError
 
 FRAME_MS = (10, 20, 30)  # the only frame lengths webrtcvad accepts
@@ -125,7 +125,7 @@ class Utterance:
 class SpeechEvent:
     """What was decided: ``at_s`` is the stream time it is about (see ``EventKind``),
     ``decided_at_s`` when it was settled (the end of the deciding frame). The segmenter adds the
-    ``utterance`` (on ``SPEECH_END``) and a ``time.perf_counter_ns()`` stamp."""
+    ``utterance`` (on ``SPEECH_END``) and a ``clock.now_ns()`` stamp."""
 
     kind: EventKind
     at_s: float
@@ -343,4 +343,4 @@ class Segmenter:
                 utterance = Utterance(audio, start / RATE, event.speech_start_s, event.at_s,
                                       event.decided_at_s, event.reason)
             self._frames = []
-        return replace(event, utterance=utterance, timestamp_ns=time.perf_counter_ns())
+        return replace(event, utterance=utterance, timestamp_ns=now_ns())

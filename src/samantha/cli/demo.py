@@ -13,9 +13,11 @@ import json
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from samantha import config
 from samantha.audio.aec import EchoCanceller
-from samantha.audio.chunk import RATE, AudioChunk, concat, read_wav, rms_dbfs, write_wav
+from samantha.audio.chunk import RATE, AudioChunk, WavStream, concat, write_wav
 from samantha.audio.listening import make_segmenter, sounds_like_speech
 from samantha.audio.playback import Playback
 from samantha.cli.progress import say_progress
@@ -31,23 +33,35 @@ QUESTION = "question.wav"
 LEAD_S = 0.3
 
 
-def why_no_speech(wav: Path, audio: AudioChunk, vad: config.VadConfig) -> AudioError:
+def why_no_speech(wav: Path, audio: WavStream, vad: config.VadConfig) -> AudioError:
     """The error for a file in which no turn was heard, with the cause that fits: too quiet,
-    no voice the VAD accepts, a steady sound (tone, hum, hiss), or speech without words."""
-    frames = audio.samples[: len(audio.samples) // 480 * 480].reshape(-1, 480)
-    loudest = max((rms_dbfs(f) for f in frames), default=float("-inf"))
+    no voice the VAD accepts, a steady sound (tone, hum, hiss), or speech without words.
+    One pass over the file, a block at a time (a recording of hours is never held whole)."""
+    loudest, heard, speech = float("-inf"), False, False
+    segmenter = make_segmenter(vad)
+    carry = np.zeros(0, np.int16)
+    for block in audio.blocks():
+        data = np.concatenate([carry, block])
+        whole = len(data) // 480 * 480
+        frames, carry = data[:whole].reshape(-1, 480).astype(np.float64), data[whole:]
+        if len(frames):
+            power = float(np.max(np.mean((frames / 32768.0) ** 2, axis=1)))
+            loudest = max(loudest, 10.0 * np.log10(power) if power > 0 else float("-inf"))
+        for event in segmenter.feed(AudioChunk(block, RATE)):
+            if event.utterance is not None:
+                heard, speech = True, speech or sounds_like_speech(event.utterance.audio)
+    for event in segmenter.finish():
+        if event.utterance is not None:
+            heard, speech = True, speech or sounds_like_speech(event.utterance.audio)
     if loudest < vad.min_dbfs:
         level = "silent" if loudest == float("-inf") else f"at most {loudest:.0f} dBFS"
         return AudioError("no-speech", f"no speech was heard in {wav}: it is {level}",
                           f"use a recording louder than {vad.min_dbfs:.0f} dBFS")
-    segmenter = make_segmenter(vad)
-    events = segmenter.feed(audio) + segmenter.finish()
-    heard = [e.utterance.audio for e in events if e.utterance is not None]
     if not heard:
         return AudioError("no-speech", f"no speech was heard in {wav}: it is loud enough "
                           f"({loudest:.0f} dBFS) but the voice detector found no voice in it",
                           "use a recording of a person asking a question")
-    if not any(sounds_like_speech(u) for u in heard):
+    if not speech:
         return AudioError("no-speech", f"no speech was heard in {wav}: it holds a steady "
                           "sound (a tone, hum or hiss), not speech",
                           "use a recording of a person asking a question")
@@ -64,7 +78,7 @@ async def demo(args: argparse.Namespace) -> int:
     overrides.setdefault("wake", {})["mode"] = "always"  # the demo's question is for her
     cfg = config.load(args.config, overrides=overrides)
     wav = Path(args.input) if args.input else bundled_question()
-    audio = read_wav(wav)  # checked before any model is loaded
+    audio = WavStream(wav)  # checked before any model is loaded, then read as it plays
     progress = say_progress if not args.json else (lambda _m: None)
     engines = load_engines(cfg, progress)
     try:
@@ -74,8 +88,10 @@ async def demo(args: argparse.Namespace) -> int:
             engines.warm_up(conversation.base_messages())
         progress(f"listening to {wav.name} ({'fast' if args.fast else 'real time'})")
         playback = Playback(engines.tts.rate)
-        room = Room(playback, audio, person_at_s=LEAD_S, realtime=not args.fast,
-                    fast_speech_only=True, duration_s=LEAD_S + audio.seconds + 60.0)
+        room = Room(playback, realtime=not args.fast, fast_speech_only=True,
+                    duration_s=LEAD_S + audio.seconds + 60.0)
+        room.say(audio, LEAD_S)
+        room.keep_echo = False  # an hour's recording must not cost an hour of echo
         aec = EchoCanceller(cfg.aec) if cfg.aec.enabled else None
         engine = TurnLoop(engines, conversation, cfg, playback, aec)
         # Done once she has answered, or once the person's audio is over (with the VAD's

@@ -170,6 +170,10 @@ class TurnLoop:
             self._drop_speculation("too short")
             self._move(Happened.SPEECH_DROP)
         elif kind is EventKind.SPEECH_END and event.utterance is not None:
+            if event.reason == "max_length":  # the bound on what one utterance may hold
+                log.info("utterance cut at %.1f s ([vad] max_utterance_s): what was heard goes "
+                         "on as it is; speech that continues is a new utterance",
+                         event.utterance.audio.seconds)
             if not sounds_like_speech(event.utterance.audio):
                 log.debug("utterance dropped: steady noise, not speech")
                 self._drop_speculation("noise")

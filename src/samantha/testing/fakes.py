@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from samantha import clock
 from samantha.audio.chunk import RATE, AudioChunk, concat
 from samantha.audio.handoff import HandOffSpeaker
 from samantha.clock import now_ns
@@ -47,7 +48,7 @@ class ScriptedTranscriber:
 
     async def transcribe_async(self, chunk: AudioChunk,
                                full_window: bool = False) -> Transcript:
-        await asyncio.sleep(self.delay_s)
+        await clock.sleep(self.delay_s)
         return self.transcribe(chunk, full_window)
 
     def warm_up(self) -> None:
@@ -89,7 +90,7 @@ class ScriptedLanguageModel:
         for i, token in enumerate(re.findall(r"\S+\s*", self._next(messages))):
             if max_tokens is not None and i >= max_tokens:
                 return
-            await asyncio.sleep(self.token_s)
+            await clock.sleep(self.token_s)
             yield token
 
     def complete(self, messages: list[Message], max_tokens: int | None = None) -> str:
@@ -138,7 +139,7 @@ class ToneVoice:
         return AudioChunk(tone.astype(np.int16), self.rate, 1, now_ns())
 
     async def synthesize_async(self, text: str, pace: float = 1.0) -> AudioChunk:
-        await asyncio.sleep(self.delay_s)
+        await clock.sleep(self.delay_s)
         return self.synthesize(text)
 
     def warm_up(self) -> None:

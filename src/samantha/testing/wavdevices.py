@@ -14,27 +14,31 @@ from pathlib import Path
 
 import numpy as np
 
-from samantha.audio.chunk import RATE, AudioChunk, read_wav, write_wav
+from samantha.audio.chunk import RATE, AudioChunk, WavStream, write_wav
 from samantha.testing.fakes import RecordingSpeaker
 
 
 class LoopingWavMicrophone:
-    """The file at real-time pace, then silence for ever, as a real microphone would."""
+    """The file at real-time pace, then silence for ever, as a real microphone would. Read a
+    block at a time (``WavStream``): an hour's recording costs one block of memory."""
 
     def __init__(self, path: str | Path, chunk_ms: int = 30) -> None:
-        self.audio = read_wav(path)
+        self.audio = WavStream(path)  # checked now, read as it plays
         self.chunk_ms = chunk_ms
         self.closed = False
 
     async def chunks(self) -> AsyncIterator[AudioChunk]:
         step = RATE * self.chunk_ms // 1000
-        silence = np.zeros(step, np.int16)
+        blocks = self.audio.blocks()
+        held = np.zeros(0, np.int16)
         origin = time.perf_counter_ns()
         index = 0
         while not self.closed:
             start = index * step
-            part = self.audio.samples[start:start + step]
-            part = part if len(part) == step else silence
+            while len(held) < step and (block := next(blocks, None)) is not None:
+                held = np.concatenate([held, block])
+            part, held = held[:step], held[step:]
+            part = part if len(part) == step else np.zeros(step, np.int16)
             due = origin + (start + step) * 1_000_000_000 // RATE
             delay = (due - time.perf_counter_ns()) / 1e9
             await asyncio.sleep(max(delay, 0))
