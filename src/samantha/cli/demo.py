@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from samantha import config
+from samantha.appliance import netguard
 from samantha.audio.aec import EchoCanceller
 from samantha.audio.chunk import RATE, AudioChunk, concat, read_wav, rms_dbfs, write_wav
 from samantha.audio.listening import make_segmenter, sounds_like_speech
@@ -63,6 +64,7 @@ async def demo(args: argparse.Namespace) -> int:
     overrides = dict(args.overrides)
     overrides.setdefault("wake", {})["mode"] = "always"  # the demo's question is for her
     cfg = config.load(args.config, overrides=overrides)
+    netguard.allow_config(cfg)  # the [llm] endpoint, if one is set: only the turn's text
     wav = Path(args.input) if args.input else bundled_question()
     audio = read_wav(wav)  # checked before any model is loaded
     progress = say_progress if not args.json else (lambda _m: None)

@@ -40,7 +40,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from samantha.appliance import netguard
     from samantha.cli.demo import demo
 
-    netguard.install()  # a turn never needs the network
+    netguard.install()  # a turn never needs the network (but the [llm] endpoint, if set)
 
     return asyncio.run(demo(args))
 

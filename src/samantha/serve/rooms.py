@@ -7,6 +7,10 @@ long-term memory is the household's (``[serve] memory_scope = "household"``) or 
 with a memory that lives in RAM and is gone when she stops, and a memory-revealing command
 ("what do you remember about me", "forget everything") gets a polite refusal.
 
+With two or more rooms the language model is llama.cpp's ``llama-server`` (``[serve] slots``):
+each room then has its own slot and prompt cache and needs no line for it; speech recognition
+and the voice still take turns.
+
 Every turn runs through ``pipeline.turn`` (transcribe, respond, deliver), so the output filter
 and the history behave as in every other turn.
 """
@@ -139,7 +143,10 @@ class Household:
                              memory_cfg=self.cfg.memory, tools_cfg=self.cfg.tools)
         if self.cfg.serve.memory_scope == "household":
             brain.history = []  # the room's own short-term history; the memory is shared
-        room = Room(name, brain, for_room(self.engines, self.queues, name), allowed)
+        engines = for_room(self.engines, self.queues, name)
+        if self.engines.rooms is not None:  # llama-server: the room's own slot, no line
+            engines.llm = self.engines.rooms(name)
+        room = Room(name, brain, engines, allowed)
         self.rooms[name] = room
         log.info("room %s joined (memory %s)", name, "allowed" if allowed else "in RAM only")
         return room
