@@ -65,12 +65,15 @@ def server_args(binary: Path, model: Path, sock: Path, slots: int, n_ctx: int, t
             "--cache-ram", "0", "--no-webui", "--jinja", "--slot-prompt-similarity", "0"]
 
 
-def _health(sock: Path, timeout_s: float = 2.0) -> int:
-    """The HTTP status of ``GET /health`` (200 ready, 503 loading), 0 if nothing answers."""
+def health(where: Endpoint, timeout_s: float = 2.0) -> int:
+    """The HTTP status of llama-server's ``GET /health`` (200 ready, 503 loading), 0 if
+    nothing answers."""
+    family = socket.AF_UNIX if where.unix else socket.AF_INET6 if ":" in where.host \
+        else socket.AF_INET
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        with socket.socket(family, socket.SOCK_STREAM) as s:
             s.settimeout(timeout_s)
-            s.connect(str(sock))
+            s.connect(where.unix or (where.host, where.port))
             s.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             status = s.recv(64).split(b" ")
             return int(status[1]) if len(status) > 1 and status[1].isdigit() else 0
@@ -81,8 +84,9 @@ def _health(sock: Path, timeout_s: float = 2.0) -> int:
 class LlamaServer:
     """The child process, its socket, and the thread that restarts it when it dies."""
 
-    def __init__(self, args: list[str], sock: Path) -> None:
-        self.args, self.sock = args, sock
+    def __init__(self, args: list[str], where: Endpoint) -> None:
+        self.args, self.where = args, where
+        self.sock = Path(where.unix) if where.unix else None
         self.proc: subprocess.Popen[bytes] | None = None
         self.restarts: deque[float] = deque()
         self.tail: deque[str] = deque(maxlen=30)
@@ -103,7 +107,8 @@ class LlamaServer:
 
     def _spawn(self) -> None:
         with self._lock:
-            self.sock.unlink(missing_ok=True)
+            if self.sock is not None:
+                self.sock.unlink(missing_ok=True)
             self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             out = self.proc.stdout
@@ -126,7 +131,7 @@ class LlamaServer:
                 raise LlmError("server-start", "llama-server exited while starting: "
                                + " | ".join(list(self.tail)[-4:]),
                                "check the model file and [llm] n_ctx, or " + BUILD_FIX)
-            if _health(self.sock) == 200:
+            if health(self.where) == 200:
                 return
             time.sleep(0.2)
         self._stop_child()
@@ -188,9 +193,10 @@ class LlamaServer:
         self._stop_child()
         if self._watcher is not None:
             self._watcher.join(10.0)
-        self.sock.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            self.sock.parent.rmdir()  # its private directory, if nothing else is in it
+        if self.sock is not None:
+            self.sock.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.sock.parent.rmdir()  # its private directory, if nothing else is in it
 
 
 class RoomBrain:
@@ -202,7 +208,7 @@ class RoomBrain:
                  seed: int = 7) -> None:
         self.server, self.slots, self.model = server, slots, model
         self.sampling, self.seed = sampling, seed
-        self.endpoint = Endpoint(unix=str(server.sock))
+        self.endpoint = server.where
         self.any = self._client(None)
         self._rooms: dict[str, OpenAIModel] = {}
 
@@ -264,7 +270,7 @@ def start_room_brain(binary: Path, model: Path, slots: int, n_ctx: int, threads:
     where = Path(tempfile.mkdtemp(prefix="samantha-brain-"))
     sock = where / "llama.sock"
     server = LlamaServer(server_args(binary, model, sock, slots, n_ctx, threads, gpu_layers),
-                         sock)
+                         Endpoint(unix=str(sock)))
     try:
         server.start()
     except BaseException:
