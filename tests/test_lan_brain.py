@@ -236,3 +236,26 @@ def test_llama_server_gets_a_slot_per_room_each_with_its_context(tmp_path: Path)
     assert "-np 4" in joined and "-c 8192" in joined and "--no-kv-unified" in joined
     assert "--cont-batching" in joined and f"--host {tmp_path / 'x.sock'}" in joined
     assert "--no-webui" in joined and "-t 2" in joined
+
+
+# ------------------------------------------------------------------ the unit and doctor
+
+def test_the_run_unit_dropin_opens_only_the_endpoint() -> None:
+    from samantha.appliance.homeserver import unit_dropin
+
+    text = unit_dropin(config.from_dict({"llm": {"endpoint": "http://192.168.1.20:8080/v1"}}))
+    assert "IPAddressDeny=any" in text and "IPAddressAllow=192.168.1.20\n" in text
+    assert "PrivateNetwork=no" in text and "SocketBindDeny=any" in text
+    with pytest.raises(ConfigError, match="no \\[llm\\] endpoint"):
+        unit_dropin(config.from_dict({}))
+
+
+def test_doctor_warns_when_the_home_server_is_down_and_fails_on_a_host_name() -> None:
+    from samantha.appliance.checks import FAIL, WARN
+    from samantha.appliance.homeserver import check
+
+    assert check(config.from_dict({})) is None
+    down = check(config.from_dict({"llm": {"endpoint": "http://127.0.0.1:1/v1"}}), 2.0)
+    assert down is not None and down.status == WARN and "her own model will" in down.detail
+    named = check(config.from_dict({"llm": {"endpoint": "http://nas:8080/v1"}}))
+    assert named is not None and named.status == FAIL and "names the host" in named.detail
