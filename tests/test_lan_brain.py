@@ -166,12 +166,13 @@ def test_a_room_asks_its_own_slot_of_llama_server(tmp_path: Path) -> None:
 def test_the_policy_tells_once_per_outage_and_retries_later() -> None:
     p = Policy(retry_s=60)
     assert p.use_server(0.0)
-    assert p.failed(1.0) is True
+    assert p.failed(1.0) is True  # a side prompt failed: nothing said yet
     assert not p.use_server(30.0)
+    assert p.tell() is True and p.tell() is False  # the next reply says so, once
     assert p.use_server(61.0)
-    assert p.failed(61.5) is False  # still the same outage: said once
+    assert p.failed(61.5) is False and p.tell() is False  # still the same outage
     assert p.answered() is True and p.use_server(62.0)
-    assert p.failed(100.0) is True  # a new outage is told again
+    assert p.failed(100.0) is True and p.tell() is True  # a new outage is told again
 
 
 def test_the_notice_speaks_the_persons_language() -> None:

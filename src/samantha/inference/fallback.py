@@ -17,7 +17,7 @@ from typing import Any
 
 from samantha.clock import now_ns
 from samantha.errors import LlmError
-from samantha.inference.openai_llm import OpenAIModel
+from samantha.inference.openai_llm import OpenAIModel, run_sync
 from samantha.inference.protocols import LanguageModel, Message
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,13 @@ class Policy:
         return self.down_since is None or now_s - self.down_since >= self.retry_s
 
     def failed(self, now_s: float) -> bool:
-        """The server failed a turn; True when she should say so (once per outage)."""
+        """The server failed (a reply or a side prompt); True for an outage's first failure."""
+        first = self.down_since is None
         self.down_since = now_s
+        return first
+
+    def tell(self) -> bool:
+        """Her own model is about to answer a reply: True once per outage (say so then)."""
         tell, self.told = not self.told, True
         return tell
 
@@ -88,13 +93,11 @@ class FallbackModel:
     def size_bytes(self) -> int:
         return self.local.size_bytes
 
-    def _failed(self, why: object) -> bool:
+    def _failed(self, why: object) -> None:
         self.fell_back += 1
-        tell = self.policy.failed(self.clock())
-        if tell:
+        if self.policy.failed(self.clock()):
             log.warning("the home server %s failed (%s); her own model answers until it is "
                         "back", self.server.endpoint, why)
-        return tell
 
     def _answered(self) -> None:
         if self.policy.answered():
@@ -102,7 +105,6 @@ class FallbackModel:
 
     async def astream(self, messages: list[Message],
                       max_tokens: int | None = None) -> AsyncGenerator[str, None]:
-        tell = False
         if self.policy.use_server(self.clock()):
             pieces = self.server.astream(messages, max_tokens)
             try:
@@ -112,8 +114,8 @@ class FallbackModel:
                     self._answered()
                     return
                 except (LlmError, TimeoutError) as exc:
-                    tell = self._failed(exc if isinstance(exc, LlmError)
-                                        else f"no first word in {self.first_token_s:g} s")
+                    self._failed(exc if isinstance(exc, LlmError)
+                                 else f"no first word in {self.first_token_s:g} s")
                 else:
                     self._answered()
                     yield first
@@ -125,7 +127,9 @@ class FallbackModel:
                     return
             finally:
                 await pieces.aclose()
-        if tell:
+        else:
+            self.fell_back += 1
+        if self.policy.tell():
             yield notice_for(messages) + " "
         local = self.local.astream(messages, max_tokens)
         try:
@@ -137,12 +141,17 @@ class FallbackModel:
     def complete(self, messages: list[Message], max_tokens: int | None = None) -> str:
         if self.policy.use_server(self.clock()):
             try:
-                reply = self.server.complete(messages, max_tokens)
+                reply = run_sync(lambda: asyncio.wait_for(
+                    self.server.acomplete(messages, max_tokens), self._budget(max_tokens)))
                 self._answered()
                 return reply
-            except LlmError as exc:
+            except (LlmError, TimeoutError) as exc:
                 self._failed(exc)
         return self.local.complete(messages, max_tokens)
+
+    def _budget(self, max_tokens: int | None) -> float:
+        """The longest a whole side reply may take there: the first word, then 2 words/s."""
+        return self.first_token_s + (max_tokens or 128) * 0.5
 
     async def acomplete_json(self, messages: list[Message], schema: dict[str, Any],
                              max_tokens: int = 128) -> str:
@@ -150,7 +159,7 @@ class FallbackModel:
             try:
                 reply = await asyncio.wait_for(
                     self.server.acomplete_json(messages, schema, max_tokens),
-                    self.first_token_s + max_tokens * 0.5)
+                    self._budget(max_tokens))
                 self._answered()
                 return reply
             except (LlmError, TimeoutError) as exc:
@@ -161,10 +170,12 @@ class FallbackModel:
                       max_tokens: int = 128) -> str:
         if self.policy.use_server(self.clock()):
             try:
-                reply = self.server.complete_json(messages, schema, max_tokens)
+                reply = run_sync(lambda: asyncio.wait_for(
+                    self.server.acomplete_json(messages, schema, max_tokens),
+                    self._budget(max_tokens)))
                 self._answered()
                 return reply
-            except LlmError as exc:
+            except (LlmError, TimeoutError) as exc:
                 self._failed(exc)
         return self.local.complete_json(messages, schema, max_tokens)
 
