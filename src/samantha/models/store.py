@@ -241,16 +241,12 @@ def parse_manifest(path: Path, added: bool = False) -> tuple[ModelEntry, ...]:
 
 
 _manifests: dict[tuple[Any, ...], tuple[ModelEntry, ...]] = {}
-ADDED = "added.toml"
-"""The owner's own models (``samantha models add``), beside the manifest or in the models dir."""
+ADDED = "added.toml"  # the owner's own models (`models add`), beside the manifest or models dir
 
 
 def added_paths(manifest: Path) -> list[Path]:
-    found: list[Path] = []
-    for path in (manifest.parent / ADDED, default_models_dir() / ADDED):
-        if path.is_file() and path.resolve() not in [p.resolve() for p in found]:
-            found.append(path)
-    return found
+    paths = {p.resolve(): p for p in (manifest.parent / ADDED, default_models_dir() / ADDED)}
+    return [p for p in paths.values() if p.is_file()]
 
 
 def _stamp(path: Path) -> tuple[str, int]:
