@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 ARCH := $(shell uname -m)
-APT_PACKAGES := portaudio19-dev espeak-ng sox libspeexdsp1 systemd util-linux nftables fdisk strace
+APT_PACKAGES := portaudio19-dev espeak-ng sox libspeexdsp1 systemd util-linux nftables fdisk strace cmake
 LLAMA_VERSION := 0.3.36
 
 # llama.cpp build flags. x86: no -march=native (a native build crashes in ggml's AMX kernel,

@@ -29,6 +29,7 @@ if [[ -z "${LLAMA_CMAKE_ARGS:-}" ]]; then
     LLAMA_CMAKE_ARGS="-DGGML_NATIVE=ON -DLLAMA_CURL=OFF"
   fi
 fi
+command -v cmake >/dev/null || { echo "llama-server: cmake is missing (make system-deps installs it)"; exit 1; }
 mkdir -p "$cache"
 sdist="$cache/llama_cpp_python-$version.tar.gz"
 if [[ ! -f "$sdist" ]]; then
