@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 ARCH := $(shell uname -m)
-APT_PACKAGES := portaudio19-dev espeak-ng sox libspeexdsp1 systemd util-linux nftables fdisk strace
+APT_PACKAGES := portaudio19-dev espeak-ng sox libspeexdsp1 systemd util-linux nftables fdisk strace cmake
 LLAMA_VERSION := 0.3.36
 
 # llama.cpp build flags. x86: no -march=native (a native build crashes in ggml's AMX kernel,
@@ -16,7 +16,7 @@ else
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=ON -DLLAMA_CURL=OFF
 endif
 
-.PHONY: setup system-deps models demo test check eval bench clean install uninstall
+.PHONY: setup system-deps models demo test check eval bench clean install uninstall llama-server
 setup: system-deps $(VENV)/.installed
 
 system-deps:
@@ -46,7 +46,15 @@ models: setup
 demo: models
 	$(VENV)/bin/samantha demo
 
-test: models
+# llama.cpp's own server, from the same vendored source as llama-cpp-python: many rooms at once
+# (docs/rooms.md). Built niced, only if missing; cached in the git-ignored build/ and .cache/.
+LLAMA_SERVER := build/llama-server/bin/llama-server
+llama-server: $(LLAMA_SERVER)
+$(LLAMA_SERVER):
+	LLAMA_VERSION=$(LLAMA_VERSION) LLAMA_CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" PYTHON=$(PY) \
+	  scripts/build-llama-server.sh $@
+
+test: models $(LLAMA_SERVER)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 	PYTHON=$(PYTHON) tests/satellite_env.sh

@@ -77,6 +77,7 @@ async def _stop_input(mic: Microphone, listener: asyncio.Task[Any]) -> None:
 async def run(args: argparse.Namespace) -> int:
     netguard.install()  # always on: nothing she hears or says may leave this process
     cfg = config.load(args.config, overrides=args.overrides)
+    netguard.allow_config(cfg)  # only the turn's text, only to the [llm] endpoint if one is set
     mic, speaker = open_devices(cfg)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

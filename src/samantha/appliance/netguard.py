@@ -7,7 +7,8 @@ the systemd unit (PrivateNetwork=yes, RestrictAddressFamilies=AF_UNIX, IPAddress
 
 ``samantha serve`` calls ``allow`` first with exactly the TCP addresses its config names (where
 it listens, the satellites it dials): those, and the connections accepted on them, pass; every
-other address, and every name look-up, is still refused.
+other address, and every name look-up, is still refused. ``allow_config`` does the same for
+the home server of ``[llm] endpoint`` (``samantha run``, ``demo``, ``serve``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ import logging
 import socket
 import sys
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from samantha.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,27 @@ def refused_count() -> int:
 def allow(endpoints: list[tuple[str, int]]) -> None:
     """Let exactly these (numeric address, port) pairs be bound or dialled."""
     _endpoints.update((str(ipaddress.ip_address(host)), port) for host, port in endpoints)
+
+
+def config_addresses(cfg: Config) -> list[str]:
+    """The addresses her config lets her dial beyond serve's: the home server of ``[llm]
+    endpoint`` (a literal address, checked here; a host name is a ConfigError)."""
+    if not cfg.llm.endpoint:
+        return []
+    from samantha.inference.openai_llm import parse_endpoint
+
+    return [parse_endpoint(cfg.llm.endpoint).host]
+
+
+def allow_config(cfg: Config) -> None:
+    """Let exactly the configured home server (``[llm] endpoint``) be dialled."""
+    if cfg.llm.endpoint:
+        from samantha.inference.openai_llm import parse_endpoint
+
+        ep = parse_endpoint(cfg.llm.endpoint)
+        allow([(ep.host, ep.port)])
+        log.info("network guard: the home server %s may be dialled, only with the turn's text",
+                 ep)
 
 
 def _allowed(address: Any) -> bool:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import resource
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -77,10 +79,45 @@ async def one_count(cfg: Config, engines: Engines, rooms: int, turns: int,
         "server_stages_s": stages,
         "throughput_turns_per_min": round(60 * answered / wall_s, 2), "wall_s": round(wall_s, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rss_with_children_mb": round(tree_rss() / 1e6, 1),
         "transcripts": sorted({t.transcript for s in sats for t in s.turns}),
         "busy_refusals": server.household.queues.llm.refused
         + server.household.queues.asr.refused + server.household.queues.tts.refused,
     }
+
+
+def tree_rss(pid: int = 0) -> int:
+    """Resident bytes of this process and its children (llama-server), now, from /proc."""
+    pid = pid or os.getpid()
+    total = 0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += tree_rss(int(child))
+    except (OSError, ValueError):
+        pass
+    return total
+
+
+def slot_memory(cfg: Config, slots: int) -> dict[str, Any]:
+    """llama-server's resident memory with one slot and with ``slots``, each ready and idle:
+    what a room costs."""
+    from samantha.inference.engines import build_room_brain
+
+    out: dict[str, Any] = {}
+    for n in sorted({1, slots}):
+        brain = build_room_brain(cfg, n)
+        try:
+            out[f"server_rss_mb_{n}_slots"] = round(brain.server.rss_bytes() / 1e6, 1)
+        finally:
+            brain.close()
+    if slots > 1:
+        one, many = out["server_rss_mb_1_slots"], out[f"server_rss_mb_{slots}_slots"]
+        out["mb_per_slot"] = round((many - one) / (slots - 1), 1)
+    return out
 
 
 def run_rooms(cfg: Config, engines: Engines, counts: list[int], turns: int,
@@ -97,10 +134,14 @@ def run_rooms(cfg: Config, engines: Engines, counts: list[int], turns: int,
     return out
 
 
-def markdown(results: list[dict[str, Any]], machine: dict[str, Any]) -> str:
-    lines = [f"Rooms at once on {machine.get('cpu')} ({machine.get('cores')} cores), loopback:",
+def markdown(results: list[dict[str, Any]], machine: dict[str, Any], slots: int = 1,
+             memory: dict[str, Any] | None = None) -> str:
+    brain = (f"llama-server, {slots} slots" if slots > 1
+             else "the in-process model, rooms in turn")
+    lines = [f"Rooms at once on {machine.get('cpu')} ({machine.get('cores')} cores), loopback, "
+             f"language model: {brain}:",
              "", "| rooms | voice-to-voice p50 | p95 | worst room p50 | transcript / first token "
-             "/ first audio (p50) | turns/min | answered | peak RSS |",
+             "/ first audio (p50) | turns/min | answered | peak RSS / with llama-server |",
              "|---|---|---|---|---|---|---|---|"]
     for r in results:
         v = r["voice_to_voice_s"]
@@ -111,7 +152,11 @@ def markdown(results: list[dict[str, Any]], machine: dict[str, Any]) -> str:
                                                          "first_audio"))
         lines.append(f"| {r['rooms']} | {v['p50']} s | {v['p95']} s | {worst} s | {stages} s | "
                      f"{r['throughput_turns_per_min']} | {r['turns_answered']}/"
-                     f"{r['turns_asked']} | {r['peak_rss_mb']} MB |")
+                     f"{r['turns_asked']} | {r['peak_rss_mb']} / {r['rss_with_children_mb']} MB |")
+    if memory and "mb_per_slot" in memory:
+        lines += ["", f"llama-server resident, idle: {memory['server_rss_mb_1_slots']} MB with one "
+                  f"slot, {memory[f'server_rss_mb_{slots}_slots']} MB with {slots}: "
+                  f"{memory['mb_per_slot']} MB per room."]
     return "\n".join(lines) + "\n"
 
 

@@ -248,7 +248,7 @@ def rooms(args: argparse.Namespace) -> int:
     from importlib import resources
 
     from samantha.bench.rooms import markdown as rooms_table
-    from samantha.bench.rooms import run_rooms
+    from samantha.bench.rooms import run_rooms, slot_memory
     from samantha.inference.engines import load_engines
 
     try:
@@ -258,8 +258,12 @@ def rooms(args: argparse.Namespace) -> int:
                           "write e.g. --rooms 1,2,4,8") from None
     if not counts or min(counts) < 1 or max(counts) > 32:
         raise ConfigError("bench-rooms", "--rooms takes counts from 1 to 32", "--rooms 1,2,4,8")
-    cfg = config.load(args.config)
-    engines = load_engines(cfg, progress=lambda m: print(f"[rooms] {m}", file=sys.stderr))
+    model = {"llm": {"model": args.llm}} if args.llm and "," not in args.llm else None
+    cfg = config.load(args.config, overrides=model)
+    slots = cfg.serve.slots or max(counts)  # [serve] slots = 1: the in-process model, in turn
+    memory = slot_memory(cfg, slots) if slots > 1 else {}
+    engines = load_engines(cfg, progress=lambda m: print(f"[rooms] {m}", file=sys.stderr),
+                           slots=slots)
     try:
         if cfg.engine.warm_up:
             engines.warm_up(from_config(cfg, persist=False).base_messages())
@@ -268,8 +272,8 @@ def rooms(args: argparse.Namespace) -> int:
     finally:
         engines.close()
     box = machine()
-    report = {"machine": box, "rooms": results}
-    table = rooms_table(results, box)
+    report = {"machine": box, "rooms": results, "brain": {"slots": slots, **memory}}
+    table = rooms_table(results, box, slots, memory)
     print(table, end="")
     if args.md:
         Path(args.md).write_text(table, encoding="utf-8")

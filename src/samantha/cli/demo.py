@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from samantha import config
+from samantha.appliance import netguard
 from samantha.audio.aec import EchoCanceller
 from samantha.audio.chunk import RATE, AudioChunk, WavStream, concat, write_wav
 from samantha.audio.listening import make_segmenter, sounds_like_speech
@@ -77,6 +78,7 @@ async def demo(args: argparse.Namespace) -> int:
     overrides = dict(args.overrides)
     overrides.setdefault("wake", {})["mode"] = "always"  # the demo's question is for her
     cfg = config.load(args.config, overrides=overrides)
+    netguard.allow_config(cfg)  # the [llm] endpoint, if one is set: only the turn's text
     wav = Path(args.input) if args.input else bundled_question()
     audio = WavStream(wav)  # checked before any model is loaded, then read as it plays
     progress = say_progress if not args.json else (lambda _m: None)

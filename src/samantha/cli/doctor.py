@@ -6,6 +6,7 @@ Exits 1 when she cannot run (a FAIL row), 0 otherwise; warnings do not fail.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -15,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from samantha import boards, config
 from samantha.appliance import checks as doctor_checks
-from samantha.appliance import egress, netguard
+from samantha.appliance import egress, homeserver, netguard
 from samantha.appliance.checks import FAIL, OK, WARN, Check
+from samantha.errors import ConfigError
 
 if TYPE_CHECKING:
     from samantha.cli import Subparsers
@@ -29,16 +31,21 @@ SANDBOX_KEYS = ("PrivateNetwork=yes", "IPAddressDeny=any", "RestrictAddressFamil
 
 
 def guard_check() -> Check:
-    """Install the guard here and try a TCP socket: it must be refused."""
+    """Install the guard here and try a TCP socket (to a documentation address, where an
+    ``[llm] endpoint`` lets sockets be made): it must be refused."""
     netguard.install()
     guard_log = logging.getLogger(netguard.__name__)
     level = guard_log.level
     guard_log.setLevel(logging.ERROR)  # this refusal is the test, not news
     try:
-        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.settimeout(1.0)
+            s.connect(("192.0.2.1", 9))
     except netguard.NetworkRefused:
-        return Check("network guard", OK, "an AF_INET socket was refused in-process "
+        return Check("network guard", OK, "an AF_INET connection was refused in-process "
                      "(the daemon installs the same guard)")
+    except OSError:
+        pass
     finally:
         guard_log.setLevel(level)
     return Check("network guard", FAIL, "an AF_INET socket was allowed",
@@ -81,6 +88,11 @@ def collect(cfg: config.Config, config_path: str | None = None) -> list[Check]:
     gpu = doctor_checks.gpu(cfg)
     if gpu is not None:
         checks.append(gpu)
+    home = homeserver.check(cfg)
+    if home is not None:
+        checks.append(home)
+        with contextlib.suppress(ConfigError):  # a bad address is the row above
+            netguard.allow_config(cfg)  # the [llm] endpoint, and nothing else
     checks += [guard_check(), sandbox_check()]
     if all(c.status == OK for c in model_checks):
         checks.append(egress.check(config_path))  # loads the models: only verified ones

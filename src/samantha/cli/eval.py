@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from samantha import config, lang
 from samantha.bench import scorecard
@@ -22,7 +22,8 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
         "eval", help="the companion scorecard: honesty, character, empathy, memory, secretary",
         description="Scripted conversations on the real model, each in a fresh state "
                     "directory; prints every reply and the table.")
-    p.add_argument("--llm", help="language model (manifest name)")
+    p.add_argument("--llm", help="language model (manifest name); several, comma-separated, "
+                   "are scored in turn and compared (e.g. the default and one you added)")
     p.add_argument("--category", action="append", choices=scorecard.CATEGORIES[:-1],
                    help="only this category (repeatable)")
     p.add_argument("--probes", type=Path, help="a probes file (default: the bundled one)")
@@ -35,7 +36,37 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg = config.load(args.config, overrides=args.overrides)
+    names = [n.strip() for n in (args.llm or "").split(",") if n.strip()]
+    if len(names) <= 1:
+        return _one(args, args.overrides)
+    # ``--llm default,mine``: each model in turn on the same probes, then side by side
+    tables: list[tuple[str, dict[str, tuple[int, int]]]] = []
+    for name in names:
+        ov = dict(args.overrides)
+        ov["llm"] = {**ov.get("llm", {}), "model": name}
+        tables.append((name, _scores(args, ov)))
+    print(compare(tables))
+    return 0
+
+
+def compare(tables: list[tuple[str, dict[str, tuple[int, int]]]]) -> str:
+    """One row per category, one column per model: passed/total."""
+    categories = list(dict.fromkeys(c for _, scores in tables for c in scores))
+    lines = ["| category | " + " | ".join(n for n, _ in tables) + " |",
+             "|---|" + "---|" * len(tables)]
+    for c in categories:
+        cells = [f"{s[c][0]}/{s[c][1]}" if c in s else "-" for _, s in tables]
+        lines.append(f"| {c} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _one(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    _scores(args, overrides)
+    return 0
+
+
+def _scores(args: argparse.Namespace, overrides: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    cfg = config.load(args.config, overrides=overrides)
     language = args.language or lang.resolve(cfg.persona).code
     probes = scorecard.load(args.probes, language)
     if args.category:
@@ -61,11 +92,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"Scorecard: {cfg.llm.model}, {len(probes)} probes")
     print(scorecard.table(scores))
     if args.json:
-        args.json.write_text(json.dumps({
+        out = args.json if len((args.llm or "").split(",")) <= 1 else \
+            args.json.with_name(f"{args.json.stem}-{cfg.llm.model}{args.json.suffix}")
+        out.write_text(json.dumps({
             "model": cfg.llm.model,
             "scores": {c: {"passed": ok, "total": n} for c, (ok, n) in scores.items()},
             "probes": [{"category": o.probe.category, "name": o.probe.name,
                         "passed": o.passed, "failures": o.failures, "facts": o.facts,
                         "replies": [{"you": s, "she": r} for s, r in o.replies]}
                        for o in outcomes]}, ensure_ascii=False, indent=1))
-    return 0
+    return scores

@@ -40,7 +40,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from samantha.appliance import netguard
     from samantha.cli.demo import demo
 
-    netguard.install()  # a turn never needs the network
+    netguard.install()  # a turn never needs the network (but the [llm] endpoint, if set)
 
     return asyncio.run(demo(args))
 
@@ -53,6 +53,13 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from samantha.appliance.daemon import run
+
+    if args.unit_dropin:
+        from samantha import config
+        from samantha.appliance.homeserver import unit_dropin
+
+        print(unit_dropin(config.load(args.config, overrides=args.overrides)), end="")
+        return 0
 
     return asyncio.run(run(args))
 
@@ -84,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="the daemon, on the microphone and speaker")
     _engine_options(p)
+    p.add_argument("--unit-dropin", action="store_true",
+                   help="print the systemd drop-in that lets exactly the [llm] endpoint through "
+                   "(for samantha.service.d/homeserver.conf), and exit")
     p.set_defaults(func=_cmd_run)
 
     from samantha.cli import models as models_cli

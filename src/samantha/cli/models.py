@@ -1,4 +1,5 @@
-"""`samantha models`: list, provision, fetch and verify the models named in models/manifest.toml.
+"""`samantha models`: list, provision, fetch and verify the models named in models/manifest.toml,
+and add the owner's own GGUF models (``models.added``).
 
 Errors print one line (``str(err)``) to stderr and exit 2; `verify` exits 1 when a model fails.
 """
@@ -48,6 +49,11 @@ def register(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME")
     p.add_argument("--allow-unverified", action="store_true",
                    help="fetch files with no published sha256 and print theirs to pin")
+
+    p = sub.add_parser("add", help="bring your own GGUF instruct model: pin its sha256 and "
+                       "name it (then --llm NAME, or [llm] model = NAME)")
+    p.add_argument("file", type=Path, metavar="FILE.gguf")
+    p.add_argument("--name", help="what to call it (default: from the file name)")
 
     p = sub.add_parser("verify", help="check sizes and sha256 (default: the default set)")
     p.add_argument("names", nargs="*", metavar="NAME")
@@ -127,11 +133,27 @@ def _verify(args: argparse.Namespace, root: Path) -> int:
     return 1 if failed else 0
 
 
+def _add(args: argparse.Namespace, root: Path) -> int:
+    from samantha.models.added import add
+
+    done = add(args.file, root, args.name, args.manifest)
+    about = done.about
+    what = ", ".join(str(about[k]) for k in ("name", "architecture", "size_label") if about[k])
+    print(f"{done.name}: {'added' if done.new else 'already added'} ({what or 'GGUF'}; "
+          f"{_size(done.size)}; sha256 {done.sha256[:16]}... pinned; chat template "
+          f"{len(str(about['chat_template']))} characters, from its file)")
+    print(f"  {done.path}")
+    print(f"  try it: samantha chat --llm {done.name}    compare: samantha eval --llm "
+          f"{modelstore.default('llm', args.manifest).name},{done.name}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     root = Path(args.models_dir or modelstore.default_models_dir())
     if args.manifest is None and args.models_dir and (root / "manifest.toml").is_file():
         args.manifest = root / "manifest.toml"
-    command = {"list": _list, "provision": _provision, "fetch": _fetch, "verify": _verify}
+    command = {"list": _list, "provision": _provision, "fetch": _fetch, "verify": _verify,
+               "add": _add}
     try:
         return command[args.models_command](args, root)
     except ModelError as err:

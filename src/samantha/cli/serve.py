@@ -61,7 +61,7 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def serve(args: argparse.Namespace) -> int:
-    from samantha.inference.engines import load_engines
+    from samantha.inference.engines import load_engines, room_slots
     from samantha.serve.server import Server, plan
 
     cfg = config.load(args.config, overrides=overrides(args))
@@ -70,8 +70,9 @@ async def serve(args: argparse.Namespace) -> int:
         print(unit_dropin(cfg), end="")
         return 0
     netguard.allow([(e.host, e.port) for e in checked.endpoints])
+    netguard.allow_config(cfg)
     netguard.install()
-    engines = load_engines(cfg, progress=lambda m: log.info("%s", m))
+    engines = load_engines(cfg, progress=lambda m: log.info("%s", m), slots=room_slots(cfg))
     server: Server | None = None
     try:
         if cfg.engine.warm_up:
@@ -103,7 +104,8 @@ def unit_dropin(cfg: config.Config) -> str:
 
     checked = plan(cfg)
     peers = ["localhost", *cfg.serve.allow,
-             *dict.fromkeys(s.endpoint.host for s in checked.satellites)]
+             *dict.fromkeys(s.endpoint.host for s in checked.satellites),
+             *netguard.config_addresses(cfg)]
     lines = ["# written by `samantha serve --unit-dropin` from [serve]", "[Service]",
              "IPAddressAllow=", f"IPAddressAllow={' '.join(peers)}", "SocketBindAllow="]
     if checked.listen is not None:

@@ -135,6 +135,14 @@ class LlmConfig:
     """Sampling temperature."""
     history_turns: int = 6
     """Past exchanges kept word for word in the prompt."""
+    endpoint: str = ""
+    """Opt-in: an OpenAI-compatible server on the home network that answers instead of the
+    on-device model, ``"http://ADDR:PORT/v1"`` with a literal address (llama-server, Ollama,
+    vLLM). Only the turn's text goes there; her own model answers when it does not."""
+    endpoint_model: str = ""
+    """The model to ask the endpoint for (Ollama and vLLM need it; empty: the server's own)."""
+    endpoint_timeout_s: float = 4.0
+    """No first word from the endpoint within this: her own model answers the turn."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +275,13 @@ class ServeConfig:
     second); past it the request gets a "too-long" error and the connection stays."""
     idle_timeout_s: float = 300.0
     """A connection silent this long is closed."""
+    slots: int = 0
+    """Rooms the language model answers at once, in llama.cpp's own ``llama-server`` (one slot
+    and prompt cache per room, continuous batching). 0: one per configured satellite when there
+    are two or more; 1: the in-process model, rooms taking turns."""
+    llama_server: str = ""
+    """The ``llama-server`` binary; empty: ``$SAMANTHA_LLAMA_SERVER``, the checkout's
+    ``build/llama-server/bin/llama-server`` (``make llama-server``), or ``/opt/samantha/bin``."""
 
     def __post_init__(self) -> None:
         if self.memory_scope not in ("household", "room"):

@@ -9,12 +9,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from samantha.clock import now_ns
 from samantha.config import Config
 from samantha.errors import ModelError
+from samantha.inference.llm import Sampling
 from samantha.inference.protocols import EndOfTurn, LanguageModel, Message, Transcriber, Voice
 from samantha.models import store as modelstore
+
+if TYPE_CHECKING:
+    from samantha.inference.llama_server import RoomBrain
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,9 @@ class Engines:
     tts: Voice
     turn: EndOfTurn | None = None
     """Semantic end of turn (``[vad] turn_model``); None: the fixed hang-over."""
+    rooms: Callable[[str], LanguageModel] | None = None
+    """Each room's own language model, answered at once (llama-server's slots); None: every
+    room takes its turn with ``llm``."""
 
     def warm_up(self, prefix: list[Message]) -> None:
         """Every engine once; the language model prefills ``prefix`` (the persona and her
@@ -52,14 +60,54 @@ def build_asr(cfg: Config) -> Transcriber:
 
 
 def build_llm(cfg: Config) -> LanguageModel:
-    from samantha.inference.llm import LlamaModel, Sampling
+    """The on-device model; with ``[llm] endpoint``, the home server first and it as the
+    fallback."""
+    from samantha.inference.llm import LlamaModel
 
     path = modelstore.path_for(cfg.llm.model, cfg.models_path)
-    llm = LlamaModel(path, cfg.llm.threads, cfg.llm.n_ctx,
-                     Sampling(max_tokens=cfg.llm.max_tokens, temperature=cfg.llm.temperature),
-                     gpu_layers=cfg.system.gpu_layers)
-    llm.prefix_cache = cfg.engine.prefix_cache
-    return llm
+    endpoint = None
+    if cfg.llm.endpoint:  # a bad address fails before the model loads
+        from samantha.inference.openai_llm import parse_endpoint
+
+        endpoint = parse_endpoint(cfg.llm.endpoint)
+    local = LlamaModel(path, cfg.llm.threads, cfg.llm.n_ctx, sampling(cfg),
+                       gpu_layers=cfg.system.gpu_layers)
+    local.prefix_cache = cfg.engine.prefix_cache
+    if endpoint is None:
+        return local
+    from samantha.inference.fallback import FallbackModel
+    from samantha.inference.openai_llm import OpenAIModel
+
+    server = OpenAIModel(endpoint, cfg.llm.endpoint_model, sampling(cfg),
+                         prefix_cache=cfg.engine.prefix_cache)
+    log.info("language model: %s first, %s when it does not answer", endpoint, cfg.llm.model)
+    return FallbackModel(server, local, cfg.llm.endpoint_timeout_s)
+
+
+def sampling(cfg: Config) -> Sampling:
+    return Sampling(max_tokens=cfg.llm.max_tokens, temperature=cfg.llm.temperature)
+
+
+def room_slots(cfg: Config) -> int:
+    """How many rooms the language model answers at once (``[serve] slots``; 0: one per
+    configured satellite when there are two or more, plus one for clients when listening)."""
+    if cfg.serve.slots:
+        return max(1, cfg.serve.slots)
+    sats = len(cfg.serve.satellites)
+    clients = 1 if (cfg.serve.listen or cfg.serve.socket) else 0
+    return sats + clients if sats >= 2 else 1
+
+
+def build_room_brain(cfg: Config, slots: int) -> RoomBrain:
+    """llama-server with one slot per room (``inference.llama_server``)."""
+    from samantha.inference.llama_server import find_binary, start_room_brain
+
+    binary = find_binary(cfg.serve.llama_server)
+    path = modelstore.path_for(cfg.llm.model, cfg.models_path)
+    brain = start_room_brain(binary, path, slots, cfg.llm.n_ctx, cfg.llm.threads, sampling(cfg),
+                             cfg.system.gpu_layers)
+    brain.prefix_cache = cfg.engine.prefix_cache
+    return brain
 
 
 def build_voice(cfg: Config) -> Voice:
@@ -92,16 +140,24 @@ def build_turn(cfg: Config) -> EndOfTurn | None:
     return SmartTurn(path, threshold=cfg.vad.turn_threshold)
 
 
-def load_engines(cfg: Config, progress: Callable[[str], None]) -> Engines:
-    """Every model file is checked (size and sha256) before any is loaded."""
+def load_engines(cfg: Config, progress: Callable[[str], None], slots: int = 1) -> Engines:
+    """Every model file is checked (size and sha256) before any is loaded. ``slots`` above 1
+    runs the language model in llama-server, one slot per room (``samantha serve``)."""
     start = now_ns()
     progress(f"verifying models: {cfg.asr.model}, {cfg.llm.model}, {cfg.tts.voice}")
     for name in (cfg.asr.model, cfg.llm.model, cfg.tts.voice):
         modelstore.path_for(name, cfg.models_path)
     progress("loading speech recognition, language model and voice")
     asr = build_asr(cfg)
+    rooms: Callable[[str], LanguageModel] | None = None
     try:
-        llm = build_llm(cfg)
+        if slots > 1:
+            progress(f"starting llama-server with {slots} slots, one per room")
+            brain = build_room_brain(cfg, slots)
+            llm: LanguageModel = brain
+            rooms = brain.for_room
+        else:
+            llm = build_llm(cfg)
         try:
             tts = build_voice(cfg)
         except BaseException:
@@ -117,4 +173,4 @@ def load_engines(cfg: Config, progress: Callable[[str], None]) -> Engines:
             engine.close()
         raise
     log.info("engines loaded in %.2f s", (now_ns() - start) / 1e9)
-    return Engines(asr, llm, tts, turn)
+    return Engines(asr, llm, tts, turn, rooms)

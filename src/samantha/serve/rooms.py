@@ -7,6 +7,10 @@ long-term memory is the household's (``[serve] memory_scope = "household"``) or 
 with a memory that lives in RAM and is gone when she stops, and a memory-revealing command
 ("what do you remember about me", "forget everything") gets a polite refusal.
 
+With two or more rooms the language model is llama.cpp's ``llama-server`` (``[serve] slots``):
+each room then has its own slot and prompt cache and needs no line for it; speech recognition
+and the voice still take turns.
+
 Every turn runs through ``pipeline.turn`` (transcribe, respond, deliver), so the output filter
 and the history behave as in every other turn.
 """
@@ -166,7 +170,10 @@ class Household:
                              memory_cfg=self.cfg.memory, tools_cfg=self.cfg.tools)
         if self.cfg.serve.memory_scope == "household" or name != room:
             brain.history = []  # its own short-term history; the memory is shared
-        return Room(name, brain, for_room(self.engines, self.queues, room), allowed)
+        engines = for_room(self.engines, self.queues, room)
+        if self.engines.rooms is not None:  # llama-server: the room's own slot, no line
+            engines.llm = self.engines.rooms(room)
+        return Room(name, brain, engines, allowed)
 
     async def close(self) -> None:
         for room in [*self.rooms.values(), *self.conversations.values()]:
