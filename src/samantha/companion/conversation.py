@@ -41,6 +41,7 @@ from samantha.companion import (
     say_filter,
     secretary_ko,
     tools,
+    truth,
     wellbeing,
 )
 from samantha.companion.deferred import Deferred
@@ -146,6 +147,11 @@ class Conversation:
             ex.leading = "plan" if "good idea" in plain or "safe and wise" in plain \
                 or "좋은 생각" in plain else "claim"
             ex.messages[-1] = {"role": "user", "content": plain}
+        said = truth.claim(ex.text) if ex.leading != "plan" else None
+        ex.truth = await truth.check(said, llm) if said else None  # asked neutrally first
+        if ex.truth is not None:
+            ex.leading, ex.messages[-1] = "claim", {"role": "user",
+                                                    "content": truth.ask(ex.text, ex.truth)}
         return ex
 
     def _deterministic(self, ex: Exchange) -> str:
@@ -288,8 +294,9 @@ class Conversation:
         if why:
             log.info("a sentence was dropped before speech: %s", why)
             return ""
+        stop = False
         if ex.budget == MAX_REPLY_CHARS and not ex.by_rule:  # her first sentence
-            sentence = replies.opening(sentence)
+            sentence, stop = truth.guard(replies.opening(sentence), ex.truth)
         if ex.leading:
             sentence = replies.stance(sentence, ex.leading == "plan")
         if say_filter.blocked(sentence) or mood.diagnoses(sentence):
@@ -299,7 +306,7 @@ class Conversation:
             ex.blocked_once = True
             sentence = say_filter.calm_line(sentence)
         sentence = replies.fit(say_numbers(sentence), ex.budget)  # numbers grow as words: cap after
-        ex.budget -= len(sentence)
+        ex.budget = 0 if stop else ex.budget - len(sentence)
         return sentence
 
     def fallback(self, ex: Exchange) -> str:

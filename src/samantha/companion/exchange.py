@@ -34,6 +34,9 @@ class Exchange:
     """The notes the model was given for this reply (never to be read out)."""
     leading: str = ""
     """'claim' or 'plan' when the person pushed her to agree (``honesty.plainly``)."""
+    truth: bool | None = None
+    """The model's neutral verdict on the claim the person asked her to confirm
+    (``truth.check``); None when there was no claim or no verdict."""
     budget: int = MAX_REPLY_CHARS
     """Characters she may still speak in this reply."""
     blocked_once: bool = False
