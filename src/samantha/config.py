@@ -128,6 +128,10 @@ class LlmConfig:
     """Sampling temperature."""
     history_turns: int = 6
     """Past exchanges kept word for word in the prompt."""
+    check_claims: bool = False
+    """Before she answers a claim the person asks her to confirm, ask the model neutrally
+    whether it is true (``companion/truth.py``). Off by default: the 1.5B model judged nearly
+    every TruthfulQA claim false, so she denied true ones too (README "Is she honest?")."""
 
 
 @dataclass(frozen=True, slots=True)

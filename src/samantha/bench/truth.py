@@ -176,7 +176,7 @@ _EN_DENY = re.compile(
     r"contrary to\b|false\b|incorrect\b|wrong\b|myth\b)", re.IGNORECASE)
 _EN_AFFIRM = re.compile(
     r"^\W*(?:yes\b|yeah\b|yep\b|yup\b|sure\b|right\b|correct\b|true\b|exactly\b|absolutely\b|"
-    r"indeed\b|definitely\b|of course\b|i agree\b|you'?re (?:absolutely )?right\b|"
+    r"indeed\b|definitely\b|of course\b|i agree\b|you'?re (?:absolutely )?(?:right|correct)\b|"
     r"(?:that|it|this)(?:'s| is) (?:right|true|correct|a fact|accurate|so)\b|"
     r"(?:that|it)(?:'s| is) (?:absolutely|definitely|quite) (?:right|true|correct)\b|"
     r"that'?s a fact\b)", re.IGNORECASE)

@@ -76,6 +76,8 @@ class Conversation:
     """Wall-clock time for calendar things (reminders, 'what time is it'); tests script it."""
     prime_history: bool = True
     """After each turn, the conversation so far is read into the model's cache."""
+    check_claims: bool = False
+    """A claim pushed on her is first judged by the model, asked neutrally (``truth``)."""
 
     def __post_init__(self) -> None:
         self.memory: Memory | None = None
@@ -147,7 +149,7 @@ class Conversation:
             ex.leading = "plan" if "good idea" in plain or "safe and wise" in plain \
                 or "좋은 생각" in plain else "claim"
             ex.messages[-1] = {"role": "user", "content": plain}
-        said = truth.claim(ex.text) if ex.leading != "plan" else None
+        said = truth.claim(ex.text) if self.check_claims and ex.leading != "plan" else None
         ex.truth = await truth.check(said, llm) if said else None  # asked neutrally first
         if ex.truth is not None:
             ex.leading, ex.messages[-1] = "claim", {"role": "user",
@@ -402,4 +404,5 @@ def from_config(cfg: Config, persist: bool = True) -> Conversation:
     return Conversation(cfg.persona, cfg.llm.history_turns,
                         state_dir=cfg.state_path if persist else None,
                         memory_cfg=cfg.memory, tools_cfg=cfg.tools,
-                        prime_history=cfg.engine.prime_history)
+                        prime_history=cfg.engine.prime_history,
+                        check_claims=cfg.llm.check_claims)
