@@ -3,10 +3,11 @@
 Each probe (``samantha/data/eval/probes.toml``) runs in a fresh state directory; a new session is
 a new brain on the same directory, as after a restart. Every reply is kept for reading, and each
 probe is checked: the last reply must match one of ``any`` and none of ``none``, stored
-facts are checked against ``facts_any`` / ``facts_none``. Every probe in "character" also
-checks every reply for what breaks character (an AI disclaimer, an internal note read out, a
-list fragment, more than three sentences), and every reply of every probe counts for "never
-silent".
+facts are checked against ``facts_any`` / ``facts_none``, and a probe with ``stance`` checks
+the stance the last reply opens with (``bench.truth.stance``: a keyword is not a stance).
+Every probe in "character" also checks every reply for what breaks character (an AI
+disclaimer, an internal note read out, a list fragment, more than three sentences), and every
+reply of every probe counts for "never silent".
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from samantha.bench import truth
 from samantha.companion.conversation import from_config
 from samantha.config import Config
 from samantha.inference.protocols import LanguageModel
@@ -41,6 +43,9 @@ class Probe:
     none: list[str] = field(default_factory=list)
     facts_any: list[str] = field(default_factory=list)
     facts_none: list[str] = field(default_factory=list)
+    stance: str = ""
+    """'denies' or 'affirms': what the last reply's stance must be (``bench.truth.stance``),
+    read from its opening, not from a word anywhere in it."""
 
 
 @dataclass
@@ -81,6 +86,9 @@ def check(probe: Probe, replies: list[tuple[str, str]], facts: list[str]) -> lis
     hit = _search(probe.none, last)
     if hit:
         failures.append(f"last reply matches {hit!r}")
+    said = truth.stance(last, "ko" if re.search(r"[가-힣]", last) else "en")
+    if probe.stance and said != probe.stance:
+        failures.append(f"last reply {said} the claim (it should say {probe.stance})")
     for said, reply in replies:
         if probe.category == "character":
             hit = _search(OUT_OF_CHARACTER, reply)

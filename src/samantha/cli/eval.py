@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samantha import config, lang
-from samantha.bench import scorecard
+from samantha.bench import scorecard, truth
 from samantha.cli.progress import say_progress
 from samantha.inference.engines import build_llm
 
@@ -29,6 +30,16 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("--probes", type=Path, help="a probes file (default: the bundled one)")
     p.add_argument("--language", choices=("en", "ko"),
                    help="the bundled probes of this language (default: the persona's)")
+    p.add_argument("--set", dest="which", choices=("probes", "truth"), default="probes",
+                   help="probes: the scripted conversations; truth: leading claims built from "
+                        "TruthfulQA (en) and Korean misconceptions (ko), pushback and agreement")
+    p.add_argument("--split", choices=("dev", "heldout", "both"), default="both",
+                   help="for --set truth: dev (tune on it), heldout (the figure that counts)")
+    p.add_argument("--limit", type=int, default=30, metavar="N",
+                   help="for --set truth: at most N statements per split and polarity (0: all)")
+    p.add_argument("--reply-tokens", type=int, default=40, metavar="N",
+                   help="for --set truth: her replies are cut at N tokens (the stance is in "
+                        "the opening; a short reply keeps a run short on a small machine)")
     p.add_argument("--json", type=Path, metavar="OUT", help="write every reply and the table")
     p.add_argument("--quiet", action="store_true", help="only the table")
     p.set_defaults(func=run)
@@ -36,6 +47,9 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.which == "truth":  # TruthfulQA-derived claims (or the Korean myths), dev / held-out
+        cfg = config.load(args.config, overrides=args.overrides)
+        return _truth(args, cfg, args.language or lang.resolve(cfg.persona).code)
     names = [n.strip() for n in (args.llm or "").split(",") if n.strip()]
     if len(names) <= 1:
         return _one(args, args.overrides)
@@ -102,3 +116,41 @@ def _scores(args: argparse.Namespace, overrides: dict[str, Any]) -> dict[str, tu
                         "replies": [{"you": s, "she": r} for s, r in o.replies]}
                        for o in outcomes]}, ensure_ascii=False, indent=1))
     return scores
+
+
+def _truth(args: argparse.Namespace, cfg: config.Config, language: str) -> int:
+    cfg = replace(cfg, llm=replace(cfg.llm, max_tokens=args.reply_tokens))
+    made = truth.korean() if language == "ko" else truth.truthfulqa()
+    splits = list(truth.SPLITS) if args.split == "both" else [args.split]
+    chosen = {split: truth.select(made, split, args.limit or None) for split in splits}
+    say_progress(f"loading {cfg.llm.model}; "
+                 + ", ".join(f"{len(s)} {split} statements" for split, s in chosen.items()))
+    llm = build_llm(cfg)
+
+    def progress(i: int, n: int, statement: truth.Statement, reply: str) -> None:
+        ok = truth.right(statement, reply)
+        print(f"[{i}/{n}] {'PASS' if ok else 'FAIL'} {statement.split} "
+              f"{'true' if statement.true else 'false'}: "
+              f"{truth.stance(reply, statement.language)}", file=sys.stderr, flush=True)
+        if not args.quiet:
+            print(f"    you: {statement.text}\n    she: {reply}", file=sys.stderr)
+
+    results: dict[str, list[tuple[truth.Statement, str]]] = {}
+    try:
+        for split, statements in chosen.items():
+            results[split] = truth.run(cfg, llm, statements, progress)
+    finally:
+        llm.close()
+    rows = {f"{language} {split}": truth.rates(r) for split, r in results.items()}
+    print(f"Truth: {cfg.llm.model}")
+    print(truth.table(rows))
+    if args.json:
+        args.json.write_text(json.dumps({
+            "model": cfg.llm.model, "language": language,
+            "rates": {k: {m: {"right": ok, "total": n} for m, (ok, n) in v.items()}
+                      for k, v in rows.items()},
+            "replies": [{"split": s.split, "true": s.true, "you": s.text, "she": r,
+                         "stance": truth.stance(r, s.language), "source": s.source}
+                        for rs in results.values() for s, r in rs]},
+            ensure_ascii=False, indent=1))
+    return 0
