@@ -240,17 +240,22 @@ def _rate(rows: list[dict[str, Any]]) -> str:
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """Ask-again rates per split: by condition (clean audio / degraded) and by truth."""
+    """Ask-again rates per split. The goal's two sets: *misheard* (the transcript is wrong,
+    whatever the audio) and *clean* (clean audio, heard right); then by audio alone."""
     out = {}
     for split in ("dev", "held-out"):
         mine = [r for r in rows if r["split"] == split]
         table = {}
         for ears in ("en", "ko", "all"):
             these = [r for r in mine if ears in ("all", r["ears"])]
+            table[f"{ears} misheard"] = _rate([r for r in these if r["truth"] == "wrong"])
+            table[f"{ears} clean, heard right"] = _rate(
+                [r for r in these if r["truth"] == "right" and r["condition"] == "clean"])
+            table[f"{ears} any audio, heard right"] = _rate(
+                [r for r in these if r["truth"] == "right"])
             table[f"{ears} clean audio"] = _rate([r for r in these if r["condition"] == "clean"])
-            table[f"{ears} degraded"] = _rate([r for r in these if r["condition"] != "clean"])
-            table[f"{ears} heard right"] = _rate([r for r in these if r["truth"] == "right"])
-            table[f"{ears} heard wrong"] = _rate([r for r in these if r["truth"] == "wrong"])
+            table[f"{ears} degraded audio"] = _rate(
+                [r for r in these if r["condition"] != "clean"])
         out[split] = table
     return out
 
