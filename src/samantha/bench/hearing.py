@@ -13,6 +13,10 @@ Each clip is also judged by what was *truly* heard: the transcript against what 
 error rate in English, character error rate in Korean): *right* at most 0.2, *wrong* from 0.4.
 A noisy clip heard right should be answered; a clean clip heard wrong should be asked again.
 
+espeak-ng's Korean is misheard by whisper-base on 30 of 31 clean clips (asking again there is
+right), so the clean Korean side rests on the one Korean recording until real Korean speech is
+in the fixtures.
+
 Every sentence falls in the dev or the held-out split by a hash of its text (its degraded
 copies with it). The thresholds in ``pipeline.hearing`` were tuned on dev only; held-out is the
 figure that counts.
