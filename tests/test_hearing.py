@@ -17,7 +17,7 @@ import pytest
 from samantha.audio.chunk import AudioChunk, read_wav
 from samantha.audio.playback import Playback
 from samantha.bench import hearing as ears_set
-from samantha.companion.conversation import Conversation
+from samantha.companion.brain import Conversation
 from samantha.config import MemoryConfig, load
 from samantha.inference.engines import Engines
 from samantha.inference.protocols import Confidence, Transcript
@@ -93,7 +93,7 @@ def test_without_confidence_only_the_words_are_judged() -> None:
 def test_the_korean_packs_analyser_is_asked_when_it_is_there(
         monkeypatch: pytest.MonkeyPatch) -> None:
     grammar = types.ModuleType("samantha.lang.ko.grammar")
-    grammar.unreadable = lambda sentence: "맘가" in sentence  # type: ignore[attr-defined]
+    grammar.unreadable = lambda sentence, known=(): "맘가" in sentence  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "samantha.lang.ko.grammar", grammar)
     hearing.korean_analyser.cache_clear()
     try:
