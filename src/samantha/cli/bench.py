@@ -54,6 +54,9 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--conversation", type=int, metavar="N", default=0,
                    help="also a typed conversation of N turns, with the history read into the "
                    "model's cache between turns and without: prompt tokens and first token")
+    p.add_argument("--hearing", action="store_true",
+                   help="only the hearing set: how often she asks again on misheard and on "
+                   "clean questions, English and Korean, dev and held-out")
     p.add_argument("--rooms", metavar="N,N,...",
                    help="rooms talking at once through samantha serve, e.g. 1,2,4,8")
     p.set_defaults(func=run)
@@ -186,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.rooms:
         return rooms(args)
+    if args.hearing:
+        return hearing(args)
     language = config.load(args.config, overrides=args.overrides).persona.code
     items = corpus.build(language)
     if not items:
@@ -241,6 +246,38 @@ def conversation(args: argparse.Namespace) -> dict[str, Any]:
         return talk.measure(llm, cfg, args.conversation, lambda m: print(m, file=sys.stderr))
     finally:
         llm.close()
+
+
+def hearing(args: argparse.Namespace) -> int:
+    """``--hearing``: the real ears on misheard and clean questions (``bench.hearing``)."""
+    from samantha.bench import hearing as ears_set
+    from samantha.inference.asr import WhisperTranscriber
+
+    cfg = config.load(args.config, overrides=args.overrides)
+    korean = cfg.persona.code in ("ko", "auto")  # the configured ears, and the other language's
+    names = {"en": "whisper-tiny.en" if korean else cfg.asr.model,
+             "ko": cfg.asr.model if korean else config.MULTILINGUAL_ASR}
+    ears = {}
+    try:
+        for language, name in names.items():
+            print(f"[hearing] loading {name} for {language}", file=sys.stderr)
+            ears[language] = WhisperTranscriber(modelstore.path_for(name, cfg.models_path),
+                                                cfg.asr.threads, language)
+        rows = ears_set.measure(ears, _fixtures() or ears_set.default_fixtures(),
+                                lambda m: print(m, file=sys.stderr, flush=True))
+    finally:
+        for transcriber in ears.values():
+            transcriber.close()
+    summary = ears_set.summary(rows)
+    table = ears_set.markdown(summary)
+    print(table, end="")
+    if args.md:
+        Path(args.md).write_text(table, encoding="utf-8")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": machine(), "hearing": summary,
+                                               "rows": rows}, indent=2, ensure_ascii=False),
+                                   encoding="utf-8")
+    return 0
 
 
 def rooms(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ import numpy as np
 from samantha.audio.chunk import RATE, AudioChunk
 from samantha.clock import now_ns
 from samantha.errors import AsrError
-from samantha.inference.protocols import Transcript
+from samantha.inference.protocols import Confidence, Transcript
 from samantha.inference.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,24 @@ def collapse_loops(text: str) -> str:
     return text
 
 
+def token_probs(ctx: Any) -> tuple[tuple[float, ...], str]:
+    """The probability of every text token of the last decode on ``ctx``, and its language.
+
+    Read from whisper.cpp's own per-token data (``whisper_full_get_token_data``), which the
+    decode already holds: no second pass. Special tokens (the end, timestamps: every id from
+    ``whisper_token_eot`` up) are left out. whisper.cpp's no-speech probability is not
+    reachable through pywhispercpp 1.5.1's bindings; whisper.cpp itself drops a segment it
+    judges silent (``no_speech_thold``), which leaves an empty transcript."""
+    pw: Any = importlib.import_module("_pywhispercpp")
+    eot = pw.whisper_token_eot(ctx)
+    probs = tuple(float(data.p)
+                  for i in range(pw.whisper_full_n_segments(ctx))
+                  for j in range(pw.whisper_full_n_tokens(ctx, i))
+                  if (data := pw.whisper_full_get_token_data(ctx, i, j)).id < eot)
+    lang_id = pw.whisper_full_lang_id(ctx)
+    return probs, pw.whisper_lang_str(lang_id) if lang_id >= 0 else ""
+
+
 class WhisperTranscriber:
     """Owns one whisper.cpp context on its own thread."""
 
@@ -176,7 +194,8 @@ class WhisperTranscriber:
             "split_on_word": False,
         }
 
-    def _transcribe_sync(self, samples: np.ndarray, full_window: bool = False) -> str:
+    def _transcribe_sync(self, samples: np.ndarray,
+                         full_window: bool = False) -> tuple[str, Confidence]:
         seconds = len(samples) / RATE
         audio = samples.astype(np.float32) / 32768.0
         if seconds < 1.0:  # whisper.cpp refuses clips under 1 s: pad with silence
@@ -190,19 +209,23 @@ class WhisperTranscriber:
         except Exception as exc:
             raise AsrError("decode", f"whisper.cpp failed on a {seconds:.1f} s clip ({exc})",
                            "report this with `samantha doctor` output") from None
-        return clean_transcript(" ".join(s.text for s in segments))
+        raw = _NON_SPEECH.sub(" ", " ".join(s.text for s in segments)).replace("\ufffd", "")
+        text = clean_transcript(raw)
+        probs, language = token_probs(model._ctx)
+        return text, Confidence(probs, language or self.language,
+                                looped=len(text.split()) < len(raw.split()))
 
     def transcribe(self, chunk: AudioChunk, full_window: bool = False) -> Transcript:
         """Blocking transcription. ``full_window`` forces whisper's 30 s window (the naive way,
         for the benchmark's baseline)."""
         start = now_ns()
-        text = self.worker.call(self._transcribe_sync, chunk.samples, full_window)
-        return Transcript(text, chunk.seconds, now_ns() - start)
+        text, sure = self.worker.call(self._transcribe_sync, chunk.samples, full_window)
+        return Transcript(text, chunk.seconds, now_ns() - start, sure)
 
     async def transcribe_async(self, chunk: AudioChunk, full_window: bool = False) -> Transcript:
         start = now_ns()
-        text = await self.worker.run(self._transcribe_sync, chunk.samples, full_window)
-        return Transcript(text, chunk.seconds, now_ns() - start)
+        text, sure = await self.worker.run(self._transcribe_sync, chunk.samples, full_window)
+        return Transcript(text, chunk.seconds, now_ns() - start, sure)
 
     def warm_up(self) -> None:
         """One pass per context on quiet noise, so the first real turn doesn't pay for setup."""

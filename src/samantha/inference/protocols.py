@@ -8,6 +8,7 @@ package probes an engine for optional methods.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -20,10 +21,41 @@ Message = dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
+class Confidence:
+    """How sure whisper was of a transcript, read from the decode it already did (no second
+    pass): the probability of each token it chose, and the language it decoded in."""
+
+    probs: tuple[float, ...]
+    """Probability of each text token, in order (special tokens such as the end left out)."""
+    language: str
+    """The language whisper decoded in ('en', 'ko', ...; the detected one in 'auto')."""
+    looped: bool = False
+    """The text repeated itself and was cut back to one copy (``asr.collapse_loops``)."""
+
+    @property
+    def mean_logprob(self) -> float:
+        """Average log-probability per token (0.0 is certain; whisper's own fallback rule
+        distrusts a decode under -1.0). 0.0 when there are no tokens."""
+        if not self.probs:
+            return 0.0
+        return sum(math.log(max(p, 1e-9)) for p in self.probs) / len(self.probs)
+
+    @property
+    def min_prob(self) -> float:
+        return min(self.probs, default=1.0)
+
+    def low_share(self, below: float) -> float:
+        """The share of tokens whisper gave less than ``below``."""
+        return sum(p < below for p in self.probs) / len(self.probs) if self.probs else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Transcript:
     text: str
     audio_s: float
     asr_ns: int
+    confidence: Confidence | None = None
+    """How sure the recogniser was; None where it cannot say (a scripted fake)."""
 
 
 class Transcriber(Protocol):

@@ -38,6 +38,14 @@ class TranscriptReady(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class AskedAgain(Event):
+    """She did not catch what was said and asked for it again instead of answering a guess
+    (``pipeline.hearing``): ``reason`` is why (unsure, weak words, not words, ...)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class PromptSent(Event):
     """The prompt went to llama.cpp: prefill starts."""
 

@@ -36,9 +36,11 @@ from samantha.clock import now_ns
 from samantha.companion.brain import Conversation
 from samantha.config import Config
 from samantha.inference.engines import Engines
+from samantha.pipeline import hearing
 from samantha.pipeline.events import BargeIn, SpeechEnded, TurnReport
+from samantha.pipeline.hearing import ASK_AGAIN, MAX_ASKS, heard_clearly
 from samantha.pipeline.states import Happened, State, is_barge_in, next_state
-from samantha.pipeline.turn import Style, TurnResult, announce, respond, transcribe
+from samantha.pipeline.turn import Style, TurnResult, announce, ask_again, respond, transcribe
 from samantha.pipeline.wake import WakeGate, echoes, is_stop
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,8 @@ class TurnLoop:
         self._checked_ns = 0
         self._interrupting = False  # the utterance in progress began while she was busy
         self._asking: asyncio.Task[None] | None = None  # the end-of-turn model, asked
+        self._asked_again = 0  # "Sorry, I didn't catch that" in a row
+        hearing.warm_up(self.conversation.persona.code)
         self._anchor = (0, 0.0)  # (capture ns, stream s) of the latest chunk's first sample
         # cancelled turns, held until they have unwound: asyncio keeps only weak references to
         # tasks, and one collected mid-flight never closes its C generator on the worker
@@ -241,6 +245,8 @@ class TurnLoop:
             log.debug("not for her: %s", result.transcript)
             self._move(Happened.NOT_FOR_HER)
             return
+        if decision.rest and not await self._caught(result, go):
+            return
         if decision.rest:  # generate and synthesise at once; the speaker waits for ``go``
             ex = await respond(decision.rest, self.engines.llm, self.engines.tts,
                                self.conversation, self.speaker, result, self.delivery, go=go,
@@ -249,6 +255,7 @@ class TurnLoop:
             # background; the next utterance cancels it, so nobody waits for her memory
             self._after = asyncio.create_task(self.conversation.after_turn(
                 ex, " ".join(result.spoken), self.engines.llm))
+            self._asked_again = 0
         else:  # her name alone
             await go.wait()
             self._move(Happened.FIRST_AUDIO)
@@ -258,6 +265,30 @@ class TurnLoop:
                            self.speaker, result, chime=False)
         self.wake.answered(now_ns() / 1e9)
         self._move(Happened.REPLY_DONE)
+
+    async def _caught(self, result: TurnResult, go: asyncio.Event) -> bool:
+        """Was the request heard clearly? If not, she asks again (at most ``MAX_ASKS`` times in
+        a row, then stays quiet) and the follow-up window stays open for the person to repeat."""
+        if result.heard is None:
+            return True
+        code = self.conversation.persona.code
+        verdict = heard_clearly(result.heard, code, (self.wake.phrase,))
+        if verdict.clear:
+            return True
+        await go.wait()  # (a speculative turn: only once it is released)
+        self._asked_again += 1
+        if self._asked_again > MAX_ASKS:
+            log.info("did not catch it again (%s): no reply", verdict.reason)
+            self._move(Happened.NOT_FOR_HER)
+            return False
+        home = lang.resolve(self.conversation.persona)  # in the language she heard
+        language = lang.pack_for(result.transcript, home).code
+        await ask_again(ASK_AGAIN.get(language, ASK_AGAIN["en"]), verdict.reason,
+                        self.engines.tts, self.conversation, self.speaker, result, go,
+                        on_first_audio=lambda: self._move(Happened.FIRST_AUDIO))
+        self.wake.answered(now_ns() / 1e9)
+        self._move(Happened.REPLY_DONE)
+        return False
 
     def _turn_done(self, turn: Turn) -> None:
         failed = None if turn.task.cancelled() else turn.task.exception()

@@ -30,9 +30,10 @@ from samantha.companion.exchange import Exchange
 from samantha.companion.protocols import Brain
 from samantha.errors import SamanthaError
 from samantha.inference.engines import Engines
-from samantha.inference.protocols import LanguageModel, Voice
+from samantha.inference.protocols import LanguageModel, Transcript, Voice
 from samantha.pipeline.chunker import Chunker
 from samantha.pipeline.events import (
+    AskedAgain,
     FirstAudio,
     FirstToken,
     PlaybackDone,
@@ -80,6 +81,8 @@ class TurnResult:
     spoken: list[str] = field(default_factory=list)
     audio: list[AudioChunk] = field(default_factory=list)
     log: TurnLog = field(default_factory=TurnLog)
+    heard: Transcript | None = None
+    """The recogniser's transcript with its confidence (None for a typed turn)."""
 
 
 async def transcribe(utterance: AudioChunk, engines: Engines, brain: Brain,
@@ -93,6 +96,7 @@ async def transcribe(utterance: AudioChunk, engines: Engines, brain: Brain,
         result.log.emit(StageFailed(now_ns(), err.stage, err.code, err.message))
         raise
     result.transcript = transcript.text
+    result.heard = transcript
     result.log.emit(TranscriptReady(now_ns(), transcript.text, transcript.audio_s,
                                     transcript.asr_ns))
     log.debug("transcript: %s", transcript.text)
@@ -161,6 +165,18 @@ def decided(ex: Exchange, result: TurnResult) -> None:
     for d in decisions:
         result.log.emit(RuleAnswered(d.t_ns, d.name) if d.kind == "rule"
                         else SentenceGuarded(d.t_ns, d.name, d.action, d.why))
+
+
+async def ask_again(line: str, reason: str, voice: Voice, brain: Brain,
+                    speaker: Speaker, result: TurnResult, go: asyncio.Event | None = None,
+                    on_first_audio: Callable[[], None] = lambda: None) -> None:
+    """She did not catch it (``pipeline.hearing``): ``line`` ("Sorry, I didn't catch that…")
+    instead of an answer to a guess, through the same filter and voice as any reply. Nothing
+    enters the history: no exchange took place."""
+    result.log.emit(AskedAgain(now_ns(), reason))
+    log.info("asked again: %s", reason)
+    await deliver(_once(line), Exchange(keep=False), voice, brain, speaker, result,
+                  Style(first_clause=False, max_sentences=2), go, on_first_audio, commit=False)
 
 
 async def _once(text: str) -> AsyncGenerator[str, None]:
