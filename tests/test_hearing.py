@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from samantha import lang
 from samantha.audio.chunk import AudioChunk, read_wav
 from samantha.audio.playback import Playback
 from samantha.bench import hearing as ears_set
@@ -23,7 +24,7 @@ from samantha.inference.engines import Engines
 from samantha.inference.protocols import Confidence, Transcript
 from samantha.pipeline import hearing
 from samantha.pipeline.events import AskedAgain
-from samantha.pipeline.hearing import ASK_AGAIN, heard_clearly
+from samantha.pipeline.hearing import heard_clearly
 from samantha.pipeline.loop import TurnLoop
 from samantha.pipeline.states import State
 from samantha.testing.fakes import (
@@ -166,7 +167,7 @@ def test_she_asks_again_and_the_person_just_repeats() -> None:
                                   ["Yes, at eight o'clock."])
     run(loop, room_with(playback, (0.5, 1.5), (4.5, 1.5)), 2)
     first, second = loop.turns
-    assert " ".join(first.spoken) == ASK_AGAIN["en"]
+    assert " ".join(first.spoken) == lang.get("en").phrases.ask_again
     assert [e.reason for e in first.log.events if isinstance(e, AskedAgain)] == ["unsure"]
     # no name needed the second time: the ask-again opened the follow-up window
     assert " ".join(second.spoken) == "Yes, at eight o'clock."
@@ -181,7 +182,7 @@ def test_she_asks_at_most_twice_in_a_row() -> None:
                                    ("the gate of some under", GUESS),
                                    ("under the gate the ones", GUESS)], [])
     run(loop, room_with(playback, (0.5, 1.5), (4.5, 1.5), (8.5, 1.5)), 3)
-    assert [" ".join(t.spoken) for t in loop.turns] == [ASK_AGAIN["en"], ASK_AGAIN["en"], ""]
+    assert [" ".join(t.spoken) for t in loop.turns] == [lang.get("en").phrases.ask_again, lang.get("en").phrases.ask_again, ""]
     assert loop.engines.llm.prompts == []  # type: ignore[attr-defined]
 
 

@@ -13,11 +13,9 @@ Her decisions are two ordered lists, read top to bottom:
 - ``rules_for(pack)``: what she answers without the model; the first rule that answers wins.
 - ``guards_for(pack)``: the checks every sentence passes before it is spoken.
 
-Each decision is recorded on the exchange (``Exchange.decisions``) and the turn logs it as an
-event (``RuleAnswered``, ``SentenceGuarded``). The prompt is: the persona (fixed), a fixed example
-exchange, the recent history (append-only), then the new turn. What changes per turn (recalled
-facts, a summary of older talk, a mood or well-being hint) rides in that last user message, so
-llama.cpp's prefix cache of the persona and history stays valid.
+Each decision is recorded on the exchange (``Exchange.decisions``) and logged by the turn as an
+event (``RuleAnswered``, ``SentenceGuarded``). The prompt: persona, examples, history (all fixed or
+append-only, so llama.cpp's prefix cache holds), then the turn's notes and words.
 """
 
 from __future__ import annotations

@@ -227,6 +227,8 @@ class Phrases:
     or_: str
     remember_none: str
     remember_intro: str
+    ask_again: str = "Sorry, I didn't catch that. Could you say it again?"
+    """When whisper was guessing (``pipeline.hearing``): she asks instead of answering."""
     stance: Mapping[str, str] = field(default_factory=dict)
     """A bare yes/no said as a person would: keys 'no-plan', 'no-claim', 'yes-plan',
     'yes-claim'."""

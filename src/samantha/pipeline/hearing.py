@@ -1,7 +1,8 @@
 """Hearing honestly: did she catch what was said, or would she be answering a guess?
 
-A Korean question was heard as "사망자" (a dead person) instead of "사만다" (her name), and she
-answered "네, 분명히 … 죽었습니다". whisper knows when it is guessing: the tokens it was unsure of
+A Korean question was heard as "samangja" (a dead person) instead of her name, and she
+answered that, yes, clearly, someone had died. whisper knows when it is guessing: the tokens
+it was unsure of
 have low probabilities (``inference.protocols.Confidence``, read from the decode it already
 did). When it was unsure, or its words are not words of the language, she asks again briefly
 instead of answering; the ask-again turn keeps the follow-up window open so the person can just
@@ -12,7 +13,7 @@ per language and were tuned on the dev split of ``samantha bench --hearing`` onl
 reported, never tuned on).
 
 The ask-again phrases and the thresholds are data for the language packs (``lang/en``,
-``lang/ko``) when those exist: ``ASK_AGAIN`` and ``THRESHOLDS``.
+``lang/ko``) when those exist: ``THRESHOLDS`` (the line is each pack's ``phrases.ask_again``).
 """
 
 from __future__ import annotations
@@ -29,11 +30,6 @@ from samantha.lang import script
 
 log = logging.getLogger(__name__)
 
-ASK_AGAIN = {
-    "en": "Sorry, I didn't catch that. Could you say it again?",
-    "ko": "죄송해요, 잘 못 들었어요. 다시 한 번 말씀해 주시겠어요?",
-}
-"""What she says when she did not catch it, by language code."""
 MAX_ASKS = 2
 """Asks in a row; after these she stays quiet rather than ask a third time (a noisy room in the
 follow-up window must not make her ask for ever)."""
@@ -60,8 +56,8 @@ _TRAILING = re.compile(r"\.\.\.|…")
 "Some under... ... ...")."""
 _CHARACTER_LOOP = re.compile(r"(.{1,4}?)\1{4,}")
 """A unit of up to four characters five times in a row, spaces ignored: whisper spelling out
-noise ("T.U.T.A.H.R.Y.R.Y.R.Y…", "R-R-R-R-R", "쇼쇼쇼쇼쇼"), which ``asr.collapse_loops``
-(words) does not see."""
+noise ("T.U.T.A.H.R.Y.R.Y.R.Y…", "R-R-R-R-R", a Korean syllable five times), which
+``asr.collapse_loops`` (words) does not see."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ from samantha.config import Config
 from samantha.inference.engines import Engines
 from samantha.pipeline import hearing
 from samantha.pipeline.events import BargeIn, SpeechEnded, TurnReport
-from samantha.pipeline.hearing import ASK_AGAIN, MAX_ASKS, heard_clearly
+from samantha.pipeline.hearing import MAX_ASKS, heard_clearly
 from samantha.pipeline.states import Happened, State, is_barge_in, next_state
 from samantha.pipeline.turn import Style, TurnResult, announce, ask_again, respond, transcribe
 from samantha.pipeline.wake import WakeGate, echoes, is_stop
@@ -282,8 +282,8 @@ class TurnLoop:
             self._move(Happened.NOT_FOR_HER)
             return False
         home = lang.resolve(self.conversation.persona)  # in the language she heard
-        language = lang.pack_for(result.transcript, home).code
-        await ask_again(ASK_AGAIN.get(language, ASK_AGAIN["en"]), verdict.reason,
+        said = lang.pack_for(result.transcript, home).phrases.ask_again
+        await ask_again(said, verdict.reason,
                         self.engines.tts, self.conversation, self.speaker, result, go,
                         on_first_audio=lambda: self._move(Happened.FIRST_AUDIO))
         self.wake.answered(now_ns() / 1e9)
