@@ -182,7 +182,8 @@ def test_she_asks_at_most_twice_in_a_row() -> None:
                                    ("the gate of some under", GUESS),
                                    ("under the gate the ones", GUESS)], [])
     run(loop, room_with(playback, (0.5, 1.5), (4.5, 1.5), (8.5, 1.5)), 3)
-    assert [" ".join(t.spoken) for t in loop.turns] == [lang.get("en").phrases.ask_again, lang.get("en").phrases.ask_again, ""]
+    again = lang.get("en").phrases.ask_again
+    assert [" ".join(t.spoken) for t in loop.turns] == [again, again, ""]
     assert loop.engines.llm.prompts == []  # type: ignore[attr-defined]
 
 
