@@ -13,6 +13,7 @@ real-time pace with silence between) and a sound command that writes what it is 
 from __future__ import annotations
 
 import asyncio
+import difflib
 import os
 import signal
 import socket
@@ -134,4 +135,11 @@ def test_real_wyoming_satellite_is_answered_every_time(engines, tmp_path: Path) 
         for reply, timing in zip(replies, turns[room], strict=True):
             assert reply.seconds > 0.4 and rms_dbfs(reply.samples) > -40, timing
             heard, meant = set(words(engines.asr.transcribe(reply).text)), set(words(timing.reply))
-            assert meant and len(heard & meant) >= min(2, len(meant)), (heard, timing.reply)
+            # her words heard back; a one-word reply may be heard a letter off ("Paris." as
+            # "Harris"): a word counts when it is close to one she meant
+            found = {m for m in meant if any(_close(h, m) for h in heard)}
+            assert meant and len(found) >= min(2, len(meant)), (heard, timing.reply)
+
+
+def _close(heard: str, meant: str) -> bool:
+    return difflib.SequenceMatcher(None, heard, meant).ratio() >= 0.7
