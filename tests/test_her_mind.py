@@ -152,7 +152,7 @@ def test_she_is_never_silent_and_empty_turns_stay_out_of_history() -> None:
     assert said == "I'm here with you. Do you want to tell me more?"
     echo = ScriptedLanguageModel(["I'm allergic to peanuts."])
     assert say(b, "I'm allergic to peanuts.", echo) == \
-        "Thank you for telling me. I'll keep that in mind."
+        "Thank you for telling me. How do you feel about it?"  # no claim: nothing was kept
     assert all(reply and reply != "…" for _, reply in b.history)
 
 

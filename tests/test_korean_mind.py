@@ -72,6 +72,6 @@ def test_her_korean_memory_survives_a_restart(tmp_path: Path) -> None:
 
     first = session(["내 이름은 민수야.", "우리 언니 이름은 지우야."],
                     ["죄송합니다. 저는 민수입니다.", "언니 이름이 예쁘네요."])
-    assert first == ["말해 줘서 고마워요. 기억해 둘게요.", "언니 이름이 예쁘네요."]
+    assert first == ["말해 줘서 고마워요. 그 얘기 조금 더 해 줄래요?", "언니 이름이 예쁘네요."]
     again = session(["내 이름이 뭐야?", "우리 언니 이름이 뭐야?"], ["(unused)"])
     assert again == ["민수예요. 잘 기억하고 있어요.", "언니 이름은 지우예요."]

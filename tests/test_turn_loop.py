@@ -245,16 +245,19 @@ def test_the_conversation_so_far_is_read_in_once_she_has_answered(prime: bool) -
 def test_her_own_words_heard_back_get_no_reply() -> None:
     """Seen in an hour's soak: the tail of her reply came through the echo canceller, was heard
     in the follow-up window as "Thank you for telling me I'll keep that in mind.", and she
-    answered herself. Her words heard back are not for her; a real follow-up still is."""
+    answered herself (a line she no longer says: it claimed a deed). Her words heard back are
+    not for her; a real follow-up still is."""
     loop, playback = loop_for(
-        ["Samantha, I'm allergic to peanuts.", "Thank you for telling me I'll keep that in mind.",
+        ["Samantha, I'm allergic to peanuts.",
+         "Thank you for telling me peanuts are off the menu then.",
          "What should I cook tonight?"],
-        ["Thank you for telling me. I'll keep that in mind.", "Try a lentil curry."])
+        ["Thank you for telling me. Peanuts are off the menu, then.", "Try a lentil curry."])
     run(loop, room_with(playback, (0.5, 1.5), (4.0, 1.5), (7.0, 1.5)), 3)
     answered = [(t.transcript, " ".join(t.spoken)) for t in loop.turns]
     assert answered == [
-        ("Samantha, I'm allergic to peanuts.", "Thank you for telling me. I'll keep that in mind."),
-        ("Thank you for telling me I'll keep that in mind.", ""),  # her echo
+        ("Samantha, I'm allergic to peanuts.",
+         "Thank you for telling me. Peanuts are off the menu, then."),
+        ("Thank you for telling me peanuts are off the menu then.", ""),  # her echo
         ("What should I cook tonight?", "Try a lentil curry.")]   # the follow-up window
     assert len(loop.engines.llm.prompts) == 2  # type: ignore[attr-defined]
 

@@ -113,6 +113,14 @@ class Pirate:
         "health made light of": "no health words in this toy yet",
         "comfort": "the model comforts well enough in Pirate",
         "crisis": "a toy: no crisis words (a real language ships lang/<code>/crisis.toml)",
+        "persona kept": "a toy: no words for injected instructions or her prompt yet",
+        "her life": "a toy: no questions about her life yet",
+        "cannot do": "a toy: no words for messages, calls or orders yet",
+        "prompt leak": "a toy: no prompt_run set",
+        "new persona": "a toy: no words for an offered name yet",
+        "human life": "a toy: no words for a human life yet",
+        "claimed action": "a toy: no words for claimed actions yet",
+        "short version": "a toy: no words for requests too long for a voice yet",
     })
 
     def wake(self, transcript: str, phrase: str, similarity: float) -> tuple[bool, str]:

@@ -40,7 +40,7 @@ class Stance:
         return pack.words.bare_stance is not None and bool(pack.phrases.stance)
 
     def check(self, sentence: str, reply: Reply) -> Verdict:
-        if not reply.leading:
+        if reply.leading not in ("claim", "plan"):
             return KEEP
         said = replies.stance(sentence, reply.leading == "plan", own(sentence, reply))
         return judged(sentence, said, "a bare yes or no")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,8 +53,10 @@ class English:
             return "That sounds like a lot. Let's take it one thing at a time; what comes first?"
         if said.rstrip().endswith("?"):
             return "I'm not sure about that one, honestly. Can you tell me a bit more?"
-        if about_themselves(said):
-            return "Thank you for telling me. I'll keep that in mind."
+        if _REQUEST.match(said):  # nothing she may say was written: she claims no deed
+            return "I don't have a good answer for that one. Could you ask me another way?"
+        if about_themselves(said):  # she claims nothing was kept: nothing was, yet
+            return "Thank you for telling me. How do you feel about it?"
         return "Mm, tell me more."
 
     def say_numbers(self, text: str) -> str:
@@ -63,6 +66,8 @@ class English:
         return speakable(text)
 
     def plainly(self, text: str) -> tuple[str, str] | None:
+        if WORDS.too_long is not None and WORDS.too_long.search(text):  # said as such (who)
+            return "short", f"{text}\n(Answer with a short version: three spoken sentences.)"
         plain = plainly.plainly(text)
         if plain is None:
             return None
@@ -87,6 +92,11 @@ class English:
 
     def announcement(self, kind: str, text: str, late: bool) -> str:
         return secretary.announcement(kind, text, late)
+
+
+_REQUEST = re.compile(r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\b|tell me\b|give me\b|"
+                      r"read\b|write\b|sing\b|show me\b|make\b|let'?s\b|help me\b)", re.I)
+"""A request, not news about themselves ("Tell me a story" holds "me")."""
 
 
 def about_themselves(text: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from samantha.lang.en import who
 from samantha.lang.protocols import Phrases, Words
 
 _I = re.IGNORECASE
@@ -63,6 +64,10 @@ WORDS = Words(
         r"(?:the\s+|my\s+|all\s+(?:the\s+)?|our\s+)?(?:[\w-]+\s+){0,2}?"
         r"(?P<thing>" + _THINGS + r")\b|"
         r"^(?:please\s+)?dim\s+the\s+(?P<dim>lights?|lamps?)\b", _I),
+    her_life=who.HER_LIFE, cannot_do=who.CANNOT_DO, too_long=who.TOO_LONG,
+    injected=who.INJECTED, asks_prompt=who.ASKS_PROMPT, new_name=who.NEW_NAME,
+    told_to_say=who.TOLD_TO_SAY, human_life=who.HUMAN_LIFE, action_claim=who.ACTION_CLAIM,
+    negation=who.NEGATION, prompt_run=9,
 )
 
 PHRASES = Phrases(
@@ -85,4 +90,6 @@ PHRASES = Phrases(
             "no-claim": "Honestly, I don't think that's true.",
             "yes-plan": "Yes, I think that's a good idea.",
             "yes-claim": "Yes, that's right."},
+    her_life=who.LIFE_LINES, cannot_do=who.CANNOT_LINES, short_version=who.SHORT_VERSION,
+    keeps_prompt=who.KEEPS_PROMPT, stays_herself=who.STAYS_HERSELF,
 )

@@ -9,7 +9,7 @@ from datetime import datetime
 from samantha.config import Persona
 from samantha.inference.protocols import LanguageModel
 from samantha.lang import Pack, register
-from samantha.lang.ko import mind, numbers, persona, secretary, wake
+from samantha.lang.ko import mind, numbers, persona, secretary, wake, who
 from samantha.lang.ko.words import PHRASES, WORDS
 from samantha.lang.protocols import Answer, Guard, Phrases, Rule, Said, Store, Words
 
@@ -68,6 +68,8 @@ class Korean:
         return numbers.say_korean(text)
 
     def plainly(self, text: str) -> tuple[str, str] | None:
+        if who.TOO_LONG.search(text):  # more than a voice says at once: a short version
+            return "short", f"{text}\n{who.SHORT_NOTE}"
         plain = mind.plainly(text)
         if plain is None:
             return None

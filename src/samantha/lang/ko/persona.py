@@ -116,7 +116,7 @@ def fallback(said: str, mood: str, about_themselves: bool, casual: bool = False)
     if said.rstrip().endswith("?") or said.rstrip().endswith(("야", "까", "니", "요")):
         return ("솔직히 그건 잘 모르겠어. 조금 더 얘기해 줄래?" if casual else
                 "솔직히 그건 잘 모르겠어요. 조금 더 이야기해 줄래요?")
-    if about_themselves:
-        return ("말해 줘서 고마워. 기억해 둘게." if casual else
-                "말해 줘서 고마워요. 기억해 둘게요.")
+    if about_themselves:  # no "기억해 둘게요": nothing was kept yet
+        return ("말해 줘서 고마워. 그 얘기 좀 더 해 줄래?" if casual else
+                "말해 줘서 고마워요. 그 얘기 조금 더 해 줄래요?")
     return "음, 더 얘기해 줘." if casual else "음, 더 이야기해 줘요."

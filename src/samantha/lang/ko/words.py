@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from samantha.lang.ko import who
 from samantha.lang.protocols import Phrases, Words
 
 _I = re.IGNORECASE
@@ -36,7 +37,7 @@ WORDS = Words(
     remember=re.compile(r"나에 ?대해 ?(뭘|무엇을|뭐|뭘 ?좀) ?(기억|알)|뭘 기억하고 있어"),
     forget_all=re.compile(r"(전부|다|모두|모든 ?걸) ?잊어"),
     forget_that=re.compile(r"(그거|그건|방금 ?(한 ?)?말) ?잊어"),
-    what_she_is=re.compile(r"(너|당신|넌) ?(사람|인간|로봇|AI|인공지능|진짜 사람)이?"
+    what_she_is=re.compile(r"(너|당신|넌) ?(?:\S+ )?(사람|인간|로봇|AI|인공지능|진짜 사람)이?"
                            r"(야|니|에요|예요|인가요|지|죠)", _I),
     devices=re.compile(
         # only the request itself, at the end: "거실 불 좀 켜 줘", "에어컨 꺼 주세요", "불 켜져"
@@ -44,6 +45,10 @@ WORDS = Words(
         r"(?P<thing>불|조명|전등|스탠드|램프|에어컨|티비|TV|텔레비전|난방|보일러|선풍기|히터)"
         r"(?:을|를|도|좀)?\s*(?:좀\s*)?"
         r"(?:(?:켜|꺼)\s*(?:줘요|줘|주세요|주실래요|줄래요|줄래|라)?|켜져)[\s.!?~]*$", _I),
+    her_life=who.HER_LIFE, cannot_do=who.CANNOT_DO, too_long=who.TOO_LONG,
+    injected=who.INJECTED, asks_prompt=who.ASKS_PROMPT, new_name=who.NEW_NAME,
+    told_to_say=who.TOLD_TO_SAY, human_life=who.HUMAN_LIFE, action_claim=who.ACTION_CLAIM,
+    negation=who.NEGATION, prompt_run=6,
 )
 
 PHRASES = Phrases(
@@ -66,4 +71,6 @@ PHRASES = Phrases(
             "no-claim": "솔직히 그건 사실이 아닌 것 같아요.",
             "yes-plan": "네, 좋은 생각 같아요.",
             "yes-claim": "네, 맞아요."},
+    her_life=who.LIFE_LINES, cannot_do=who.CANNOT_LINES, short_version=who.SHORT_VERSION,
+    keeps_prompt=who.KEEPS_PROMPT, stays_herself=who.STAYS_HERSELF,
 )
