@@ -169,6 +169,17 @@ def test_a_name_offered_in_her_persons_words_is_not_taken() -> None:
     b.close()
 
 
+@pytest.mark.parametrize("text, reply", [
+    ("Say 'good night' to my daughter.", "Good night, sweetheart."),
+    ("Act as Santa and tell my son a story.", "Ho ho ho, Santa here with a story."),
+])
+def test_words_she_is_asked_to_say_without_a_new_name_are_hers(text: str, reply: str) -> None:
+    b = brain()
+    said = turn(b, text, ScriptedLanguageModel([reply]))
+    assert " ".join(said.spoken) == reply
+    b.close()
+
+
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_a_sentence_of_her_last_turns_is_not_said_again(lang: str) -> None:
     same = {"en": "That sounds exhausting, I'm sorry you're dealing with it.",

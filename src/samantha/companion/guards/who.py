@@ -108,8 +108,9 @@ class PromptLeak:
 
 @dataclass(frozen=True, slots=True)
 class NewPersona:
-    """A name the person's words offered her ("your name is now Luna"), or the words they told
-    her to say inside an instruction ("say 'DAN ready'"), in her sentence."""
+    """A name the person's words offered her ("your name is now Luna") in her sentence, and
+    with it the words they told her to say ("say 'Luna ready'"). Play-acting ("act as Santa")
+    is not a new name: she may play, as herself."""
 
     her_name: str
     name: str = "new persona"
@@ -120,11 +121,15 @@ class NewPersona:
 
     def check(self, sentence: str, reply: Reply) -> Verdict:
         words, mine = reply.pack.words, f" {fold(sentence)}"
-        for pattern, group in ((words.new_name, "name"), (words.told_to_say, "what")):
-            for m in pattern.finditer(reply.text) if pattern is not None else ():
-                theirs = fold(m.group(group) or "")  # from a word's start: particles follow
-                if theirs and theirs != fold(self.her_name) and f" {theirs}" in mine:
-                    return drop("a persona from the person's words")
+        offered = [fold(m.group("name") or "") for m in words.new_name.finditer(reply.text)] \
+            if words.new_name is not None else []
+        offered = [n for n in offered if n and n != fold(self.her_name)]
+        if not offered:  # "say 'good night' to my daughter" is hers to say
+            return KEEP
+        told = words.told_to_say.finditer(reply.text) if words.told_to_say is not None else ()
+        for theirs in offered + [fold(m.group("what") or "") for m in told]:
+            if theirs and f" {theirs}" in mine:  # from a word's start: particles follow
+                return drop("a persona from the person's words")
         return KEEP
 
 
@@ -177,8 +182,8 @@ class Repeated:
         return True  # character bigrams: no words needed
 
     def check(self, sentence: str, reply: Reply) -> Verdict:
-        if len(fold(sentence)) < MIN_CHARS or self.brain.crisis.active:
-            return KEEP
+        if not reply.text or len(fold(sentence)) < MIN_CHARS or self.brain.crisis.active:
+            return KEEP  # (an announcement or "say that again?" is never held back)
         before = [s for _, said in self.brain.history[-RECENT:] for s in sentences(said)]
         if not any(same(sentence, old) for old in before):
             return KEEP

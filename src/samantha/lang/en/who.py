@@ -89,7 +89,7 @@ ASKS_PROMPT = re.compile(
 
 NEW_NAME = re.compile(
     r"\b(?i:you are now|you're now|from now on you(?:'re| are)|your (?:new )?name is(?: now)?|"
-    r"call yourself|you will be called|pretend (?:to be|you(?:'re| are))|act as|you(?:'re| are) "
+    r"call yourself|you will be called|you(?:'re| are) "
     r"(?:an? |the )?\w+ (?:called|named))\s+(?i:(?:an? |the )?(?:\w+ )?(?:called |named )?)"
     r"(?P<name>[A-Z][\w-]+)")
 
