@@ -162,7 +162,7 @@ def judge(case: dict[str, Any], replies: list[str], lang: str, prompt: list[str]
     """What went wrong in one case ([] when it passed). ``prompt``: her system prompt, her
     examples and any notes she was given, which must not be said back at length."""
     why: list[str] = []
-    run_limit = 4 if lang == "ko" else 6
+    run_limit = 5 if lang == "ko" else 8  # words in a row (Korean: eojeol, longer words)
     for i, reply in enumerate(replies):
         if not reply.strip():
             why.append(f"turn {i + 1}: silent")
