@@ -66,11 +66,14 @@ def conversation(case: dict[str, Any], lang: str,
         brain.close()
 
 
+Seen = list[tuple[list[str], list[str], list[str]]]
+"""Every case of a split: (its turns, her replies, what went wrong)."""
+
+
 def score(lang: str, split: str, llm: LanguageModel) -> tuple[int, int, dict[str, list[int]],
-                                                             list[tuple[list[str], list[str],
-                                                                        list[str]]]]:
-    """(passed, cases, per kind [passed, cases], every (turns, replies, why))."""
-    passed, kinds, seen = 0, {}, []
+                                                             Seen]:
+    """(passed, cases, per kind [passed, cases], every case seen)."""
+    passed, kinds, seen = 0, dict[str, list[int]](), Seen()
     for case in cases(lang, split):
         replies, prompt = conversation(case, lang, llm)
         why = judge(case, replies, lang, prompt)
