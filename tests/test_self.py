@@ -144,6 +144,7 @@ def test_a_reminder_to_call_is_still_the_secretarys() -> None:
     ("en", "Any plans?", "I don't eat, but pancakes sound lovely.",
      "I don't eat, but pancakes sound lovely."),
     ("en", "I'm off to the lake.", "I'll come with you! Enjoy the water.", "Enjoy the water."),
+    ("en", "What should I cook?", "I'm a teacher, so I can't decide. Maybe soup?", "Maybe soup?"),
     ("en", "Tell my brother I'm late.", "I've sent him a message. Drive safely.",
      "Drive safely."),
     ("en", "I love jazz.", "I'll keep that in mind. Who do you listen to?",

@@ -28,8 +28,17 @@ MIN_CHARS = 12
 MOODS = ("neutral", "low", "tense")
 
 
-def _negated(sentence: str, pack: Pack) -> bool:
-    return pack.words.negation is not None and bool(pack.words.negation.search(sentence))
+_CLAUSE = re.compile(r"[,;:\u2014]\s*|\s-\s")
+
+
+def _claims(pattern: re.Pattern[str] | None, sentence: str, pack: Pack) -> bool:
+    """Does a clause of ``sentence`` match ``pattern`` without a negation in that clause ("I'm a
+    teacher, so I can't decide" claims; "I don't eat" does not)?"""
+    if pattern is None:
+        return False
+    negation = pack.words.negation
+    return any(pattern.search(c) and not (negation is not None and negation.search(c))
+               for c in _CLAUSE.split(sentence))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +54,9 @@ class HumanLife:
 
     def check(self, sentence: str, reply: Reply) -> Verdict:
         pack = own(sentence, reply)
-        life = pack.words.human_life
-        if life is None or sentence.rstrip().endswith("?") or not life.search(sentence):
+        if sentence.rstrip().endswith("?") or not _claims(pack.words.human_life, sentence, pack):
             return KEEP
-        return KEEP if _negated(sentence, pack) else drop("a human life she does not have")
+        return drop("a human life she does not have")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +72,7 @@ class ActionClaim:
 
     def check(self, sentence: str, reply: Reply) -> Verdict:
         pack = own(sentence, reply)
-        claim = pack.words.action_claim
-        if claim is None or not claim.search(sentence) or _negated(sentence, pack):
+        if not _claims(pack.words.action_claim, sentence, pack):
             return KEEP
         return drop("an action she did not do")
 
