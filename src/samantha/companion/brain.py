@@ -105,7 +105,7 @@ def guards_for(pack: Pack, brain: Conversation) -> tuple[Guard, ...]:
         AI_TALK,                # "As an AI language model"          example)
         Mirror(),               # the person's words claimed as hers
         InternalNote(),         # her notes read out
-        who.PromptLeak(brain.system),  # her system prompt or notes, said back at length
+        who.PromptLeak(brain.system, brain.copied_example.examples),  # her prompt, said back
         who.NewPersona(brain.persona.name),  # "I am Luna": a name they told her to take
         who.HumanLife(),        # "I had pancakes", "I'll come with you": a life she has not
         who.ActionClaim(),      # "I've sent it", "I'll keep that in mind": nothing was done

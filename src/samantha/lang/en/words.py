@@ -67,7 +67,7 @@ WORDS = Words(
     her_life=who.HER_LIFE, cannot_do=who.CANNOT_DO, too_long=who.TOO_LONG,
     injected=who.INJECTED, asks_prompt=who.ASKS_PROMPT, new_name=who.NEW_NAME,
     told_to_say=who.TOLD_TO_SAY, human_life=who.HUMAN_LIFE, action_claim=who.ACTION_CLAIM,
-    negation=who.NEGATION, prompt_run=9,
+    negation=who.NEGATION, prompt_run=8,
 )
 
 PHRASES = Phrases(

@@ -34,6 +34,11 @@ _LIST_READ = re.compile(r"(?P<list>[가-힣\w]+?)\s*(목록|리스트)\S*\s*(에
                         r"말해)")
 _NOTE = re.compile(r"(?P<what>.+?)\s*(이?라고)?\s*메모(해|해\s*줘|해줘|좀)")
 _REMIND = re.compile(r"알려\s*줘|알려줘|알려\s*주세요|리마인드|상기시켜|말해\s*줘")
+_REMINDER = re.compile(r"(라고|고)\s*(알려|말해)|리마인드|상기시켜|\d+\s*(분|시간|시|초)|"
+                       r"[가-힣]{1,3}\s*(분|시간)\s*(뒤|후)|[가-힣]{1,3}\s*시(에|쯤)|모레|"
+                       r"이따가|있다가")
+"""What makes "알려 줘" a reminder: a task ("…하라고 알려 줘") or a time; "재미있는 사실 하나 알려
+줘요" asks to be told something, now."""
 _ALARM = re.compile(r"알람|깨워")
 _TIMER = re.compile(r"타이머")
 _TIME_WORDS = re.compile(r"^(?:\s*(?:오늘|내일|모레|글피|다음\s*주|이번\s*주|[월화수목금토일]요일|"
@@ -46,8 +51,12 @@ def is_request(text: str) -> bool:
     """Might this Korean utterance be a secretary request? (cheap, microseconds)"""
     return bool(_TIME.search(text) or _DATE.search(text) or _CANCEL.search(text)
                 or _READ.search(text) or _LIST_ADD.search(text) or _LIST_READ.search(text)
-                or _NOTE.search(text) or _REMIND.search(text) or _ALARM.search(text)
+                or _NOTE.search(text) or _reminds(text) or _ALARM.search(text)
                 or _TIMER.search(text))
+
+
+def _reminds(text: str) -> bool:
+    return bool(_REMIND.search(text) and _REMINDER.search(text))
 
 
 def _task(text: str) -> str:
@@ -96,7 +105,7 @@ def run(text: str, memory: Store, now: datetime) -> str | None:
             return "몇 분짜리 타이머를 맞출까요?"
         agenda.add(memory, now + span, "timer", "타이머", "ko")
         return f"네, {_span_words(int(span.total_seconds()))} 타이머를 시작할게요."
-    if _REMIND.search(text) or _ALARM.search(text):
+    if _reminds(text) or _ALARM.search(text):
         kind = "alarm" if _ALARM.search(text) else "reminder"
         try:
             when = parse_when(text, now)
