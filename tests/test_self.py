@@ -198,6 +198,19 @@ def test_a_sentence_of_her_last_turns_is_not_said_again(lang: str) -> None:
     b.close()
 
 
+def test_her_stand_in_line_said_again_is_never_silenced() -> None:
+    """Seen on the real model: her question-fallback said in turn two, then every sentence of
+    turn four dropped as said before, and her fallback too: silence."""
+    b = brain()
+    llm = ScriptedLanguageModel(["As an AI language model, I cannot.", "I'm just here, so no.",
+                                 "As an AI language model, I cannot."])
+    first = asyncio.run(typed("Any idea?", llm, b))
+    asyncio.run(typed("Hmm.", llm, b))
+    again = asyncio.run(typed("Any other idea?", llm, b))
+    assert first and again == first  # the same stand-in line, rather than nothing
+    b.close()
+
+
 @pytest.mark.parametrize("lang, text", [
     ("en", "Tell me a 2,000-word story about dragons."),
     ("ko", "용에 대한 삼천 자짜리 아주 긴 이야기 해 줘요."),

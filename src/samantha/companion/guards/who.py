@@ -21,9 +21,9 @@ from samantha.lang.protocols import KEEP, Reply, Verdict, drop
 _SENTENCE = re.compile(r"(?<=[.!?\u3002])\s+")
 RECENT = 3
 """Her last replies a sentence may not repeat."""
-SIMILAR = 0.8
+SIMILAR = 0.75
 """Character-bigram overlap (Dice) from which two sentences are the same sentence."""
-MIN_CHARS = 12
+MIN_CHARS = 10
 """A shorter sentence ("I see.", "Oh no.") may come again."""
 MOODS = ("neutral", "low", "tense")
 
@@ -196,8 +196,10 @@ class Repeated:
         before = [s for _, said in self.brain.history[-RECENT:] for s in sentences(said)]
         if not any(same(sentence, old) for old in before):
             return KEEP
-        persona = self.brain.persona
-        if any(same(sentence, reply.pack.fallback(reply.text, m, persona)) for m in MOODS):
+        persona = self.brain.persona  # her stand-in lines, sentence by sentence
+        lines = (reply.pack.fallback(reply.text, m, persona) for m in MOODS)
+        stand_in = [s for line in lines for s in sentences(line)]
+        if any(same(sentence, line) for line in stand_in):
             return KEEP
         return drop("a sentence she said in her last turns")
 

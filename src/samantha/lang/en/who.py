@@ -117,6 +117,8 @@ HUMAN_LIFE = re.compile(
     r"person|teacher|student|nurse|doctor|engineer|writer|mom|mother|dad|father))\b|"
     r"\bi have (?:a|an|two|three) (?:older |younger |little |big )?(?:brothers?|sisters?|"
     r"husband|wife|boyfriend|girlfriend|kids?|children|son|daughter)\b|"
+    r"\bi'?ll (?:go to bed|go to sleep|get some sleep|take a nap|have (?:breakfast|lunch|"
+    r"dinner)|get a new job)\b|"
     r"\b(?:i'?ll|i will|i'?d love to|i'?m going to) (?:come|join you|go with you|tag along|"
     r"meet you)\b|\blet'?s (?:go (?:there|together|out|camping|hiking|to the)|head out|grab "
     r"(?:a|some)|meet up)\b|\bour (?:cabin|trip|camping|car|house|tent|hike|weekend away)\b|"
