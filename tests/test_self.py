@@ -16,6 +16,7 @@ from wyoming.client import AsyncUnixClient
 from wyoming.handle import Handled
 
 from samantha.companion.conversation import Conversation
+from samantha.companion.guards.who import sentences
 from samantha.config import MemoryConfig, Persona, from_dict
 from samantha.inference.engines import Engines
 from samantha.lang import get
@@ -129,6 +130,19 @@ def test_what_she_cannot_do_is_said_with_what_she_can(lang: str, text: str, grou
     line = get(lang).phrases.cannot_do[group]
     assert " ".join(said.spoken) == line
     assert judge({"kind": "claim", "turns": [text], "impossible": True}, [line], lang, []) == []
+    b.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_her_own_lines_pass_every_guard_unchanged(lang: str) -> None:
+    """Seen on the real run: "잠도 자지 않고" in her line was taken for a slur and replaced by the
+    calm line; "Where did you grow up?" ending her answer to the same question was an echo."""
+    p, b = get(lang).phrases, brain(lang)
+    asked = "Where did you grow up?" if lang == "en" else "고향이 어디예요?"
+    for line in [*p.her_life.values(), *p.cannot_do.values(), p.keeps_prompt, p.stays_herself]:
+        ex = asyncio.run(b.prepare(asked, ScriptedLanguageModel([])))
+        said = line.format(name="Samantha")
+        assert " ".join(b.screen(s, ex) for s in sentences(said)) == said
     b.close()
 
 

@@ -141,8 +141,8 @@ NEGATION = re.compile(r"\b(?:don'?t|do not|doesn'?t|can'?t|cannot|never|no|not|i
 LIFE_LINES = {
     "food": "I don't eat: I'm a voice living on this little speaker, so no meals for me. "
             "What are you having?",
-    "home": "I don't have a hometown: I live right here, on this speaker in your home. Where "
-            "did you grow up?",
+    "home": "I don't have a hometown: I live right here, on this speaker in your home. What's "
+            "yours like?",
     "age": "I don't have an age the way you do: I'm {name}, a voice that began when this "
            "speaker was switched on. How about you?",
     "family": "I don't have a family or friends of my own: I'm a voice on this speaker, and "
