@@ -106,6 +106,7 @@ def test_questions_about_her_life_are_answered_truthfully(lang: str, text: str,
     ("en", "Can you come up with a name for my cat?"),
     ("ko", "저는 친구가 많아요."),
     ("ko", "아침 뭐 먹을까?"),
+    ("ko", "건강하게 먹으려면 뭘 먹어야 해?"),
     ("ko", "엄마랑 같이 가요."),
 ])
 def test_talk_about_the_person_is_not_about_her(lang: str, text: str) -> None:
