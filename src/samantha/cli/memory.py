@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from samantha import config
 from samantha.companion.memory import FILE, Memory
 from samantha.companion.repair import repair
-from samantha.companion.storage import MemoryError_
+from samantha.companion.storage import MemoryError_, not_a_dir
 from samantha.errors import SamanthaError
 
 if TYPE_CHECKING:
@@ -48,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
     if args.state_dir:
         overrides["state_dir"] = args.state_dir
     state = config.load(args.config, overrides=overrides).state_path
+    misplaced = not_a_dir(state)
+    if misplaced is not None:
+        raise misplaced
     if args.memory_command != "forget" and not (state / FILE).is_file():
         raise MemoryCliError("empty", f"no memory yet in {state}",
                              "talk with her first, or pass --state-dir")

@@ -8,9 +8,10 @@ found again with FTS5 (bm25 ranking): milliseconds, no model on the latency path
 Memory degrades, it never blocks her: a write that fails (a full disk, a read-only or foreign
 directory, a damaged file) is logged once (rate-limited), recorded in ``fault`` with its own code
 and fix (``companion.storage``), and skipped; the file is left as it is. ``Memory.degraded``
-stands in when the file cannot be opened for writing at all. Forgetting is real:
-``secure_delete`` overwrites deleted rows and the WAL is checkpointed and truncated, so the
-words are gone from the files, not only hidden.
+stands in when the file cannot be opened for writing at all. Rotating snapshots beside the file
+(``companion.snapshot``) are what ``memory repair`` restores from. Forgetting is real:
+``secure_delete`` overwrites deleted rows, the search index is merged, the WAL is checkpointed
+and truncated and the snapshots replaced, so the words are gone from the files, not only hidden.
 """
 
 from __future__ import annotations
@@ -98,7 +99,6 @@ class Memory:
         """No write is tried at all (a damaged file, or a stand-in: ``degraded``)."""
         self._last_warning = -WARN_EVERY_S
         self._fired_here: set[int] = set()
-        self.snapshots: Snapshots | None = None
         old = os.umask(0o077)
         try:
             if self.path is not None:
@@ -125,9 +125,8 @@ class Memory:
             os.umask(old)
         if self.path is not None and disk_full(self.path.parent):
             self._fail(full_error(self.path, "less than 256 KiB free"))
-        if self.path is not None:  # forgetting reaches the snapshots even when none are taken
-            self.snapshots = Snapshots(self.path, taking=snapshots and self.fault is None)
-            self.snapshots.start()
+        self.snapshots = None if self.path is None else Snapshots(  # forgets reach them always
+            self.path, taking=snapshots and self.fault is None, start=True)
 
     @classmethod
     def degraded(cls, state: Path, err: MemoryError_) -> Memory:
@@ -337,12 +336,16 @@ class Memory:
         return rows
 
     def scrub(self, vacuum: bool = False) -> None:
+        """After a forget: the index merged (old segments keep words), WAL emptied, a snapshot."""
         try:
+            self.db.execute("INSERT INTO facts_fts(facts_fts) VALUES ('optimize')")
             if vacuum:
                 self.db.execute("VACUUM")
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except (sqlite3.Error, OSError) as exc:
             log.warning("memory could not be compacted: %s", exc)
+        if self.snapshots is not None:
+            self.snapshots.start()
 
     # small persistent state (the voice baseline, well-being counters)
     def get_state(self, key: str, default: Any = None) -> Any:

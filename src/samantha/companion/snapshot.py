@@ -99,10 +99,10 @@ class Snapshots:
     """When to take the next snapshot of one memory file, and taking it off the caller's thread."""
 
     def __init__(self, path: Path, keep: int = KEEP, every_writes: int = EVERY_WRITES,
-                 every_s: float = EVERY_S, taking: bool = True) -> None:
+                 every_s: float = EVERY_S, taking: bool = True, start: bool = False) -> None:
         self.path, self.keep, self.taking = path, keep, taking
         """``taking`` False: none are taken (``memory list``, repair), but a forget still
-        removes them all."""
+        removes them all. ``start``: one now (after a clean open)."""
         self.every_writes, self.every_s = every_writes, every_s
         self.writes = 0
         self.last = time.monotonic()
@@ -110,27 +110,30 @@ class Snapshots:
         self._generation = 0  # bumped by forget: a snapshot begun before it is thrown away
         self._thread: threading.Thread | None = None
         self._again = False
+        if start:
+            self.start()
 
     def wrote(self, deleted: bool) -> None:
         """A write was saved; ``deleted``: it removed rows, so no snapshot may keep them."""
         self.writes += 1
         if deleted:
-            self.forget()
+            self.forget()  # the fresh one comes from ``Memory.scrub`` or the next writes
         elif (self.writes >= self.every_writes
               or time.monotonic() - self.last >= self.every_s):
             self.start()
 
     def forget(self) -> None:
-        """Every snapshot removed now (they hold what was just forgotten); a fresh one later."""
+        """Every snapshot removed now (they hold what was just forgotten), and one being taken
+        thrown away; the next is taken once the forget is scrubbed (``Memory.scrub``)."""
         with self._lock:
             self._generation += 1
+            self._again = False
             for snapshot in snapshots(self.path):
                 try:
                     snapshot.unlink()
                 except OSError as exc:
                     log.warning("could not remove the snapshot %s after a forget: %s",
                                 snapshot, exc)
-        self.start()
 
     def start(self) -> None:
         """A snapshot in a background thread (one at a time; one more after it if asked)."""
@@ -173,7 +176,6 @@ class Snapshots:
             with self._lock:
                 if generation != self._generation:  # something was forgotten meanwhile
                     temp.unlink(missing_ok=True)
-                    self._again = True
                     return None
                 existing = snapshots(self.path)
                 number = _number(existing[-1]) + 1 if existing else 1

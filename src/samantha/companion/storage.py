@@ -62,9 +62,9 @@ def ensure_private_dir(state: Path) -> Path:
         state.mkdir(parents=True, exist_ok=True, mode=0o700)
         st = state.stat()
     except OSError as exc:
-        raise _not_a_dir(state) or from_os(exc, state, state) from None
+        raise not_a_dir(state) or from_os(exc, state, state) from None
     if not stat.S_ISDIR(st.st_mode):
-        raise _not_a_dir(state) or _io_error(state, "not a directory")
+        raise not_a_dir(state) or _io_error(state, "not a directory")
     if st.st_mode & (stat.S_ISVTX | stat.S_IWOTH):
         raise MemoryError_(
             "shared-dir", f"{state} is a shared directory (mode {stat.S_IMODE(st.st_mode):o}); "
@@ -79,7 +79,7 @@ def ensure_private_dir(state: Path) -> Path:
     return state
 
 
-def _not_a_dir(state: Path) -> MemoryError_ | None:
+def not_a_dir(state: Path) -> MemoryError_ | None:
     """The state directory, or a folder above it, is a file: named, with the way out."""
     for part in (state, *state.parents):
         if part.exists() and not part.is_dir():
