@@ -298,3 +298,46 @@ def test_a_directory_she_cannot_chmod(tmp_path: Path, monkeypatch: pytest.Monkey
     logged = lines_with(caplog, "cannot-chmod")
     assert len(logged) == 1 and "Unix permissions" in logged[0], caplog.text
     assert list(state.iterdir()) == []  # nothing written in a directory that is not private
+
+
+def test_a_state_directory_that_is_a_file(tmp_path: Path,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    state = tmp_path / "state"
+    state.write_bytes(b"my notes, not hers")
+    with caplog.at_level(logging.WARNING, logger="samantha"):
+        brain = Conversation(Persona(), state_dir=state, memory_cfg=NO_FACTS)
+        said = talk(brain, "Hi there.", "Nice day today.", "add bread to my shopping list")
+        brain.close()
+    check_degraded(said, "the place my memory should live is a file, not a folder")
+    logged = lines_with(caplog, "not-a-directory")
+    assert len(logged) == 1 and f"{state} is a file, not a directory" in logged[0], caplog.text
+    assert f"mv {state} {state}.old" in logged[0] and "disk" not in logged[0]
+    listed = run_cli("memory", "--state-dir", str(state), "list", timeout=60)
+    assert listed.returncode == 2 and "[not-a-directory]" in listed.stderr
+    deeper = run_cli("memory", "--state-dir", str(state / "samantha"), "list", timeout=60)
+    assert f"{state}, a folder above her state directory" in deeper.stderr
+    assert state.read_bytes() == b"my notes, not hers"
+
+
+def test_a_directory_its_owner_set_read_only_is_respected(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    state = tmp_path / "state"
+    before = seed(state)
+    files = {p.name: p.read_bytes() for p in state.iterdir()}
+    os.chmod(state, 0o500)
+    with caplog.at_level(logging.WARNING, logger="samantha"):
+        brain = Conversation(Persona(), state_dir=state, memory_cfg=NO_FACTS)
+        said = talk(brain, "Hi there.", "Nice day today.", "add bread to my shopping list")
+        assert brain.memory is not None
+        assert brain.memory.recall("what is my sister called") == [
+            "The person's sister is called Ana."]  # read, untouched
+        brain.close()
+    check_degraded(said, "my memory folder is set read-only")
+    logged = lines_with(caplog, "owner-read-only")
+    assert len(logged) == 1 and f"chmod 700 {state}" in logged[0], caplog.text
+    listed = run_cli("memory", "--state-dir", str(state), "list", timeout=60)
+    assert listed.returncode == 0 and "sister is called Ana" in listed.stdout
+    assert "[owner-read-only]" in listed.stderr
+    assert stat.S_IMODE(state.stat().st_mode) == 0o500  # not chmod-ed back
+    assert {p.name: p.read_bytes() for p in state.iterdir()} == files  # no snapshot, no write
+    assert (state / FILE).read_bytes() == before

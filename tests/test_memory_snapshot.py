@@ -1,0 +1,186 @@
+"""Nothing is lost: rotating snapshots of her memory, and `samantha memory repair` on a torn file.
+
+Real files throughout: a memory written through ``Memory``, cut to half its size with
+``os.truncate`` (what a power cut during a write leaves on an SD card), repaired by the real CLI
+in a subprocess; snapshots taken by SQLite's backup API and counted on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from samantha.companion import snapshot
+from samantha.companion.memory import FILE, Memory
+from samantha.companion.repair import repair
+from samantha.companion.snapshot import snapshots
+
+N = 300
+
+
+def fact(i: int) -> str:
+    return f"The person's friend number {i} is called Friend{i}."
+
+
+def write(state: Path, start: int, stop: int, snapshot_after: bool = False) -> None:
+    """Facts and turns ``start``..``stop`` written and confirmed, no snapshot of its own."""
+    mem = Memory(state, snapshots=False)
+    for i in range(start, stop):
+        assert mem.add_fact(fact(i))
+        mem.add_turn(f"Tell me about day {i}. " + "word " * 30, f"Day {i} was fine. " + "ok " * 30)
+    mem.close()
+    if snapshot_after:
+        assert snapshot.take(state / FILE) is not None
+
+
+def tear(state: Path) -> bytes:
+    """The memory file cut at half its size, as a power cut mid-write leaves it; its bytes."""
+    path = state / FILE
+    assert not Path(f"{path}-wal").exists()
+    os.truncate(path, path.stat().st_size // 2)
+    return path.read_bytes()
+
+
+def facts_in(state: Path) -> list[str]:
+    mem = Memory(state, snapshots=False)
+    try:
+        return [text for _, _, text in mem.facts()]
+    finally:
+        mem.close()
+
+
+def check_kept(state: Path, torn: bytes) -> None:
+    kept = [p for p in state.iterdir() if p.name.startswith(f"{FILE}.damaged-")]
+    assert len(kept) == 1 and kept[0].read_bytes() == torn  # never deleted, never changed
+
+
+def test_repair_salvages_the_rows_a_torn_file_still_holds(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    write(state, 0, N)
+    torn = tear(state)
+    done = run_cli("memory", "--state-dir", str(state), "repair", timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "from a snapshot: none" in done.stdout and "pages gone" in done.stdout
+    check_kept(state, torn)
+    recovered = facts_in(state)
+    assert set(recovered) <= {fact(i) for i in range(N)}  # each one whole, word for word
+    assert len(recovered) >= 0.3 * N, len(recovered)  # before: 0 of 300
+    line = next(x for x in done.stdout.splitlines() if "read from the damaged file" in x)
+    assert f" {len(recovered)} facts" in line, done.stdout  # the owner is told what came back
+    mem = Memory(state, snapshots=False)
+    last = recovered[-1]  # e.g. "... is called Friend106.": the search index finds it again
+    assert mem.recall(f"who is {last.split()[-1].rstrip('.')}?") == [last]
+    mem.close()
+
+
+def test_repair_merges_the_newest_snapshot_into_what_the_file_still_holds(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    write(state, 0, 100, snapshot_after=True)
+    write(state, 100, 250, snapshot_after=True)
+    write(state, 250, N)  # told after the last snapshot
+    torn = tear(state)
+    salvaged_alone = len(_salvage_only(tmp_path, state))
+    done = run_cli("memory", "--state-dir", str(state), "repair", timeout=60)
+    assert done.returncode == 0, done.stderr
+    newest = snapshots(state / FILE)[-1]
+    assert f"only in the snapshot {newest.name}:" in done.stdout, done.stdout
+    check_kept(state, torn)
+    recovered = set(facts_in(state))
+    assert {fact(i) for i in range(250)} <= recovered  # all that the snapshot had
+    assert len(recovered) == 250 + len(recovered - {fact(i) for i in range(250)})
+    assert recovered <= {fact(i) for i in range(N)}
+    assert salvaged_alone < 250 <= len(recovered)
+
+
+def _salvage_only(tmp_path: Path, state: Path) -> list[str]:
+    """What the torn file alone gives (a copy of it repaired with no snapshot beside it)."""
+    alone = tmp_path / "alone"
+    alone.mkdir(mode=0o700)
+    (alone / FILE).write_bytes((state / FILE).read_bytes())
+    repair(alone)
+    return facts_in(alone)
+
+
+def test_a_damaged_snapshot_is_passed_over_for_an_older_good_one(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    write(state, 0, 100, snapshot_after=True)
+    write(state, 100, 200, snapshot_after=True)
+    older, newest = snapshots(state / FILE)
+    os.truncate(newest, newest.stat().st_size // 2)
+    write(state, 200, 220)
+    tear(state)
+    done = repair(state)
+    assert done.snapshot == older and newest.exists()  # the damaged snapshot is left as it is
+    assert {fact(i) for i in range(100)} <= set(facts_in(state))
+
+
+def test_a_memory_file_cut_to_nothing_is_restored_not_started_afresh(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    write(state, 0, 50, snapshot_after=True)
+    os.truncate(state / FILE, 0)
+    listed = run_cli("memory", "--state-dir", str(state), "list", timeout=60)
+    assert listed.returncode == 2 and "[corrupt]" in listed.stderr
+    assert "empty (0 bytes)" in listed.stderr and "memory repair" in listed.stderr
+    assert (state / FILE).stat().st_size == 0  # not made into a new, empty memory
+    done = repair(state)
+    assert done.from_snapshot["facts"] == 50 and facts_in(state) == [fact(i) for i in range(50)]
+
+
+def test_snapshots_rotate_within_a_bounded_disk_use(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    mem = Memory(state)  # the real cadence: one after a clean open, then every EVERY_WRITES
+    assert mem.snapshots is not None
+    for i in range(3 * snapshot.EVERY_WRITES + 50):
+        assert mem.add_fact(fact(i))
+    mem.close()
+    kept = snapshots(state / FILE)
+    assert len(kept) == snapshot.KEEP, kept
+    numbers = [int(p.name.rsplit("-", 1)[1]) for p in kept]
+    assert numbers == sorted(numbers) and numbers[-1] >= 4  # four were taken, the oldest went
+    size = (state / FILE).stat().st_size
+    assert sum(p.stat().st_size for p in kept) <= snapshot.KEEP * size
+    for p in kept:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600 and snapshot.check(p) is None
+    db = sqlite3.connect(kept[-1])
+    assert db.execute("SELECT count(*) FROM facts").fetchone()[0] >= 3 * snapshot.EVERY_WRITES
+    db.close()
+    assert not [p for p in state.iterdir() if "taking" in p.name]
+
+
+def test_no_snapshot_when_the_disk_has_no_room_for_it(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    state = tmp_path / "state"
+    write(state, 0, 10)
+    real = snapshot.shutil.disk_usage
+
+    def nearly_full(path: object) -> object:  # the one faked edge: a disk with 1 MiB left
+        usage = real(path)  # type: ignore[arg-type]
+        return usage._replace(free=1024 * 1024)
+
+    monkeypatch.setattr(snapshot.shutil, "disk_usage", nearly_full)
+    assert snapshot.take(state / FILE) is None and snapshots(state / FILE) == []
+
+
+def test_forgetting_a_fact_removes_it_from_every_snapshot(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    write(state, 0, 20, snapshot_after=True)
+    mem = Memory(state)
+    secret = mem.add_fact("The person's password hint is Zanzibarqux.")
+    assert secret is not None
+    mem.close()
+    assert snapshot.take(state / FILE) is not None
+    assert any(b"Zanzibarqux" in p.read_bytes() for p in snapshots(state / FILE))
+    mem = Memory(state)
+    assert mem.forget_fact(secret)
+    mem.close()
+    assert snapshots(state / FILE)  # a fresh one was taken after the forget
+    for p in state.iterdir():
+        assert b"anzibarqux" not in p.read_bytes(), p  # nor the index's lower-cased word
+    tear(state)
+    repair(state)
+    assert len(facts_in(state)) == 20 and not any("Zanzibarqux" in f for f in facts_in(state))
