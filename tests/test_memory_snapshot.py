@@ -8,6 +8,7 @@ in a subprocess; snapshots taken by SQLite's backup API and counted on disk.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 from pathlib import Path
@@ -15,10 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from samantha.appliance.checks import OK, WARN, memory_file
 from samantha.companion import snapshot
 from samantha.companion.memory import FILE, Memory
 from samantha.companion.repair import repair
 from samantha.companion.snapshot import snapshots
+from samantha.config import Config
 
 N = 300
 
@@ -184,3 +187,29 @@ def test_forgetting_a_fact_removes_it_from_every_snapshot(tmp_path: Path) -> Non
     tear(state)
     repair(state)
     assert len(facts_in(state)) == 20 and not any("Zanzibarqux" in f for f in facts_in(state))
+
+
+def test_doctor_says_whether_her_memory_is_well_restored_or_read_only(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    cfg = Config(state_dir=str(state))
+    assert memory_file(cfg).status == OK and "none yet" in memory_file(cfg).detail
+    write(state, 0, 30, snapshot_after=True)
+    well = memory_file(cfg)
+    assert well.status == OK and "checks out; 1 snapshot(s)" in well.detail, well
+    tear(state)
+    torn = memory_file(cfg)
+    assert torn.status == WARN and "damaged" in torn.detail and "memory repair" in torn.fix
+    repair(state)
+    restored = memory_file(cfg)
+    assert restored.status == WARN and "restored by `samantha memory repair`" in restored.detail
+    assert "delete" in restored.fix and ".damaged-" in restored.fix
+    os.chmod(state, 0o500)
+    read_only = memory_file(cfg)
+    assert read_only.status == WARN and "saves nothing" in read_only.detail
+    assert read_only.fix == f"chmod 700 {state} if she should save again"
+    assert stat.S_IMODE(state.stat().st_mode) == 0o500
+    os.chmod(state, 0o700)
+    shutil.rmtree(state)
+    state.write_text("not a folder")
+    misplaced = memory_file(cfg)
+    assert misplaced.status == WARN and "is a file, not a directory" in misplaced.detail

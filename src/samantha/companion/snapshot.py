@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from samantha.companion.storage import corrupt_error
+from samantha.companion.storage import MemoryError_, classify, corrupt_error
 
 log = logging.getLogger(__name__)
 KEEP = 3
@@ -52,18 +52,22 @@ def _number(snapshot: Path) -> int:
     return int(found.group(1)) if found else 0
 
 
-def check(snapshot: Path) -> str | None:
-    """None when ``snapshot`` is a whole, readable copy; else what is wrong with it."""
+def check(snapshot: Path) -> MemoryError_ | None:
+    """None when ``snapshot`` (or her memory file) is whole and readable; else what is wrong,
+    told apart (``corrupt``, or a directory she cannot read). Nothing is written: without a WAL
+    beside it the file is opened ``immutable`` (no lock or journal files are made)."""
+    wal = Path(f"{snapshot}-wal").exists()
     try:
-        db = sqlite3.connect(snapshot.as_uri() + "?mode=ro", uri=True)
+        db = sqlite3.connect(snapshot.as_uri() + ("?mode=ro" if wal else "?immutable=1"),
+                             uri=True)
         try:
             rows = [str(r[0]) for r in db.execute("PRAGMA quick_check(5)")]
             db.execute("SELECT count(*) FROM facts").fetchone()
         finally:
             db.close()
     except (sqlite3.Error, OSError) as exc:
-        return str(exc)
-    return None if rows == ["ok"] else "; ".join(rows)
+        return classify(exc, snapshot)
+    return None if rows == ["ok"] else corrupt_error(snapshot, "; ".join(rows))
 
 
 def newest_good(path: Path) -> Path | None:
