@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,10 @@ def test_a_memory_file_cut_to_nothing_is_restored_not_started_afresh(tmp_path: P
 
 def test_snapshots_rotate_within_a_bounded_disk_use(tmp_path: Path) -> None:
     state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    dead = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True)
+    stale = state / f".{FILE}.snapshot-taking-{int(dead.stdout)}-1"  # its process died mid-copy
+    stale.write_bytes(b"\0" * 65536)
     mem = Memory(state)  # the real cadence: one after a clean open, then every EVERY_WRITES
     assert mem.snapshots is not None
     for i in range(3 * snapshot.EVERY_WRITES + 50):
@@ -152,7 +157,7 @@ def test_snapshots_rotate_within_a_bounded_disk_use(tmp_path: Path) -> None:
     db = sqlite3.connect(kept[-1])
     assert db.execute("SELECT count(*) FROM facts").fetchone()[0] >= 3 * snapshot.EVERY_WRITES
     db.close()
-    assert not [p for p in state.iterdir() if "taking" in p.name]
+    assert not [p for p in state.iterdir() if "taking" in p.name]  # the stale copy is gone
 
 
 def test_no_snapshot_when_the_disk_has_no_room_for_it(tmp_path: Path,

@@ -3,9 +3,10 @@
 A snapshot is a whole, checked copy of ``memory.sqlite3`` named ``memory.sqlite3.snapshot-<n>``
 (0600, beside it): at most ``KEEP`` of them, so her memory takes at most ``KEEP + 2`` times its
 size on disk (the file, the snapshots, one being taken). One is taken in a background thread,
-never on a turn's path: after a clean open, then every ``EVERY_WRITES`` saved writes or once a
-day while she runs. The copy is read through its own connection (WAL: her writes go on), checked
-with ``quick_check``, synced, and only then renamed into place; the oldest beyond ``KEEP`` go.
+never on a turn's path: after a clean open, then every ``EVERY_WRITES`` saved writes, or at the
+first write a day after the last snapshot. The copy is read through its own connection (WAL:
+her writes go on), checked with ``quick_check``, synced, and only then renamed into place; the
+oldest beyond ``KEEP`` go.
 
 Forgetting reaches the snapshots: a write that deletes rows (``forget``) removes every snapshot
 at once, before it returns, and a fresh one is taken without what was forgotten. ``samantha
@@ -31,7 +32,8 @@ KEEP = 3
 EVERY_WRITES = 100
 """Saved writes (a turn is one) after which a new snapshot is taken."""
 EVERY_S = 24 * 3600.0
-"""And at least once a day while she runs (monotonic time: a clock jump changes nothing)."""
+"""Or at the first write a day after the last one (monotonic time: a clock jump changes
+nothing; a memory nobody writes to needs no new copy)."""
 JOIN_S = 3.0
 """How long closing her memory waits for a snapshot being taken (it is finished next time)."""
 _NAME = re.compile(r"\.snapshot-(\d{6,})$")
@@ -168,8 +170,9 @@ class Snapshots:
     def take_now(self) -> Path | None:
         with self._lock:
             generation = self._generation
-        temp = self.path.with_name(f".{self.path.name}.snapshot-taking")
+        temp = self.path.with_name(f".{self.path.name}.snapshot-taking-{os.getpid()}-{id(self)}")
         try:
+            _clear_stale(self.path)
             size = self.path.stat().st_size + _wal_size(self.path)
             free = shutil.disk_usage(self.path.parent).free
             if free < 2 * size + 1024 * 1024:
@@ -185,9 +188,9 @@ class Snapshots:
                 number = _number(existing[-1]) + 1 if existing else 1
                 final = self.path.with_name(f"{self.path.name}.snapshot-{number:06d}")
                 os.replace(temp, final)
-                _sync_dir(self.path.parent)
-                for old in existing[:max(0, len(existing) + 1 - self.keep)]:
-                    old.unlink(missing_ok=True)
+            _sync_dir(self.path.parent)  # outside the lock: a turn's write never waits on it
+            for old in existing[:max(0, len(existing) + 1 - self.keep)]:
+                old.unlink(missing_ok=True)
         except (sqlite3.Error, OSError) as exc:
             log.warning("no snapshot of her memory: %s", exc)
             temp.unlink(missing_ok=True)
@@ -209,6 +212,7 @@ def _copy(path: Path, temp: Path) -> None:
     os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     source = sqlite3.connect(path, isolation_level=None)
     try:
+        source.execute("PRAGMA busy_timeout=2000")
         source.execute("PRAGMA query_only=1")
         target = sqlite3.connect(temp, isolation_level=None)
         try:
@@ -227,6 +231,14 @@ def _copy(path: Path, temp: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _clear_stale(path: Path) -> None:
+    """Copies left half-taken by a process that died while taking them."""
+    for temp in path.parent.glob(f".{path.name}.snapshot-taking-*"):
+        pid = temp.name.split("-")[-2]  # .memory.sqlite3.snapshot-taking-<pid>-<id>
+        if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
+            temp.unlink(missing_ok=True)
 
 
 def _sync_dir(directory: Path) -> None:
