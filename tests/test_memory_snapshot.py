@@ -190,8 +190,25 @@ def test_forgetting_a_fact_removes_it_from_every_snapshot(tmp_path: Path) -> Non
     for p in state.iterdir():
         assert b"anzibarqux" not in p.read_bytes(), p  # nor the index's lower-cased word
     tear(state)
-    repair(state)
-    assert len(facts_in(state)) == 20 and not any("Zanzibarqux" in f for f in facts_in(state))
+    kept = repair(state).kept
+    assert kept is not None and len(facts_in(state)) == 20
+    assert not any("Zanzibarqux" in f for f in facts_in(state))  # not brought back
+
+
+def test_forgetting_after_a_repair_removes_the_damaged_copy_that_holds_it(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    write(state, 0, 200)
+    tear(state)
+    kept = repair(state).kept
+    assert kept is not None and kept.exists()
+    mem = Memory(state)
+    told = [(i, t) for i, _, t in mem.facts()]
+    assert fact(0) in kept.read_bytes().decode("utf-8", "replace")
+    assert mem.forget_fact(told[0][0])
+    mem.close()
+    assert not kept.exists()  # she says "forgotten" only when it is: no copy keeps it
+    for p in state.iterdir():
+        assert fact(0).encode() not in p.read_bytes(), p
 
 
 def test_doctor_says_whether_her_memory_is_well_restored_or_read_only(tmp_path: Path) -> None:

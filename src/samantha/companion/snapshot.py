@@ -9,7 +9,8 @@ her writes go on), checked with ``quick_check``, synced, and only then renamed i
 oldest beyond ``KEEP`` go.
 
 Forgetting reaches the snapshots: a write that deletes rows (``forget``) removes every snapshot
-at once, before it returns, and a fresh one is taken without what was forgotten. ``samantha
+(and a damaged file ``memory repair`` kept) at once, before it returns, and a fresh one is taken
+without what was forgotten. ``samantha
 memory repair`` merges the newest good snapshot into what it salvages from a damaged file.
 """
 
@@ -130,16 +131,20 @@ class Snapshots:
 
     def forget(self) -> None:
         """Every snapshot removed now (they hold what was just forgotten), and one being taken
-        thrown away; the next is taken once the forget is scrubbed (``Memory.scrub``)."""
+        thrown away; the next is taken once the forget is scrubbed (``Memory.scrub``). A
+        damaged file kept by ``memory repair`` holds it too: it goes as well (said in the log)."""
+        damaged = sorted(self.path.parent.glob(f"{self.path.name}.damaged-*"))
         with self._lock:
             self._generation += 1
             self._again = False
-            for snapshot in snapshots(self.path):
+            for old in [*snapshots(self.path), *damaged]:
                 try:
-                    snapshot.unlink()
+                    old.unlink()
                 except OSError as exc:
-                    log.warning("could not remove the snapshot %s after a forget: %s",
-                                snapshot, exc)
+                    log.warning("could not remove %s after a forget: %s", old, exc)
+        for old in damaged:
+            log.warning("removed %s, the damaged file kept by `memory repair`: it held what "
+                        "was just forgotten", old.name)
 
     def start(self) -> None:
         """A snapshot in a background thread (one at a time; one more after it if asked)."""
