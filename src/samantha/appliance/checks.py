@@ -171,6 +171,14 @@ def gpu(cfg: Config) -> Check | None:
 def memory_file(cfg: Config) -> Check:
     """Her memory file, read without changing anything: damaged, read-only, restored, or well
     (with its snapshots)."""
+    try:
+        return _memory_file(cfg)
+    except OSError as exc:  # a state directory of another user (the service's, 0700)
+        return Check("memory file", WARN, f"cannot look into {cfg.state_path} ({exc.strerror})",
+                     "run doctor as the user she runs as (sudo -u samantha samantha doctor)")
+
+
+def _memory_file(cfg: Config) -> Check:
     from samantha.companion import snapshot
     from samantha.companion.memory import FILE
     from samantha.companion.storage import not_a_dir

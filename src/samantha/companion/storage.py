@@ -82,7 +82,11 @@ def ensure_private_dir(state: Path) -> Path:
 def not_a_dir(state: Path) -> MemoryError_ | None:
     """The state directory, or a folder above it, is a file: named, with the way out."""
     for part in (state, *state.parents):
-        if part.exists() and not part.is_dir():
+        try:
+            mode = part.stat().st_mode
+        except OSError:  # absent, or not ours to look into: another check says which
+            continue
+        if not stat.S_ISDIR(mode):
             what = (f"her state directory {part}" if part == state else
                     f"{part}, a folder above her state directory {state},")
             return MemoryError_(
