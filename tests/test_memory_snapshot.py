@@ -19,7 +19,7 @@ import pytest
 from conftest import run_cli
 from samantha.appliance.checks import OK, WARN, memory_file
 from samantha.companion import snapshot
-from samantha.companion.memory import FILE, Memory
+from samantha.companion.memory import FILE, MIGRATIONS, Memory
 from samantha.companion.repair import repair
 from samantha.companion.snapshot import snapshots
 from samantha.config import Config
@@ -235,3 +235,27 @@ def test_doctor_says_whether_her_memory_is_well_restored_or_read_only(tmp_path: 
     state.write_text("not a folder")
     misplaced = memory_file(cfg)
     assert misplaced.status == WARN and "is a file, not a directory" in misplaced.detail
+
+
+def test_a_snapshot_from_an_older_schema_is_still_merged(tmp_path: Path) -> None:
+    """A snapshot taken before ``reminders.lang`` existed (schema 2) still gives its rows."""
+    state = tmp_path / "state"
+    write(state, 0, 40)
+    old = sqlite3.connect(state / f"{FILE}.snapshot-000001")
+    for script in MIGRATIONS[:2]:
+        old.executescript(script)
+    old.execute("INSERT INTO reminders(due, kind, text) VALUES ('2026-12-24T09:00', 'reminder', "
+                "'call Mum')")
+    old.executemany("INSERT INTO facts(id, at, text) VALUES (?, 'then', ?)",
+                    [(i + 1, fact(i)) for i in range(40)])
+    old.execute("PRAGMA user_version=2")
+    old.commit()
+    old.close()
+    tear(state)
+    done = repair(state)
+    assert done.snapshot is not None and done.from_snapshot["reminders"] == 1
+    mem = Memory(state, snapshots=False)
+    assert mem.read("SELECT due, kind, text, lang FROM reminders") == [
+        ("2026-12-24T09:00", "reminder", "call Mum", "")]
+    assert len(mem.facts()) == 40
+    mem.close()

@@ -87,7 +87,11 @@ def repair(state: Path) -> Repaired:
         result.from_file = {table: len(found) for table, found in rows.items() if found}
         result.snapshot = snapshot.newest_good(path)
         if result.snapshot is not None:
-            _merge(rows, _read(result.snapshot), result)
+            try:
+                _merge(rows, _read(result.snapshot), result)
+            except sqlite3.Error as exc:  # what the file gave is still brought in
+                log.warning("the snapshot %s could not be read (%s)", result.snapshot, exc)
+                result.snapshot = None
         fresh = Memory(state, snapshots=False)  # the good snapshots stay as they are
         try:
             with fresh.tx() as db:
@@ -132,12 +136,17 @@ def _salvage(scratch: Path, result: Repaired) -> dict[str, dict[object, Row]]:
 
 
 def _read(snapshot: Path) -> dict[str, dict[object, Row]]:
-    db = sqlite3.connect(snapshot.as_uri() + "?mode=ro", uri=True)
+    """The snapshot's rows; a column an older schema lacked reads as '' (``lang``)."""
+    db = sqlite3.connect(snapshot.as_uri() + "?immutable=1", uri=True)
     try:
-        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-        return {table: {row[0]: tuple(row) for row in db.execute(
-            f"SELECT {', '.join(columns)} FROM {table}")}
-            for table, columns in TABLES.items() if table in names}
+        out: dict[str, dict[object, Row]] = {}
+        for table, columns in TABLES.items():
+            have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+            if have:
+                picked = ", ".join(c if c in have else "''" for c in columns)
+                out[table] = {row[0]: tuple(row) for row in
+                              db.execute(f"SELECT {picked} FROM {table}")}
+        return out
     finally:
         db.close()
 
