@@ -21,6 +21,7 @@ from samantha.appliance.checks import OK, WARN, memory_file
 from samantha.companion import snapshot
 from samantha.companion.memory import FILE, MIGRATIONS, Memory
 from samantha.companion.repair import repair
+from samantha.companion.salvage import salvage
 from samantha.companion.snapshot import snapshots
 from samantha.config import Config
 
@@ -259,3 +260,24 @@ def test_a_snapshot_from_an_older_schema_is_still_merged(tmp_path: Path) -> None
         ("2026-12-24T09:00", "reminder", "call Mum", "")]
     assert len(mem.facts()) == 40
     mem.close()
+
+
+def test_rows_still_in_the_journal_of_a_killed_process_are_recovered(tmp_path: Path) -> None:
+    """Power lost while she ran: the last writes are only in the WAL, and the file is torn."""
+    state, crashed = tmp_path / "state", tmp_path / "crashed"
+    write(state, 0, 100)
+    mem = Memory(state, snapshots=False)
+    for i in range(100, 160):
+        assert mem.add_fact(fact(i))
+    crashed.mkdir(mode=0o700)
+    for suffix in ("", "-wal"):  # the files as they are on disk at this moment, WAL and all
+        (crashed / f"{FILE}{suffix}").write_bytes(Path(f"{state / FILE}{suffix}").read_bytes())
+    mem.close()
+    assert Path(f"{crashed / FILE}-wal").stat().st_size > 0
+    os.truncate(crashed / FILE, (crashed / FILE).stat().st_size // 2)
+    in_pages = {row[2] for row in salvage(crashed / FILE).rows["facts"].values()}
+    assert {fact(i) for i in range(100, 160)} <= in_pages  # read from the WAL's frames
+    repair(crashed)
+    recovered = set(facts_in(crashed))
+    assert {fact(i) for i in range(100, 160)} <= recovered  # every write she confirmed last
+    assert recovered <= {fact(i) for i in range(160)}

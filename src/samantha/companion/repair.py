@@ -173,7 +173,7 @@ def _rows(db: sqlite3.Connection, table: str, columns: tuple[str, ...],
     after, skip, skips = -(1 << 63), 0, 0
     query = (f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE rowid > ? "
              "ORDER BY rowid")
-    while skips <= MAX_SKIPS:
+    while skips <= MAX_SKIPS and after + skip < (1 << 63) - 1:  # past it: SQLite's overflow
         try:
             for row in db.execute(query, (after + skip,)):
                 out.append(tuple(row[1:]))
