@@ -53,9 +53,10 @@ class Repaired:
     snapshot: Path | None = None
     """The snapshot merged in (None: there was none that checked out)."""
     lost: dict[str, int] = field(default_factory=dict)
-    """Stretches of a table that SQLite could not read (unreadable pages stepped over)."""
+    """Stretches of a table SQLite could not read (pages stepped over); "cells": records the
+    page-by-page read could not decode (an overflow page gone)."""
     missing_pages: int = 0
-    """Pages of the damaged file that are gone (a torn file), and cells that did not decode."""
+    """Pages the damaged file's header counts that are gone (a torn file)."""
 
 
 def repair(state: Path) -> Repaired:
@@ -97,10 +98,10 @@ def repair(state: Path) -> Repaired:
             with fresh.tx() as db:
                 for table, found in rows.items():
                     columns = TABLES[table]
-                    db.executemany(f"INSERT OR IGNORE INTO {table}({', '.join(columns)}) "
-                                   f"VALUES ({', '.join('?' * len(columns))})",
-                                   list(found.values()))
-                    result.recovered[table] = len(found)
+                    done = db.executemany(
+                        f"INSERT OR IGNORE INTO {table}({', '.join(columns)}) VALUES "
+                        f"({', '.join('?' * len(columns))})", list(found.values()))
+                    result.recovered[table] = max(0, done.rowcount)
         finally:
             fresh.close()
     except (OSError, sqlite3.Error) as exc:
@@ -114,8 +115,10 @@ def repair(state: Path) -> Repaired:
 
 
 def _salvage(scratch: Path, result: Repaired) -> dict[str, dict[object, Row]]:
-    """The rows SQLite can read, then those only a page-by-page read finds, by key."""
+    """The rows SQLite can read, then those only a page-by-page read finds, by key. The pages
+    are read first, as they are: closing SQLite's connection may checkpoint the WAL into them."""
     rows: dict[str, dict[object, Row]] = {table: {} for table in TABLES}
+    pages = salvage(scratch)
     try:
         db = sqlite3.connect(scratch, isolation_level=None)
         try:
@@ -125,7 +128,6 @@ def _salvage(scratch: Path, result: Repaired) -> dict[str, dict[object, Row]]:
             db.close()
     except sqlite3.Error as exc:
         log.info("SQLite cannot read the damaged file at all (%s); reading its pages", exc)
-    pages = salvage(scratch)
     result.missing_pages = pages.missing_pages
     if pages.lost:
         result.lost["cells"] = pages.lost
