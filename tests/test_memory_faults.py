@@ -332,7 +332,7 @@ def test_a_directory_its_owner_set_read_only_is_respected(
         assert brain.memory.recall("what is my sister called") == [
             "The person's sister is called Ana."]  # read, untouched
         brain.close()
-    check_degraded(said, "my memory folder is set read-only")
+    check_degraded(said, "my memory is set read-only")
     logged = lines_with(caplog, "owner-read-only")
     assert len(logged) == 1 and f"chmod 700 {state}" in logged[0], caplog.text
     listed = run_cli("memory", "--state-dir", str(state), "list", timeout=60)
@@ -340,4 +340,16 @@ def test_a_directory_its_owner_set_read_only_is_respected(
     assert "[owner-read-only]" in listed.stderr
     assert stat.S_IMODE(state.stat().st_mode) == 0o500  # not chmod-ed back
     assert {p.name: p.read_bytes() for p in state.iterdir()} == files  # no snapshot, no write
+    assert (state / FILE).read_bytes() == before
+
+
+def test_a_memory_file_its_owner_set_read_only_is_respected(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    before = seed(state)
+    os.chmod(state / FILE, 0o400)
+    brain = Conversation(Persona(), state_dir=state, memory_cfg=NO_FACTS)
+    said = talk(brain, "Hi there.", "Nice day today.", "add bread to my shopping list")
+    brain.close()
+    check_degraded(said, "my memory is set read-only")
+    assert stat.S_IMODE((state / FILE).stat().st_mode) == 0o400  # not chmod-ed back
     assert (state / FILE).read_bytes() == before

@@ -33,7 +33,7 @@ REASONS = {
     "read-only": "my memory is on a read-only disk",
     "busy": "another program is holding my memory file",
     "io-error": "the disk my memory lives on reported an error",
-    "owner-read-only": "my memory folder is set read-only, so I'm keeping it as it is",
+    "owner-read-only": "my memory is set read-only, so I'm keeping it as it is",
     "not-a-directory": "the place my memory should live is a file, not a folder",
 }
 """What she says about each fault, in her own words (others: she cannot write there)."""
