@@ -1,10 +1,11 @@
 """What `samantha memory repair` gets back from a torn memory file, and what a snapshot costs.
 
     PYTHONPATH=src .venv/bin/python scripts/memory_tear.py [--facts 300] [--cut 0.5]
-                                                           [--snapshot-after N] [--dir DIR]
+                                  [--snapshot-after N] [--batch 1] [--dir DIR]
 
 Writes ``--facts`` facts and as many turns (one confirmed write each, as she does) into a fresh
-memory in DIR (a temporary directory by default), takes one snapshot after ``--snapshot-after``
+memory in DIR (a temporary directory by default; ``--batch B``: B of each per transaction, to
+build a large memory quickly), takes one snapshot after ``--snapshot-after``
 of each (none by default) and times it, cuts the file at ``--cut`` of its size with
 ``os.truncate`` (a power cut mid-write), runs the real repair and prints the rows recovered out
 of the rows written, from the file and from the snapshot, and how long repair took.
@@ -16,6 +17,7 @@ import argparse
 import os
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from samantha.companion import snapshot
@@ -28,14 +30,23 @@ def main() -> None:
     parser.add_argument("--facts", type=int, default=300)
     parser.add_argument("--cut", type=float, default=0.5)
     parser.add_argument("--snapshot-after", type=int, default=None)
+    parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--dir", default=None)
     args = parser.parse_args()
     state = Path(args.dir or tempfile.mkdtemp(prefix="memory-tear-")) / "state"
     mem = Memory(state, snapshots=False)
     took = None
+    batch: list[tuple[str, tuple[object, ...]]] = []
     for i in range(args.facts):
-        mem.add_fact(f"The person's friend number {i} is called Friend{i}.")
-        mem.add_turn(f"Tell me about day {i}. " + "word " * 30, f"Day {i} was fine. " + "ok " * 30)
+        at = datetime.now().isoformat(timespec="seconds")  # as she stamps them
+        batch += [("INSERT INTO facts(at, text) VALUES (?, ?)",
+                   (at, f"The person's friend number {i} is called Friend{i}.")),
+                  ("INSERT INTO turns(at, user, reply) VALUES (?, ?, ?)",
+                   (at, f"Tell me about day {i}. " + "word " * 30,
+                    f"Day {i} was fine. " + "ok " * 30))]
+        if len(batch) >= 2 * args.batch or args.snapshot_after == i + 1 or i + 1 == args.facts:
+            assert mem.write_all(batch)
+            batch = []
         if args.snapshot_after == i + 1:
             start = time.perf_counter()
             snapshot.take(state / FILE)
