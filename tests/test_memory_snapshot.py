@@ -281,3 +281,18 @@ def test_rows_still_in_the_journal_of_a_killed_process_are_recovered(tmp_path: P
     recovered = set(facts_in(crashed))
     assert {fact(i) for i in range(100, 160)} <= recovered  # every write she confirmed last
     assert recovered <= {fact(i) for i in range(160)}
+
+
+def test_a_delete_without_a_scrub_is_snapshotted_again_at_the_next_write(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    write(state, 0, 10)
+    mem = Memory(state)
+    assert mem.snapshots is not None
+    mem.snapshots.wait()
+    assert len(snapshots(state / FILE)) == 1
+    assert mem.write("DELETE FROM facts WHERE text = ?", (fact(3),)) is not None
+    assert snapshots(state / FILE) == []  # gone before the write returned
+    assert mem.add_fact("The person likes tea.")
+    mem.close()
+    (kept,) = snapshots(state / FILE)
+    assert fact(3).encode() not in kept.read_bytes() and b"likes tea" in kept.read_bytes()

@@ -134,6 +134,7 @@ class Snapshots:
         thrown away; the next is taken once the forget is scrubbed (``Memory.scrub``). A
         damaged file kept by ``memory repair`` holds it too: it goes as well (said in the log)."""
         damaged = sorted(self.path.parent.glob(f"{self.path.name}.damaged-*"))
+        self.writes = max(self.writes, self.every_writes - 1)  # else: at the very next write
         with self._lock:
             self._generation += 1
             self._again = False
