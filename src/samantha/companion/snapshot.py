@@ -10,8 +10,8 @@ oldest beyond ``KEEP`` go.
 
 Forgetting reaches the snapshots: a write that deletes rows (``forget``) removes every snapshot
 (and a damaged file ``memory repair`` kept) at once, before it returns, and a fresh one is taken
-without what was forgotten. ``samantha
-memory repair`` merges the newest good snapshot into what it salvages from a damaged file.
+without what was forgotten. ``samantha memory repair`` merges the newest good snapshot into what
+it salvages from a damaged file.
 """
 
 from __future__ import annotations
