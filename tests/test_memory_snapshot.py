@@ -296,3 +296,26 @@ def test_a_delete_without_a_scrub_is_snapshotted_again_at_the_next_write(tmp_pat
     mem.close()
     (kept,) = snapshots(state / FILE)
     assert fact(3).encode() not in kept.read_bytes() and b"likes tea" in kept.read_bytes()
+
+
+def test_rows_whose_table_root_page_is_gone_are_told_apart_by_their_shape(tmp_path: Path) -> None:
+    """The root pages of facts and turns zeroed (a torn write there): SQLite cannot reach a row
+    of either, and every leaf page is given to its table by the shape of its records."""
+    state = tmp_path / "state"
+    write(state, 0, N)
+    db = sqlite3.connect(state / FILE)
+    roots = dict(db.execute("SELECT name, rootpage FROM sqlite_master WHERE name IN "
+                            "('facts', 'turns')").fetchall())
+    db.close()
+    with (state / FILE).open("r+b") as fh:
+        for root in roots.values():
+            assert root > 1
+            fh.seek((root - 1) * 4096)
+            fh.write(b"\0" * 4096)
+    done = repair(state)
+    assert done.kept is not None and done.recovered["facts"] == N, done
+    assert set(facts_in(state)) == {fact(i) for i in range(N)}
+    mem = Memory(state, snapshots=False)
+    turns = mem.read("SELECT id, user FROM turns ORDER BY id")
+    mem.close()
+    assert [u for _, u in turns] == [f"Tell me about day {i}. " + "word " * 30 for i in range(N)]

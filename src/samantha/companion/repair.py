@@ -23,19 +23,13 @@ from pathlib import Path
 
 from samantha.companion import snapshot
 from samantha.companion.memory import FILE, Memory
-from samantha.companion.salvage import Row, salvage
+from samantha.companion.salvage import Row, salvage, tables
 from samantha.companion.storage import MemoryError_
 
 log = logging.getLogger(__name__)
-TABLES = {
-    "turns": ("id", "at", "user", "reply", "summarised"),
-    "facts": ("id", "at", "text"),
-    "summaries": ("id", "at", "text", "upto_turn"),
-    "state": ("key", "value"),
-    "reminders": ("id", "due", "kind", "text", "fired", "lang"),
-    "notes": ("id", "at", "list", "text"),
-}
-"""What is worth recovering, table by table (the search index is rebuilt, not copied)."""
+TABLES = {name: table.columns for name, table in tables().items()}
+"""What is worth recovering, table by table, as the schema has it now (the search index is
+rebuilt, not copied)."""
 MAX_SKIPS = 200
 _SUFFIXES = ("", "-wal", "-shm")
 

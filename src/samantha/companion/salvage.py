@@ -8,24 +8,73 @@ as the format describes it (https://www.sqlite.org/fileformat2.html), as the sql
 laid over them, each cell's record decoded on its own (a cell whose overflow pages are gone is
 counted as lost, the rest of the page is kept). A leaf is given to its table by walking the
 b-trees from ``sqlite_master`` as far as the pages go, and a leaf cut off from its table by the
-tear by the shape of its rows (``SHAPES``). Deleted rows are not brought back: her memory runs
-with ``secure_delete``, so freed cells and pages are zeros.
+tear by the shape of its rows (``tables()``: read from ``MIGRATIONS``, so a new column or table
+is known here without a change). Deleted rows are not brought back: her memory runs with
+``secure_delete``, so freed cells and pages are zeros.
 """
 
 from __future__ import annotations
 
+import ast
+import sqlite3
 import struct
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
+from samantha.companion.memory import MIGRATIONS
+
 Row = tuple[object, ...]
-SHAPES = {
-    "turns": "NTTTI", "facts": "NTT", "summaries": "NTTI", "state": "TT",
-    "reminders": "NTTTIT", "notes": "NTTT",
-}
-"""Each table's record, column by column: N the rowid alias (stored as NULL), T text, I integer.
-A reminder written before schema 3 lacks its last column (``lang``)."""
-KINDS = {"reminder", "alarm", "timer"}
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    """Its columns now, in order (the key first: the rowid alias, or a table's own key)."""
+    defaults: tuple[object, ...]
+    """What a column added later reads as in a row written before it existed."""
+    shape: str
+    """Its record now, column by column: N the rowid alias (stored as NULL), T text, I integer,
+    ? anything else."""
+    older: frozenset[str]
+    """Its record at each earlier schema version (a row is never rewritten by ALTER TABLE)."""
+
+
+@cache
+def tables() -> dict[str, Table]:
+    """Every table worth recovering (not a full-text index or its shadow tables), from the
+    schema ``MIGRATIONS`` build, version by version."""
+    db = sqlite3.connect(":memory:")
+    shapes: dict[str, list[str]] = {}
+    info: dict[str, list[tuple[object, ...]]] = {}
+    try:
+        for script in MIGRATIONS:
+            db.executescript(script)
+            rows = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+            virtual = [n for n, sql in rows if str(sql).upper().startswith("CREATE VIRTUAL")]
+            for name, _ in rows:
+                if not any(name == v or name.startswith(f"{v}_") for v in virtual):
+                    info[name] = db.execute(f"PRAGMA table_info({name})").fetchall()
+                    shapes.setdefault(name, []).append(_declared(info[name]))
+    finally:
+        db.close()
+    return {name: Table(tuple(str(c[1]) for c in cols), tuple(_default(c[4]) for c in cols),
+                        shapes[name][-1], frozenset(shapes[name][:-1]))
+            for name, cols in info.items()}
+
+
+def _declared(columns: list[tuple[object, ...]]) -> str:
+    alias = [c for c in columns if c[5]]
+    return "".join("N" if c[5] and len(alias) == 1 and str(c[2]).upper() == "INTEGER" else
+                   "I" if "INT" in str(c[2]).upper() else "T" if "TEXT" in str(c[2]).upper()
+                   else "?" for c in columns)
+
+
+def _default(literal: object) -> object:
+    try:
+        return ast.literal_eval(str(literal)) if literal is not None else None
+    except (ValueError, SyntaxError):
+        return None
 
 
 @dataclass
@@ -60,7 +109,7 @@ def salvage(path: Path) -> Salvaged:
             continue
         cells = _cells(pages, page, head, usable, out)
         table = owner.get(number) or _shape_of(cells)
-        if table in SHAPES:
+        if table in tables():
             for rowid, values in cells:
                 row = _fit(table, rowid, values)
                 if row is not None:
@@ -213,26 +262,30 @@ def _shape(values: list[object]) -> str:
 
 
 def _shape_of(cells: list[tuple[int, list[object]]]) -> str | None:
-    """The table a leaf cut off from its b-tree belongs to, by the shape of its rows."""
+    """The table a leaf cut off from its b-tree belongs to, by the shape of its rows (a row
+    that fits a table as it is now counts twice one that fits an older version of it)."""
     votes: dict[str, int] = {}
     for _, values in cells:
         shape = _shape(values)
-        for table, want in SHAPES.items():
-            if shape == want or (table == "reminders" and shape == want[:-1]
-                                 and values[2] in KINDS):
-                if table == "turns" and values[2] in KINDS and len(values) == 5:
-                    continue
-                votes[table] = votes.get(table, 0) + 1
+        for name, table in tables().items():
+            if _fits(shape, table.shape):
+                votes[name] = votes.get(name, 0) + 2
+            elif any(_fits(shape, old) for old in table.older):
+                votes[name] = votes.get(name, 0) + 1
     return max(votes, key=lambda t: votes[t]) if votes else None
 
 
-def _fit(table: str, rowid: int, values: list[object]) -> Row | None:
-    """A record as a row of ``table`` (its key first), or None when it does not fit."""
-    want = SHAPES[table]
-    if table == "reminders" and len(values) == len(want) - 1:
-        values = [*values, ""]
-    if len(values) != len(want):
+def _fits(shape: str, want: str) -> bool:
+    return len(shape) == len(want) and all(w in (s, "?") for s, w in zip(shape, want, strict=True))
+
+
+def _fit(name: str, rowid: int, values: list[object]) -> Row | None:
+    """A record as a row of ``name`` (its key first), or None when it does not fit; a row from
+    before a column was added gets that column's default."""
+    table = tables()[name]
+    if not 0 < len(values) <= len(table.columns):
         return None
-    if want[0] == "N":
+    values = [*values, *table.defaults[len(values):]]
+    if table.shape[0] == "N":
         values = [rowid, *values[1:]]
     return tuple(values)
