@@ -1,5 +1,6 @@
 """Memory that degrades, never blocks: a full disk (at start and filling mid-conversation), a
-read-only, foreign or shared state directory, a damaged page and a damaged search index. Each:
+read-only, foreign or shared state directory, one that is a file, one (or a memory file) its
+owner set read-only, a damaged page and a damaged search index. Each:
 she still answers (once saying she is not saving), one clear log line, no false confirmation,
 and the memory file byte for byte as it was. Then `samantha memory repair`.
 
