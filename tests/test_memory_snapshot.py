@@ -192,6 +192,8 @@ def test_forgetting_a_fact_removes_it_from_every_snapshot(tmp_path: Path) -> Non
     assert any(b"Zanzibarqux" in p.read_bytes() for p in snapshots(state / FILE))
     mem = Memory(state)
     assert mem.forget_fact(secret)
+    assert mem.snapshots is not None
+    mem.snapshots.wait(None)  # however busy the machine
     mem.close()
     assert snapshots(state / FILE)  # a fresh one was taken after the forget
     for p in state.iterdir():
@@ -299,6 +301,8 @@ def test_a_delete_without_a_scrub_is_snapshotted_again_at_the_next_write(tmp_pat
     assert mem.write("DELETE FROM facts WHERE text = ?", (fact(3),)) is not None
     assert snapshots(state / FILE) == []  # gone before the write returned
     assert mem.add_fact("The person likes tea.")
+    assert mem.snapshots is not None
+    mem.snapshots.wait(None)  # however busy the machine
     mem.close()
     (kept,) = snapshots(state / FILE)
     assert fact(3).encode() not in kept.read_bytes() and b"likes tea" in kept.read_bytes()
