@@ -127,6 +127,9 @@ class LlmConfig:
     """Manifest name of the GGUF instruct model."""
     threads: int = 2
     """CPU threads for llama.cpp."""
+    omp_spin: int = 300000
+    """How long llama.cpp's OpenMP threads spin before they sleep, in libgomp iterations (about
+    100,000 per millisecond; 0: they sleep at once, as whisper.cpp's do). ``inference.openmp``."""
     n_ctx: int = 2048
     """Context window in tokens (persona, history and reply together)."""
     max_tokens: int = 96
