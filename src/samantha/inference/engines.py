@@ -56,7 +56,8 @@ def build_asr(cfg: Config) -> Transcriber:
     from samantha.inference.asr import WhisperTranscriber
 
     path = modelstore.path_for(cfg.asr.model, cfg.models_path)
-    return WhisperTranscriber(path, cfg.asr.threads, cfg.asr.language, cfg.asr.sized_ctx)
+    return WhisperTranscriber(path, cfg.asr.threads, cfg.asr.language, cfg.asr.sized_ctx,
+                              cfg.asr.windows)
 
 
 def build_llm(cfg: Config) -> LanguageModel:
