@@ -121,10 +121,11 @@ def unregister(code: str) -> None:
 
 
 def packs() -> list[Pack]:
-    """Every language she knows, in the order they were added (English, Korean, then any
-    other)."""
+    """Every language she knows: English, Korean, then any other in the order added (whichever
+    folder was imported first)."""
     _load_builtin()
-    return list(_PACKS.values())
+    first = {"en": 0, "ko": 1}
+    return sorted(_PACKS.values(), key=lambda pack: first.get(pack.code, 2))
 
 
 def get(code: str) -> Pack:
