@@ -137,7 +137,7 @@ def leading(code: str, key: str, claim: str) -> str:
     """A leading statement for ``claim`` in language ``code``, in one of its forms
     (``lang/<code>/bench.toml`` [truth] forms) picked by ``key``'s hash."""
     t = data.table(code, "bench")["truth"]
-    form = t["forms"][_rank(key)[1] % len(t["forms"])]
+    form: str = t["forms"][_rank(key)[1] % len(t["forms"])]
     return form.format(claim=claim, heard=_ending(claim, t["heard"]),
                        hearsay=_ending(claim, t["hearsay"]))
 

@@ -20,20 +20,12 @@ korcen does not catch the commonest Korean swear word, the very case this filter
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from samantha import lang
 from samantha.lang import Pack
 from samantha.lang.data import table
 from samantha.lang.protocols import Reading
-
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s",
-                       "7": "t", "+": "t"})
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,59 +46,9 @@ def _language(text: str) -> Pack:
     return lang.pack_for(text, lang.get("en"))
 
 
-@dataclass(frozen=True, slots=True)
-class Lists:
-    en_roots: re.Pattern[str]
-    en_words: re.Pattern[str]
-    ko: tuple[str, ...]
-    ko_allowed: tuple[str, ...]
-
-
-def _entries(name: str) -> list[str]:
-    text = resources.files("samantha").joinpath("data", name).read_text("utf-8")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-
-
-@lru_cache(maxsize=1)
-def lists() -> Lists:
-    en = _entries("say_filter_en.txt")
-    roots = re.compile(r"\b(?:" + "|".join(re.escape(e[5:]) for e in en
-                                           if e.startswith("root:")) + ")")
-    words = sorted((e for e in en if not e.startswith("root:")), key=len, reverse=True)
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+")
-                                             for w in words) + r")\b")
-    ko = _entries("say_filter_ko.txt")
-    return Lists(roots, pattern, tuple(_fold_ko(e) for e in ko if not e.startswith("allow:")),
-                 tuple(_fold_ko(e[6:]) for e in ko if e.startswith("allow:")))
-
-
-def _fold_en(text: str) -> tuple[str, str]:
-    """Words with leetspeak undone and spelled-out letters joined ("f u c k"); and the same
-    with every doubled letter squeezed ("fuuuck")."""
-    low = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
-    low = re.sub(r"(?<=\w)[.*_-](?=\w)", "", low.translate(_LEET))
-    spaced = " ".join(re.sub(r"[^\w' ]+", " ", low).split())
-    spaced = re.sub(r"\b(\w) (?=\w\b)", r"\1", spaced)
-    return spaced, re.sub(r"(\w)\1+", r"\1", spaced)
-
-
-def _fold_ko(text: str) -> str:
-    composed = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text))
-    return re.sub(r"[^\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]", "", composed)
-
-
 def blocked(text: str) -> bool:
-    """True when ``text`` holds a slur, hate or harassment from either list."""
-    lst = lists()
-    for folded in _fold_en(text):
-        if lst.en_words.search(folded) or lst.en_roots.search(folded):
-            return True
-    if _HANGUL.search(text):
-        ko = _fold_ko(text)
-        for word in lst.ko_allowed:
-            ko = ko.replace(word, "")
-        return any(word in ko for word in lst.ko)
-    return False
+    """True when ``text`` holds a slur, hate or harassment from any language's list."""
+    return any(p.swearing is not None and p.swearing.listed(text) for p in lang.packs())
 
 
 def calm_line(text: str) -> str:

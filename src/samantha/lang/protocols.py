@@ -288,5 +288,10 @@ class Swearing(Protocol):
     """How the language swears without insulting: intensifiers about a thing, a year's name,
     and how it aims a sentence at the listener (the output filter, ``companion.say_filter``)."""
 
+    def listed(self, text: str) -> bool:
+        """Does ``text`` hold a word of the language's hidden list (folded so spacing,
+        punctuation, leetspeak and stretched letters do not slip through)?"""
+
     def read(self, text: str, blocked: Callable[[str], bool]) -> Reading:
-        """``text`` read in context; ``blocked`` says whether a piece holds a listed word."""
+        """``text`` read in context; ``blocked`` says whether a piece holds a listed word (of
+        any language's list)."""

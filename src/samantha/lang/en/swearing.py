@@ -8,13 +8,16 @@ be nothing else. The words are ``filter.toml``'s."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import cached_property
 
-from samantha.lang.data import table
+from samantha.lang.data import hidden, table
 from samantha.lang.protocols import Reading
 
 _WORD = re.compile(r"[a-z']+")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s",
+                       "7": "t", "+": "t"})
 SHORT = 5
 """Words in a sentence too short to be about anything but her ("shut up, idiot")."""
 
@@ -23,7 +26,31 @@ def _either(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def fold(text: str) -> tuple[str, str]:
+    """Words with leetspeak undone and spelled-out letters joined ("f u c k"); and the same
+    with every doubled letter squeezed ("fuuuck")."""
+    low = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
+    low = re.sub(r"(?<=\w)[.*_-](?=\w)", "", low.translate(_LEET))
+    spaced = " ".join(re.sub(r"[^\w' ]+", " ", low).split())
+    spaced = re.sub(r"\b(\w) (?=\w\b)", r"\1", spaced)
+    return spaced, re.sub(r"(\w)\1+", r"\1", spaced)
+
+
 class Swearing:
+    @cached_property
+    def _hidden(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """(roots: "root:" entries, matched as word beginnings; whole words and phrases)."""
+        entries = hidden("en")
+        roots = re.compile(r"\b(?:" + "|".join(re.escape(e[5:]) for e in entries
+                                               if e.startswith("root:")) + ")")
+        words = sorted((e for e in entries if not e.startswith("root:")), key=len, reverse=True)
+        return roots, re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                                                    for w in words) + r")\b")
+
+    def listed(self, text: str) -> bool:
+        roots, words = self._hidden
+        return any(words.search(f) or roots.search(f) for f in fold(text))
+
     @cached_property
     def _words(self) -> dict[str, list[str]]:
         return table("en", "filter")

@@ -12,10 +12,14 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
-from samantha.lang.data import table
+from samantha.lang import script
+from samantha.lang.data import hidden, table
 from samantha.lang.protocols import Reading
 
 YEAR = "년"
@@ -26,6 +30,23 @@ LIKE = "같"
 """너 같은 X ("an X like you"): an insult noun likened to her is aimed at her."""
 REACH = 2
 """Tokens after an intensifier where an insult makes it part of the insult."""
+
+
+_NOT_HANGUL = re.compile(r"[^\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+def fold(text: str) -> str:
+    """Hangul only, composed: spaces, digits, dots and Latin letters between the letters of a
+    listed word do not hide it."""
+    return _NOT_HANGUL.sub("", unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text)))
+
+
+@cache
+def _hidden() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the listed words, the ordinary words that contain one: "allow:" entries), folded."""
+    entries = hidden("ko")
+    return (tuple(fold(e) for e in entries if not e.startswith("allow:")),
+            tuple(fold(e[6:]) for e in entries if e.startswith("allow:")))
 
 
 def _words() -> dict[str, Any]:
@@ -65,6 +86,15 @@ def _aimed(tokens: Sequence[Any], blocked: Callable[[str], bool]) -> bool:
 
 
 class Swearing:
+    def listed(self, text: str) -> bool:
+        if not script.has(text, "hangul"):
+            return False
+        words, allowed = _hidden()
+        folded = fold(text)
+        for word in allowed:
+            folded = folded.replace(word, "")
+        return any(word in folded for word in words)
+
     def read(self, text: str, blocked: Callable[[str], bool]) -> Reading:
         if not blocked(text) and not any(w in text for w in _words().get("insults", ())):
             return Reading(text, text, False)  # nothing to read (and no Kiwi)
