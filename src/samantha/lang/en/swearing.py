@@ -23,7 +23,8 @@ SHORT = 5
 
 
 def _either(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """An alternation of ``words``, longest first; one that never matches when there are none."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
 
 
 def fold(text: str) -> tuple[str, str]:
@@ -37,6 +38,8 @@ def fold(text: str) -> tuple[str, str]:
 
 
 class Swearing:
+    """``lang.protocols.Swearing`` for English."""
+
     @cached_property
     def _hidden(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
         """(roots: "root:" entries, matched as word beginnings; whole words and phrases)."""

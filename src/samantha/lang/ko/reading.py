@@ -9,6 +9,8 @@ from samantha.lang import script
 
 
 class KoreanGrammar:
+    """``lang.protocols.Content``, ``Analyser`` and ``Levels`` for Korean."""
+
     def retold(self, sentence: str, heard: str) -> tuple[list[str], list[str]] | None:
         from samantha.lang.ko import grammar
 

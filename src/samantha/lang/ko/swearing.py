@@ -86,6 +86,8 @@ def _aimed(tokens: Sequence[Any], blocked: Callable[[str], bool]) -> bool:
 
 
 class Swearing:
+    """``lang.protocols.Swearing`` for Korean (Kiwi reads the sentence)."""
+
     def listed(self, text: str) -> bool:
         if not script.has(text, "hangul"):
             return False
