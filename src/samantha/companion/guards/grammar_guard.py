@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from samantha.companion.guards import parrot
 from samantha.config import Persona
-from samantha.lang import Pack, pack_for
+from samantha.lang import Pack, get, pack_for
 from samantha.lang.protocols import KEEP, Reply, Verdict, drop, judged
 
 NAMES = frozenset({"parroting", "non-words", "speech level"})
@@ -23,10 +23,9 @@ def check(sentence: str, heard: str, banmal: bool, name: str = "Samantha") -> tu
     """The three guards on one sentence outside a turn: why it is dropped ('' if it is not), and
     the sentence at the owner's level (the Korean-replies bench and the tests)."""
     from samantha.companion.exchange import Exchange
-    from samantha.lang import pack_for
 
     persona = Persona(name=name, formality="banmal" if banmal else "casual")
-    reply = Exchange(text=heard, pack=pack_for(sentence, pack_for(heard, _home())))
+    reply = Exchange(text=heard, pack=pack_for(sentence, pack_for(heard, get("en"))))
     for guard in (Parrot(), NonWords(lambda: persona), SpeechLevel(lambda: persona)):
         verdict = guard.check(sentence, reply)
         if verdict.action == "drop":
@@ -34,12 +33,6 @@ def check(sentence: str, heard: str, banmal: bool, name: str = "Samantha") -> tu
         if verdict.action == "rewrite":
             sentence = verdict.text
     return "", sentence
-
-
-def _home() -> Pack:
-    from samantha.lang import get
-
-    return get("en")
 
 
 @dataclass(frozen=True, slots=True)
