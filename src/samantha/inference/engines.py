@@ -84,7 +84,17 @@ def build_llm(cfg: Config) -> LanguageModel:
     server = OpenAIModel(endpoint, cfg.llm.endpoint_model, sampling(cfg),
                          prefix_cache=cfg.engine.prefix_cache)
     log.info("language model: %s first, %s when it does not answer", endpoint, cfg.llm.model)
-    return FallbackModel(server, local, cfg.llm.endpoint_timeout_s)
+    return FallbackModel(server, local, cfg.llm.endpoint_timeout_s, notice=server_down(cfg))
+
+
+def server_down(cfg: Config) -> Callable[[str], str]:
+    """The home-server notice in the language of what was said (each language pack's
+    ``phrases.server_down``; the one step here that reaches up to the packs, as
+    ``build_voice`` does)."""
+    from samantha import lang
+
+    home = lang.resolve(cfg.persona)
+    return lambda said: lang.pack_for(said, home).phrases.server_down
 
 
 def sampling(cfg: Config) -> Sampling:
