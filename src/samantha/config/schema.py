@@ -142,9 +142,11 @@ class LlmConfig:
     """Manifest name of the GGUF instruct model."""
     threads: int = 2
     """CPU threads for llama.cpp."""
-    omp_spin: int = 300000
+    omp_spin: int = 0
     """How long llama.cpp's OpenMP threads spin before they sleep, in libgomp iterations (about
-    100,000 per millisecond; 0: they sleep at once, as whisper.cpp's do). ``inference.openmp``."""
+    100,000 per millisecond; 0: they sleep at once, as whisper.cpp's do). 300000 decodes a third
+    faster on a quiet box, but collapses when anything else wants the cores (docs/bench.md,
+    "Threads"): only for a box that runs her alone. ``inference.openmp``."""
     n_ctx: int = 2048
     """Context window in tokens (persona, history and reply together)."""
     max_tokens: int = 96

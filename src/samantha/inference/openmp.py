@@ -1,4 +1,4 @@
-"""How each engine's OpenMP threads wait: llama.cpp spins briefly, whisper.cpp sleeps at once.
+"""How each engine's OpenMP threads wait: llama.cpp may spin briefly, whisper.cpp sleeps at once.
 
 whisper.cpp (pywhispercpp's wheel bundles its own ``libgomp-*.so``) and llama.cpp (built here
 against the system ``libgomp.so.1``) each carry an OpenMP runtime, and each reads its settings
@@ -10,10 +10,12 @@ But passive workers sleep at every barrier inside a token's graph (hundreds per 
 llama.cpp then decodes at about two thirds of its speed (docs/bench.md, "Threads"). libgomp's
 ``GOMP_SPINCOUNT`` bounds the spin: a worker spins that many iterations (roughly 100,000 per
 millisecond) before it sleeps, and with the passive policy it does not spin at all when a team
-has more threads than the machine has cores. So llama.cpp's runtime is loaded with a bounded spin
-(``[llm] omp_spin``; 0 keeps it passive) and whisper.cpp's stays passive: its threads never spin
-while the language model decodes, and the language model's stop spinning within a few
-milliseconds of its last token.
+has more threads than the machine has cores. With ``[llm] omp_spin`` above 0, llama.cpp's runtime
+is loaded with that bounded spin and whisper.cpp's stays passive: its threads never spin while the
+language model decodes, and the language model's stop spinning within a few milliseconds of its
+last token. It is off by default: a third faster on a quiet box, but when another process wants
+the cores a spinning worker waits for one that is descheduled, and decoding collapsed (0.34
+tokens/s beside the test suite, against ~5 passive; docs/bench.md, "Threads").
 
 The two runtimes are separate libraries, so the setting can differ per engine: the value is put in
 the environment only while llama.cpp is imported (``import_llama``), which the engines do on the
