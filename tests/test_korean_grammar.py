@@ -7,6 +7,7 @@ import pytest
 
 from samantha.companion.guards import grammar_guard
 from samantha.companion.guards.parrot import parrots
+from samantha.lang import get
 from samantha.lang.ko import grammar
 
 
@@ -88,7 +89,7 @@ def test_a_name_the_person_said_is_not_a_non_word() -> None:
 ])
 def test_her_persons_sentence_said_as_her_own_is_parroting(mine: str, theirs: str,
                                                            lang: str) -> None:
-    assert parrots(mine, theirs, lang)
+    assert parrots(mine, theirs, get(lang).content)
 
 
 @pytest.mark.parametrize(("mine", "theirs", "lang"), [
@@ -101,7 +102,7 @@ def test_her_persons_sentence_said_as_her_own_is_parroting(mine: str, theirs: st
     ("Yes, I like tea with milk.", "Do I like tea with milk?", "en"),
 ])
 def test_listening_back_is_not_parroting(mine: str, theirs: str, lang: str) -> None:
-    assert not parrots(mine, theirs, lang)
+    assert not parrots(mine, theirs, get(lang).content)
 
 
 def test_the_guard_drops_or_rewrites_a_sentence() -> None:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from samantha import config
+from samantha import config, lang
+from samantha.config import Config
 from samantha.errors import ConfigError, LlmError
-from samantha.inference.engines import room_slots
-from samantha.inference.fallback import NOTICE, FallbackModel, Policy, notice_for
+from samantha.inference.engines import room_slots, server_down
+from samantha.inference.fallback import NOTICE, FallbackModel, Policy, last_said
 from samantha.inference.llama_server import server_args
 from samantha.inference.openai_llm import (
     Endpoint,
@@ -24,6 +25,7 @@ from samantha.inference.openai_llm import (
     parse_endpoint,
     sse_data,
 )
+from samantha.lang import script
 from samantha.testing.fakes import ScriptedLanguageModel
 
 ASK = [{"role": "system", "content": "Be kind."}, {"role": "user", "content": "Hello?"}]
@@ -176,8 +178,10 @@ def test_the_policy_tells_once_per_outage_and_retries_later() -> None:
 
 
 def test_the_notice_speaks_the_persons_language() -> None:
-    assert notice_for(ASK) == NOTICE["en"]
-    assert notice_for([{"role": "user", "content": "안녕하세요"}]) == NOTICE["ko"]
+    notice = server_down(Config())  # what build_llm gives the fallback model
+    assert notice(last_said(ASK)) == lang.get("en").phrases.server_down == NOTICE
+    assert notice("안녕하세요") == lang.get("ko").phrases.server_down
+    assert not script.has(NOTICE, "hangul") and script.has(notice("안녕하세요"), "hangul")
 
 
 def test_a_stopped_server_falls_back_and_says_so_once(tmp_path: Path) -> None:
@@ -187,7 +191,7 @@ def test_a_stopped_server_falls_back_and_says_so_once(tmp_path: Path) -> None:
         lan = OpenAIModel(Endpoint(unix=str(tmp_path / "absent.sock")))
         model = FallbackModel(lan, local, first_token_s=1.0, clock=lambda: clock[0])
         first = "".join([p async for p in model.astream(ASK)])
-        assert first == NOTICE["en"] + " My own words."
+        assert first == NOTICE + " My own words."
         clock[0] = 70.0  # tried again after the retry time, still down: not told again
         assert "".join([p async for p in model.astream(ASK)]) == "My own words."
         assert model.fell_back == 2 and len(local.prompts) == 2
@@ -209,7 +213,7 @@ def test_a_slow_server_falls_back_after_the_first_word_timeout(tmp_path: Path) -
         loop = asyncio.get_running_loop()
         start = loop.time()
         reply = "".join([p async for p in model.astream(ASK)])
-        assert reply == NOTICE["en"] + " Mine."
+        assert reply == NOTICE + " Mine."
         assert loop.time() - start < 2.0
         server.close()
 

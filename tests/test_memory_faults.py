@@ -1,5 +1,6 @@
 """Memory that degrades, never blocks: a full disk (at start and filling mid-conversation), a
-read-only, foreign or shared state directory, a damaged page and a damaged search index. Each:
+read-only, foreign or shared state directory, one that is a file, one (or a memory file) its
+owner set read-only, a damaged page and a damaged search index. Each:
 she still answers (once saying she is not saving), one clear log line, no false confirmation,
 and the memory file byte for byte as it was. Then `samantha memory repair`.
 
@@ -27,6 +28,7 @@ from samantha.companion.conversation import Conversation
 from samantha.companion.exchange import Exchange
 from samantha.companion.memory import FILE, Memory
 from samantha.companion.repair import repair
+from samantha.companion.snapshot import snapshots
 from samantha.companion.storage import MemoryError_
 from samantha.config import MemoryConfig, Persona
 from samantha.pipeline.turn import TurnResult, respond, typed
@@ -226,15 +228,17 @@ def test_a_damaged_page(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Non
 def test_repair_keeps_the_damaged_file_and_recovers_the_rest(tmp_path: Path) -> None:
     state = tmp_path / "state"
     seed(state, turns=120)
+    for old in snapshots(state / FILE):  # what the file itself still holds (snapshots: below)
+        old.unlink()
     damaged = damage_a_page(state)
     done = run_cli("memory", "--state-dir", str(state), "repair", timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "Kept as it was" in done.stdout
+    assert "Kept as it was" in done.stdout and "from a snapshot: none" in done.stdout
     kept = [p for p in state.iterdir() if p.name.startswith(FILE + ".damaged-")]
     assert len(kept) == 1 and kept[0].read_bytes() == damaged
     mem = Memory(state)  # a healthy file again, with what could be read
     turns = mem.read("SELECT count(*) FROM turns")[0][0]
-    assert 60 <= turns < 120, turns
+    assert 100 <= turns < 120, turns  # all but the rows on the page that was overwritten
     assert mem.recall("what is my sister called") == ["The person's sister is called Ana."]
     mem.close()
     again = run_cli("memory", "--state-dir", str(state), "repair", timeout=60)
@@ -295,3 +299,58 @@ def test_a_directory_she_cannot_chmod(tmp_path: Path, monkeypatch: pytest.Monkey
     logged = lines_with(caplog, "cannot-chmod")
     assert len(logged) == 1 and "Unix permissions" in logged[0], caplog.text
     assert list(state.iterdir()) == []  # nothing written in a directory that is not private
+
+
+def test_a_state_directory_that_is_a_file(tmp_path: Path,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    state = tmp_path / "state"
+    state.write_bytes(b"my notes, not hers")
+    with caplog.at_level(logging.WARNING, logger="samantha"):
+        brain = Conversation(Persona(), state_dir=state, memory_cfg=NO_FACTS)
+        said = talk(brain, "Hi there.", "Nice day today.", "add bread to my shopping list")
+        brain.close()
+    check_degraded(said, "the place my memory should live is a file, not a folder")
+    logged = lines_with(caplog, "not-a-directory")
+    assert len(logged) == 1 and f"{state} is a file, not a directory" in logged[0], caplog.text
+    assert f"mv {state} {state}.old" in logged[0] and "disk" not in logged[0]
+    listed = run_cli("memory", "--state-dir", str(state), "list", timeout=60)
+    assert listed.returncode == 2 and "[not-a-directory]" in listed.stderr
+    deeper = run_cli("memory", "--state-dir", str(state / "samantha"), "list", timeout=60)
+    assert f"{state}, a folder above her state directory" in deeper.stderr
+    assert state.read_bytes() == b"my notes, not hers"
+
+
+def test_a_directory_its_owner_set_read_only_is_respected(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    state = tmp_path / "state"
+    before = seed(state)
+    files = {p.name: p.read_bytes() for p in state.iterdir()}
+    os.chmod(state, 0o500)
+    with caplog.at_level(logging.WARNING, logger="samantha"):
+        brain = Conversation(Persona(), state_dir=state, memory_cfg=NO_FACTS)
+        said = talk(brain, "Hi there.", "Nice day today.", "add bread to my shopping list")
+        assert brain.memory is not None
+        assert brain.memory.recall("what is my sister called") == [
+            "The person's sister is called Ana."]  # read, untouched
+        brain.close()
+    check_degraded(said, "my memory is set read-only")
+    logged = lines_with(caplog, "owner-read-only")
+    assert len(logged) == 1 and f"chmod 700 {state}" in logged[0], caplog.text
+    listed = run_cli("memory", "--state-dir", str(state), "list", timeout=60)
+    assert listed.returncode == 0 and "sister is called Ana" in listed.stdout
+    assert "[owner-read-only]" in listed.stderr
+    assert stat.S_IMODE(state.stat().st_mode) == 0o500  # not chmod-ed back
+    assert {p.name: p.read_bytes() for p in state.iterdir()} == files  # no snapshot, no write
+    assert (state / FILE).read_bytes() == before
+
+
+def test_a_memory_file_its_owner_set_read_only_is_respected(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    before = seed(state)
+    os.chmod(state / FILE, 0o400)
+    brain = Conversation(Persona(), state_dir=state, memory_cfg=NO_FACTS)
+    said = talk(brain, "Hi there.", "Nice day today.", "add bread to my shopping list")
+    brain.close()
+    check_degraded(said, "my memory is set read-only")
+    assert stat.S_IMODE((state / FILE).stat().st_mode) == 0o400  # not chmod-ed back
+    assert (state / FILE).read_bytes() == before

@@ -13,6 +13,7 @@ from conftest import REPO, run_cli
 from samantha.errors import ModelError
 from samantha.models import provision
 from samantha.models import store as modelstore
+from samantha.models.manifest import parse_manifest
 
 PART1, PART2 = os.urandom(300_000), os.urandom(123_457)
 WHOLE = PART1 + PART2
@@ -151,7 +152,7 @@ def test_a_malformed_manifest_is_a_clear_error(tmp_path: Path, broken: str,
                          for line in text.splitlines())
     (tmp_path / "m.toml").write_text(text)
     with pytest.raises(ModelError) as err:
-        modelstore.parse_manifest(tmp_path / "m.toml")
+        parse_manifest(tmp_path / "m.toml")
     assert err.value.code == "manifest" and complaint in err.value.message
 
 

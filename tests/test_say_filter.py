@@ -164,14 +164,23 @@ def _years_name(spoken: str) -> bool:
 HELD_OUT_ORDINARY = ["That was a damn good movie.", "This bloody train is late again.",
                      "이 노래 존나 좋다", "오늘 존나 덥네", "2016년은 병신년이었어요.",
                      "The fucking printer jammed again.", "날씨가 지랄이네"]
-HELD_OUT_ABUSE = [
-    pytest.param("you're a fucking idiot", marks=pytest.mark.xfail(
-        reason="held-out miss: an intensifier aimed at her is dropped from the check, and the "
-               "insult after it is not on the list", strict=False)),
-    "닥쳐 병신아",
-    pytest.param("너 같은 년은 처음 봐", marks=pytest.mark.xfail(
-        reason="held-out miss: the bare word is not on the hidden list", strict=False)),
-    "shut the fuck up", "야 씨발 너 뭐야"]
+HELD_OUT_ABUSE = ["닥쳐 병신아", "shut the fuck up", "야 씨발 너 뭐야"]
+# These two were held out and missed; they were then fixed (an insult after an intensifier, an
+# insult noun likened to her), so they are dev lines now, not a held-out figure.
+FIXED_ABUSE = ["you're a fucking idiot", "너 같은 년은 처음 봐", "넌 존나 멍청해"]
+
+
+@pytest.mark.parametrize("text", FIXED_ABUSE)
+def test_an_insult_after_an_intensifier_or_likened_to_her_is_abuse(text: str) -> None:
+    assert abusive(text)
+    prepared = asyncio.run(brain().prepare(text, None))  # type: ignore[arg-type]
+    assert prepared.direct and not blocked(prepared.direct)
+
+
+@pytest.mark.parametrize("text", ["이 피자 존나 맛있다", "너 같은 친구가 있어서 좋아",
+                                  "I love a girl like you", "You're fucking amazing."])
+def test_an_intensifier_or_a_likeness_without_an_insult_is_not_abuse(text: str) -> None:
+    assert not abusive(text)
 
 
 @pytest.mark.parametrize("text", HELD_OUT_ORDINARY)
@@ -181,4 +190,32 @@ def test_held_out_ordinary_speech_is_not_abuse(text: str) -> None:
 
 @pytest.mark.parametrize("text", HELD_OUT_ABUSE)
 def test_held_out_abuse_is_abuse(text: str) -> None:
+    assert abusive(text)
+
+
+# Held out for the insult-after-an-intensifier fix (issue #20): written before the fix, never
+# tuned on. Look-alikes: an intensifier about a thing or oneself, or praise aimed at her.
+HELD_OUT_2_ORDINARY = [
+    "You're fucking brilliant, thank you.", "This fucking weather is driving me crazy.",
+    "My fucking knee hurts again.", "That movie was fucking stupid, honestly.",
+    "I'm such a fucking idiot, I forgot my keys.", "The damn dog ate my sandwich.",
+    "이 영화 존나 재밌다", "오늘 존나 피곤하다", "우리 강아지 존나 귀여워", "이 문제 존나 어렵네",
+    "어제 시험 존나 망했어", "그 영화 존나 멍청하더라",
+]
+HELD_OUT_2_AT_HER = [
+    "you fucking moron", "You are so fucking stupid.", "you're a damn idiot",
+    "Samantha, you fucking useless piece of junk.", "you're fucking pathetic",
+    "you bloody idiot, listen to me",
+    "너 존나 한심하다", "당신 진짜 존나 멍청하네요", "너 존나 바보 같아", "사만다 넌 존나 쓸모없어",
+    "야 너 존나 못생겼어", "너는 존나 재수 없어",
+]
+
+
+@pytest.mark.parametrize("text", HELD_OUT_2_ORDINARY)
+def test_held_out_2_look_alikes_are_not_abuse(text: str) -> None:
+    assert not abusive(text)
+
+
+@pytest.mark.parametrize("text", HELD_OUT_2_AT_HER)
+def test_held_out_2_insults_at_her_are_abuse(text: str) -> None:
     assert abusive(text)

@@ -69,3 +69,20 @@ def test_a_korean_reminder_is_announced_in_korean() -> None:
         "알려 드릴게요. 언니한테 전화하기 할 시간이에요."
     assert reminders.announcement("timer", "타이머") == "타이머가 끝났어요."
     assert reminders.announcement("timer", "") == "Your timer is done."
+
+
+@pytest.mark.parametrize("said", ["잠 잘 오는 방법 좀 알려 줘.", "팁 좀 알려 줘",
+                                  "내일 날씨 알려 줘", "농담 하나 말해 줘",
+                                  "파스타 만드는 법 알려 주세요"])
+def test_tell_me_is_not_remind_me(said: str, memory: Memory) -> None:
+    """"알려 줘" is also "tell me": without a time or a quoted task it is the model's question."""
+    assert secretary_ko.run(said, memory, NOW) is None
+    assert reminders.pending(memory) == []
+
+
+def test_a_reminder_still_asks_what_is_missing(memory: Memory) -> None:
+    assert secretary_ko.run("약 먹으라고 알려 줘", memory, NOW) == \
+        "언제 알려 드릴까요? 10분 뒤에, 또는 7시에처럼 말해 주세요."
+    assert secretary_ko.run("10분 뒤에 알려 줘", memory, NOW) == "무엇을 알려 드릴까요?"
+    assert secretary_ko.run("세 시에 빨래 걷으라고 알려 줘", memory, NOW) == \
+        "네, 오후 3시에 빨래 걷기를 알려 드릴게요."

@@ -79,6 +79,38 @@ def test_a_satellite_that_asks_once_and_never_says_played_is_answered_every_time
     assert took < 45, took
 
 
+def test_a_satellite_request_she_did_not_catch_is_asked_again_not_guessed(
+        tmp_path: Path) -> None:
+    """As at home (``pipeline.hearing``): a transcript that trails off gets "Sorry, I didn't
+    catch that" and no reply to the guess; the repeat is answered; two misses in a row are
+    asked again twice, then she stays quiet."""
+    voice = ToneVoice()
+    llm = ScriptedLanguageModel(["It is late."])
+    engines = Engines(ScriptedTranscriber(["What is the...", "What is the time?",
+                                           "Some under... ...", "And the...", "So the..."]),
+                      llm, voice)
+
+    async def go() -> FakeSatellite:
+        sat = FakeSatellite("den", speech_like(1.2), turns=5, realtime=False, once=True,
+                            turn_timeout_s=30)
+        await sat.start()
+        server = _server(tmp_path, engines, listen="", satellites=[f"den={sat.uri}"])
+        await server.start()
+        try:
+            await asyncio.wait_for(sat.done.wait(), 90)
+        finally:
+            await server.stop()
+            await sat.stop()
+        return sat
+
+    sat = asyncio.run(go())
+    assert [t.transcript for t in sat.turns][:2] == ["What is the...", "What is the time?"]
+    assert voice.said[0].startswith("Sorry, I didn"), voice.said
+    assert voice.said.count(voice.said[0]) == 3, voice.said  # 1st, then 3rd and 4th: not 5th
+    assert len(llm.prompts) == 1  # only "What is the time?" reached the model
+    assert sat.turns[0].audible and sat.turns[1].audible and not sat.turns[4].audible
+
+
 def test_forty_silent_connections_do_not_lock_out_describe(tmp_path: Path) -> None:
     async def go() -> tuple[float, int, float]:
         server = _server(tmp_path, _engines())

@@ -14,13 +14,17 @@ from samantha.inference.protocols import LanguageModel
 from samantha.lang import Pack
 from samantha.lang.protocols import (
     KEEP,
+    Analyser,
     Answer,
+    Content,
     Guard,
+    Levels,
     Phrases,
     Reply,
     Rule,
     Said,
     Store,
+    Swearing,
     Verdict,
     Words,
     drop,
@@ -99,6 +103,12 @@ PHRASES = Phrases(
 class Pirate:
     code: str = "xx"
     script: str = "latin"
+    locale: str = "en_XX"
+    asr_unsure: float = -0.6
+    content: Content | None = None
+    analyser: Analyser | None = None
+    levels: Levels | None = None
+    swearing: Swearing | None = None
     voice: str = ""
     stop_words: frozenset[str] = frozenset({"avast", "belay that"})
     words: Words = WORDS

@@ -109,8 +109,10 @@ fi
 
 # ---------------------------------------------------------------- 2. the app (install.sh)
 step "app, config, unit and verified models via systemd/install.sh (board $board)"
-# whisper-base besides the board's models: what `language = ko` (Korean) in samantha.txt needs
-DESTDIR=$rootfs SKIP_VENV=1 BOARD=$board MODELS_FROM=$models EXTRA_MODELS=whisper-base \
+# the multilingual whispers besides the board's models: what `language = ko` (Korean) in
+# samantha.txt needs (whisper-base; whisper-base-q8_0 on a Pi 4, data/boards/rpi4.toml)
+DESTDIR=$rootfs SKIP_VENV=1 BOARD=$board MODELS_FROM=$models \
+  EXTRA_MODELS="whisper-base whisper-base-q8_0" \
   "$repo/systemd/install.sh"
 cp -a "$here/rootfs-overlay/." "$rootfs/"
 chown -R root:root "$rootfs/usr/lib/samantha" "$rootfs/etc/systemd/system"

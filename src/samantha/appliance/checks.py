@@ -9,6 +9,7 @@ import logging
 import os
 import platform
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,3 +166,52 @@ def gpu(cfg: Config) -> Check | None:
         return Check("gpu", FAIL, f"gpu_layers = {cfg.system.gpu_layers} but llama.cpp was "
                      "built without GPU offload", 'make setup LLAMA_CMAKE_ARGS="-DGGML_CUDA=on"')
     return Check("gpu", OK, f"llama.cpp offloads {cfg.system.gpu_layers} layers")
+
+
+def memory_file(cfg: Config) -> Check:
+    """Her memory file, read without changing anything: damaged, read-only, restored, or well
+    (with its snapshots)."""
+    try:
+        return _memory_file(cfg)
+    except OSError as exc:  # a state directory of another user (the service's, 0700)
+        return Check("memory file", WARN, f"cannot look into {cfg.state_path} ({exc.strerror})",
+                     "run doctor as the user she runs as (sudo -u samantha samantha doctor)")
+
+
+def _memory_file(cfg: Config) -> Check:
+    from samantha.companion import snapshot
+    from samantha.companion.memory import FILE
+    from samantha.companion.storage import not_a_dir
+
+    if not cfg.memory.enabled:
+        return Check("memory file", OK, "off ([memory] enabled = false)")
+    state = cfg.state_path
+    path = state / FILE
+    misplaced = not_a_dir(state)
+    if misplaced is not None:
+        return Check("memory file", WARN, f"{misplaced.message}: she talks without memory",
+                     misplaced.fix)
+    if not path.is_file():
+        return Check("memory file", OK, f"none yet in {state} (she creates it)")
+    mode = state.stat().st_mode
+    if not mode & stat.S_IWUSR:
+        return Check("memory file", WARN, f"{state} is set read-only by its owner (mode "
+                     f"{stat.S_IMODE(mode):o}): she reads her memory and saves nothing",
+                     f"chmod 700 {state} if she should save again")
+    problem = snapshot.check(path)
+    if problem is not None and problem.code == "corrupt":
+        return Check("memory file", WARN, f"{problem.message}: she talks without saving",
+                     "stop her (sudo systemctl stop samantha), then "
+                     f"samantha memory repair --state-dir {state}")
+    if problem is not None:
+        return Check("memory file", WARN, f"{problem.message}: she talks without saving",
+                     problem.fix)
+    kept = sorted(state.glob(f"{FILE}.damaged-*[0-9]"))
+    taken = snapshot.snapshots(path)
+    copies = (f"{len(taken)} snapshot(s), the newest {taken[-1].name}" if taken else
+              "no snapshot yet")
+    if kept:
+        return Check("memory file", WARN, f"restored by `samantha memory repair`; the damaged "
+                     f"file is kept as {kept[-1]}; {copies}", "check what she remembers "
+                     f"(samantha memory list), then delete {kept[-1]} (it holds your words too)")
+    return Check("memory file", OK, f"{path}: checks out; {copies}")

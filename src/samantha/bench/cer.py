@@ -1,9 +1,10 @@
 """Character error rate: how far a transcript is from what was said, one character at a time.
 
-Korean is written with spaces that speakers and whisper place differently ("켜 줘", "켜줘"), so
-spaces and punctuation are dropped before comparing; Latin letters are lower-cased. ``jamo=True``
-compares the letters (jamo) inside each Hangul syllable instead of whole syllables, so a near
-miss ("창" for "장": one letter of three) costs a third of a syllable, not a whole one.
+Korean is written with spaces that speakers and whisper place differently ("kyeo jwo",
+"kyeojwo"), so spaces and punctuation are dropped before comparing; Latin letters are lower-
+cased. ``jamo=True`` compares the letters (jamo) inside each Hangul syllable instead of whole
+syllables, so a near miss (the syllable "chang" for "jang": one letter of three) costs a third
+of a syllable, not a whole one.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from samantha.bench.corpus import QUESTIONS, QUESTIONS_KO
+from samantha import lang
+from samantha.bench.corpus import questions, said
 from samantha.bench.stats import summary
 from samantha.companion.conversation import from_config
 from samantha.config import Config
@@ -22,14 +23,12 @@ from samantha.inference.protocols import LanguageModel
 from samantha.pipeline.events import FirstToken, PromptSent
 from samantha.pipeline.turn import TYPED, TurnResult, respond
 
-FOLLOW_UPS = ("Tell me more about that.", "Why do you say so?", "Thanks, that helps.")
-FOLLOW_UPS_KO = ("그거 좀 더 얘기해 줘.", "왜 그렇게 생각해?", "고마워, 도움이 됐어.")
 
-
-def script(turns: int, korean: bool = False) -> list[str]:
-    """N lines: each question, then a follow-up on it."""
-    questions, follow = (QUESTIONS_KO, FOLLOW_UPS_KO) if korean else (QUESTIONS, FOLLOW_UPS)
-    lines = [line for i, q in enumerate(questions) for line in (q, follow[i % len(follow)])]
+def script(turns: int, code: str = "en") -> list[str]:
+    """N lines in language ``code``: each question, then a follow-up on it
+    (``lang/<code>/bench.toml``)."""
+    follow = said(code)["follow_ups"]
+    lines = [line for i, q in enumerate(questions(code)) for line in (q, follow[i % len(follow)])]
     return [lines[i % len(lines)] for i in range(turns)]
 
 
@@ -61,7 +60,7 @@ def measure(llm: LanguageModel, cfg: Config, turns: int,
             say: Callable[[str], None]) -> dict[str, Any]:
     """Both ways on the same model and script; figures from the second turn on (the first
     has no history either way)."""
-    lines = script(turns, cfg.persona.code == "ko")
+    lines = script(turns, lang.resolve(cfg.persona).code)
     out: dict[str, Any] = {"turns": turns, "history_turns": cfg.llm.history_turns}
     for prime in (True, False):
         run_cfg = replace(cfg, engine=replace(cfg.engine, prime_history=prime))

@@ -9,27 +9,14 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from samantha.audio.chunk import RATE, AudioChunk, read_wav
+from samantha.lang import data
 
 FIXTURES = ("living_room_light_en.wav", "turn_on_the_living_room_lamp.wav")
-QUESTIONS = (
-    "What is a good way to start the morning?",
-    "Can you tell me a fun fact about the moon?",
-    "What should I cook for dinner tonight?",
-    "How do I stay calm before a big meeting?",
-    "Why is the sky blue?",
-)
-QUESTIONS_KO = (
-    "아침을 상쾌하게 시작하는 방법이 뭐야?",
-    "달에 대한 재미있는 사실 하나 알려 줘.",
-    "오늘 저녁에 뭘 요리하면 좋을까?",
-    "중요한 회의 전에 어떻게 마음을 진정시켜?",
-    "하늘은 왜 파란색이야?",
-)
-"""For ``[persona] language = "ko"``: espeak-ng's Korean asks (robotic, fine for timing)."""
 BARGE_IN = "Wait, stop. What time is it?"
 LONG_QUESTION = "Tell me a long story about a dragon and the sea."
 """Asked before each interruption: the reply must still be playing when the person cuts in."""
@@ -68,16 +55,27 @@ def espeak(text: str, voice: str = "en-us+m3") -> AudioChunk | None:
         return read_wav(out)
 
 
+def said(code: str) -> dict[str, Any]:
+    """What the benchmark says and listens for in language ``code``
+    (``lang/<code>/bench.toml``: questions, voices, follow-ups, hearing, truth)."""
+    return data.table(code, "bench")
+
+
+def questions(code: str = "en") -> tuple[str, ...]:
+    """The timed questions in language ``code``."""
+    return tuple(said(code)["questions"])
+
+
 def build(language: str = "en") -> list[Utterance]:
-    """The timed turns in English, or in Korean (``language`` "ko"): questions the model answers.
+    """The timed turns in one language (a pack's code): questions the model answers, spoken by
+    espeak-ng voices of that language (``lang/<code>/bench.toml``).
 
     The recorded fixtures are not among them: they are requests to switch a light, which she
     answers by rule without the model (`companion/devices.py`), so they would time no cascade.
     They are still heard by the endpoint, wake and soak benches."""
-    korean = language == "ko"
     items = []
-    voices = ("ko", "ko+f2", "ko+m3") if korean else ("en-us+m3", "en-us+f2", "en-gb+m2")
-    for i, question in enumerate(QUESTIONS_KO if korean else QUESTIONS):
+    voices = said(language)["voices"]
+    for i, question in enumerate(questions(language)):
         audio = espeak(question, voices[i % len(voices)])
         if audio is not None:
             items.append(annotate(question, audio))

@@ -24,7 +24,7 @@ import numpy as np
 from samantha.audio.chunk import RATE, AudioChunk, read_wav
 from samantha.audio.listening import make_segmenter
 from samantha.audio.vad import EventKind
-from samantha.bench.corpus import QUESTIONS, speech_bounds
+from samantha.bench.corpus import questions, speech_bounds
 from samantha.bench.stats import summary
 from samantha.config import Config, load
 from samantha.inference.turn_model import SmartTurn
@@ -79,7 +79,7 @@ def build(fixtures: Path | None = None) -> list[Item]:
         if audio is not None:
             items.append(Item(f"{head} … {tail} ({voice})", audio.samples,
                               speech_bounds(audio)[1], pause))
-    for i, question in enumerate(QUESTIONS):
+    for i, question in enumerate(questions("en")):
         audio = _espeak_ssml(question, VOICES[i % len(VOICES)])
         if audio is not None:
             items.append(Item(question, audio.samples, speech_bounds(audio)[1], 0.0))

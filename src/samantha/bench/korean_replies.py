@@ -7,7 +7,7 @@ through the real brain (as ``samantha chat --once``), with ``[persona] language 
 model is asked once; its words are recorded, and the same words are then screened a second time
 with the guards on, so before and after differ only by the guards (the model samples at a
 temperature, and a second ask would differ by chance). A reply counts as off-level when a
-sentence ending is not at the owner's level (해요체 by default), and as holding a non-word when
+sentence ending is not at the owner's level (haeyo-che by default), and as holding a non-word when
 Kiwi cannot read one of its content words. Timing is not measured here.
 """
 
@@ -30,7 +30,7 @@ from samantha.companion.guards import grammar_guard
 from samantha.inference.engines import build_llm
 from samantha.inference.protocols import LanguageModel, Message
 from samantha.lang import script
-from samantha.lang.ko import grammar, persona
+from samantha.lang.ko import KIWI, grammar, persona
 from samantha.pipeline.turn import typed
 from samantha.testing.fakes import ScriptedLanguageModel
 
@@ -114,8 +114,10 @@ def _off(reply: str, level: str) -> bool:
     return any(grammar.off_level(s, level) for s in _sentences(reply))
 
 
-def _nonword(reply: str, heard: str) -> bool:
-    return any(grammar.unreadable(s, (heard, "사만다")) for s in _sentences(reply))
+def _nonword(reply: str, heard: str, name: str = "Samantha") -> bool:
+    """A sentence of ``reply`` with a word Kiwi cannot read (her name, in its Korean forms, and
+    the person's words are words)."""
+    return any(KIWI.unreadable(s, (heard, name)) for s in _sentences(reply))
 
 
 def _sentences(reply: str) -> list[str]:
@@ -150,7 +152,8 @@ async def run(cfg: config.Config, split: str, replay: list[dict[str, Any]] | Non
             after = await typed(prompt, recorder, on)
             on.close()
             rows.append(Row(name, prompt, before, after, _off(before, level), _off(after, level),
-                            _nonword(before, prompt), _nonword(after, prompt), model))
+                            _nonword(before, prompt, cfg.persona.name),
+                            _nonword(after, prompt, cfg.persona.name), model))
             print(json.dumps(asdict(rows[-1]), ensure_ascii=False) if name == "dev"
                   else f"{name} {len(rows)}", flush=True)
     finally:

@@ -1,10 +1,11 @@
 """The companion scorecard: scripted conversations on the real model, checked as a person would.
 
-Each probe (``samantha/data/eval/probes.toml``) runs in a fresh state directory; a new session is
-a new brain on the same directory, as after a restart. Every reply is kept for reading, and each
-probe is checked: the last reply must match one of ``any`` and none of ``none``, stored
-facts are checked against ``facts_any`` / ``facts_none``, and a probe with ``stance`` checks
-the stance the last reply opens with (``bench.truth.stance``: a keyword is not a stance).
+Each probe (``samantha/data/eval/probes_<code>.toml``, one file per language) runs in a fresh
+state directory; a new session is a new brain on the same directory, as after a restart. Every
+reply is kept for reading, and each probe is checked: the last reply must match one of ``any``
+and none of ``none``, stored facts are checked against ``facts_any`` / ``facts_none``, and a
+probe with ``stance`` checks the stance the last reply opens with (``bench.truth.stance``: a
+keyword is not a stance).
 Every probe in "character" also checks every reply for what breaks character (an AI
 disclaimer, an internal note read out, a list fragment, more than three sentences), and every
 reply of every probe counts for "never silent".
@@ -21,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from samantha import lang
 from samantha.bench import truth
 from samantha.companion.conversation import from_config
 from samantha.config import Config
@@ -63,8 +65,8 @@ class Outcome:
 
 def load(path: Path | None = None, language: str = "en") -> list[Probe]:
     """The probes of ``path`` (default: the bundled probes file for ``language``)."""
-    name = "probes.toml" if language == "en" else f"probes_{language}.toml"
-    where = path or Path(str(resources.files("samantha") / "data" / "eval" / name))
+    where = path or Path(str(resources.files("samantha") / "data" / "eval"
+                             / f"probes_{language}.toml"))
     data = tomllib.loads(where.read_text(encoding="utf-8"))
     return [Probe(**p) for p in data["probe"]]
 
@@ -86,7 +88,7 @@ def check(probe: Probe, replies: list[tuple[str, str]], facts: list[str]) -> lis
     hit = _search(probe.none, last)
     if hit:
         failures.append(f"last reply matches {hit!r}")
-    said = truth.stance(last, "ko" if re.search(r"[가-힣]", last) else "en")
+    said = truth.stance(last, lang.pack_for(last, lang.get("en")).code)
     if probe.stance and said != probe.stance:
         failures.append(f"last reply {said} the claim (it should say {probe.stance})")
     for said, reply in replies:

@@ -10,7 +10,7 @@ from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from samantha import config
+from samantha import config, lang
 from samantha.bench import corpus
 from samantha.bench.machine import machine, thermal
 from samantha.bench.stats import markdown, speedup, stage_table, summary
@@ -191,8 +191,8 @@ def run(args: argparse.Namespace) -> int:
         return rooms(args)
     if args.hearing:
         return hearing(args)
-    language = config.load(args.config, overrides=args.overrides).persona.code
-    items = corpus.build(language)
+    items = corpus.build(lang.resolve(config.load(args.config, overrides=args.overrides).persona)
+                         .code)
     if not items:
         raise ConfigError("bench-corpus", "no speech to benchmark with: espeak-ng was not found",
                           "install espeak-ng (make setup does)")
@@ -248,15 +248,27 @@ def conversation(args: argparse.Namespace) -> dict[str, Any]:
         llm.close()
 
 
+def hearing_models(cfg: config.Config) -> dict[str, str]:
+    """Each language's ears: the configured model for the languages it hears (an English-only
+    model hears English; a multilingual one, every language that needs one), and for the others
+    the model that language gets by default (``data/languages.toml``)."""
+    known = config.languages()
+    multilingual = not cfg.asr.model.endswith(".en")
+    out = {}
+    for pack in lang.packs():
+        needs = bool(known.get(pack.code, {}).get("multilingual", False))
+        out[pack.code] = cfg.asr.model if needs == multilingual else (
+            config.MULTILINGUAL_ASR if needs else "whisper-tiny.en")
+    return out
+
+
 def hearing(args: argparse.Namespace) -> int:
     """``--hearing``: the real ears on misheard and clean questions (``bench.hearing``)."""
     from samantha.bench import hearing as ears_set
     from samantha.inference.asr import WhisperTranscriber
 
     cfg = config.load(args.config, overrides=args.overrides)
-    korean = cfg.persona.code in ("ko", "auto")  # the configured ears, and the other language's
-    names = {"en": "whisper-tiny.en" if korean else cfg.asr.model,
-             "ko": cfg.asr.model if korean else config.MULTILINGUAL_ASR}
+    names = hearing_models(cfg)
     ears = {}
     try:
         for language, name in names.items():

@@ -84,7 +84,7 @@ def collect(cfg: config.Config, config_path: str | None = None) -> list[Check]:
     model_checks = doctor_checks.models(cfg)
     checks += model_checks
     checks += [doctor_checks.cpu_features(), doctor_checks.memory(cfg),
-               doctor_checks.temperature()]
+               doctor_checks.memory_file(cfg), doctor_checks.temperature()]
     gpu = doctor_checks.gpu(cfg)
     if gpu is not None:
         checks.append(gpu)

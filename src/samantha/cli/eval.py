@@ -120,7 +120,7 @@ def _scores(args: argparse.Namespace, overrides: dict[str, Any]) -> dict[str, tu
 
 def _truth(args: argparse.Namespace, cfg: config.Config, language: str) -> int:
     cfg = replace(cfg, llm=replace(cfg.llm, max_tokens=args.reply_tokens))
-    made = truth.korean() if language == "ko" else truth.truthfulqa()
+    made = truth.statements(language)
     splits = list(truth.SPLITS) if args.split == "both" else [args.split]
     chosen = {split: truth.select(made, split, args.limit or None) for split in splits}
     say_progress(f"loading {cfg.llm.model}; "

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from samantha import config
 from samantha.companion.memory import FILE, Memory
 from samantha.companion.repair import repair
-from samantha.companion.storage import MemoryError_
+from samantha.companion.storage import MemoryError_, not_a_dir
 from samantha.errors import SamanthaError
 
 if TYPE_CHECKING:
@@ -48,13 +48,16 @@ def run(args: argparse.Namespace) -> int:
     if args.state_dir:
         overrides["state_dir"] = args.state_dir
     state = config.load(args.config, overrides=overrides).state_path
+    misplaced = not_a_dir(state)
+    if misplaced is not None:
+        raise misplaced
     if args.memory_command != "forget" and not (state / FILE).is_file():
         raise MemoryCliError("empty", f"no memory yet in {state}",
                              "talk with her first, or pass --state-dir")
     if args.memory_command == "repair":
         return _repair(state)
     try:
-        memory = Memory(state)
+        memory = Memory(state, snapshots=args.memory_command == "forget")
     except MemoryError_ as err:
         if args.memory_command == "forget" or err.code == "corrupt":
             raise
@@ -91,7 +94,18 @@ def _repair(state: Path) -> int:
     if done.kept is None:
         print(f"Her memory in {state / FILE} is healthy: nothing to repair.")
         return 0
-    counts = ", ".join(f"{n} {table}" for table, n in done.recovered.items() if n) or "nothing"
-    print(f"Her memory file was damaged. Kept as it was: {done.kept}. Recovered into a fresh "
-          f"{state / FILE}: {counts}." + (" Some rows could not be read." if done.lost else ""))
+    print(f"Her memory file was damaged. Kept as it was: {done.kept}.")
+    print(f"Recovered into a fresh {state / FILE}: {_counts(done.recovered)}.")
+    print(f"  read from the damaged file: {_counts(done.from_file)}")
+    if done.snapshot is None:
+        print("  from a snapshot: none (there was no snapshot that checked out)")
+    else:
+        print(f"  only in the snapshot {done.snapshot.name}: {_counts(done.from_snapshot)}")
+    if done.missing_pages or done.lost:
+        gone = f" ({done.missing_pages} pages gone)" if done.missing_pages else ""
+        print(f"Part of the damaged file could not be read{gone}: what was only there is lost.")
     return 0
+
+
+def _counts(rows: dict[str, int]) -> str:
+    return ", ".join(f"{n} {table}" for table, n in rows.items() if n) or "nothing"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from samantha.errors import ModelError
 from samantha.models import provision
 from samantha.models import store as modelstore
-from samantha.models.store import ModelEntry
+from samantha.models.manifest import ModelEntry
 
 if TYPE_CHECKING:
     from samantha.cli import Subparsers

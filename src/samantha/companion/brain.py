@@ -30,7 +30,7 @@ from pathlib import Path
 
 from samantha import lang
 from samantha.audio.chunk import AudioChunk
-from samantha.companion import facts, mood, reminders, say_filter, wellbeing
+from samantha.companion import facts, mood, reminders, wellbeing
 from samantha.companion.deferred import Deferred
 from samantha.companion.exchange import Exchange
 from samantha.companion.guards import who
@@ -346,29 +346,10 @@ class Conversation:
             await llm.prime(self.base_messages())
 
     async def _remember(self, ex: Exchange, llm: LanguageModel) -> bool:
-        """Facts (side prompts that keep the cache) and summaries (True: it was evicted)."""
+        """Facts and summaries (``facts.remember``); True: the model's cache was evicted."""
         if self.memory is None or not ex.keep or self.memory.frozen:
             return False  # (nothing could be saved: no model pass for it)
-        try:
-            by_rule = ex.pack.facts_from(ex.text)  # Korean facts by rule, in Korean
-            if (self.memory_cfg.extract_facts and not ex.by_rule
-                    and (by_rule is not None or facts.worth_extracting(ex.text))):
-                known_facts = [t for _, _, t in self.memory.facts()]
-                found = by_rule if by_rule is not None else await facts.extract(ex.text, llm)
-                for fact in found:
-                    if facts.novel(fact, known_facts):  # the same thing twice is kept once
-                        self.memory.add_fact(fact)
-                        known_facts.append(fact)
-                        log.debug("remembered: %s", fact)
-            old = self.memory.unsummarised(self.history_turns)
-            if len(old) >= self.memory_cfg.summarise_after:
-                summary = await facts.summarise(old, llm)
-                if summary and not say_filter.blocked(summary):
-                    self.memory.add_summary(summary, old[-1][0])
-                return True
-        except SamanthaError as err:
-            log.warning("after the turn: %s", err)
-        return False
+        return await facts.remember(self.memory, ex, llm, self.memory_cfg, self.history_turns)
 
     def warm_up(self, llm: LanguageModel) -> None:
         """Prefill the tool and fact prompts once (seconds, at start-up), so the first request

@@ -15,7 +15,11 @@ import math
 import re
 
 from samantha import lang
+from samantha.companion.exchange import Exchange
+from samantha.companion.memory import Memory
 from samantha.companion.say_filter import blocked
+from samantha.config import MemoryConfig
+from samantha.errors import SamanthaError
 from samantha.inference.protocols import LanguageModel, Message
 
 log = logging.getLogger(__name__)
@@ -117,3 +121,30 @@ async def summarise(turns: list[tuple[int, str, str]], llm: LanguageModel) -> st
                 {"role": "user", "content": talk}]
     pieces = [p async for p in llm.astream(messages, max_tokens=90)]
     return " ".join("".join(pieces).split())
+
+
+async def remember(memory: Memory, ex: Exchange, llm: LanguageModel, cfg: MemoryConfig,
+                   window: int) -> bool:
+    """After a kept turn: its facts (by the language's rule, else side prompts that keep the
+    model's cache) and, once ``cfg.summarise_after`` turns have left the history ``window``, a
+    summary of them (True: the summary evicted the cache)."""
+    try:
+        by_rule = ex.pack.facts_from(ex.text)  # Korean facts by rule, in Korean
+        if cfg.extract_facts and not ex.by_rule and (by_rule is not None
+                                                     or worth_extracting(ex.text)):
+            known_facts = [t for _, _, t in memory.facts()]
+            found = by_rule if by_rule is not None else await extract(ex.text, llm)
+            for fact in found:
+                if novel(fact, known_facts):  # the same thing twice is kept once
+                    memory.add_fact(fact)
+                    known_facts.append(fact)
+                    log.debug("remembered: %s", fact)
+        old = memory.unsummarised(window)
+        if len(old) >= cfg.summarise_after:
+            summary = await summarise(old, llm)
+            if summary and not blocked(summary):
+                memory.add_summary(summary, old[-1][0])
+            return True
+    except SamanthaError as err:
+        log.warning("after the turn: %s", err)
+    return False

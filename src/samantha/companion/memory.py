@@ -8,9 +8,10 @@ found again with FTS5 (bm25 ranking): milliseconds, no model on the latency path
 Memory degrades, it never blocks her: a write that fails (a full disk, a read-only or foreign
 directory, a damaged file) is logged once (rate-limited), recorded in ``fault`` with its own code
 and fix (``companion.storage``), and skipped; the file is left as it is. ``Memory.degraded``
-stands in when the file cannot be opened for writing at all. Forgetting is real:
-``secure_delete`` overwrites deleted rows and the WAL is checkpointed and truncated, so the
-words are gone from the files, not only hidden.
+stands in when the file cannot be opened for writing at all. Rotating snapshots beside the file
+(``companion.snapshot``) are what ``memory repair`` restores from. Forgetting is real:
+``secure_delete`` overwrites deleted rows, the search index is merged, the WAL is checkpointed
+and truncated and the snapshots replaced, so the words are gone from the files, not only hidden.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from samantha.companion.snapshot import Snapshots, emptied
 from samantha.companion.storage import (
     MemoryError_,
     classify,
@@ -34,6 +36,7 @@ from samantha.companion.storage import (
     disk_full,
     ensure_private_dir,
     full_error,
+    integrity,
     private_file,
 )
 
@@ -81,11 +84,12 @@ __all__ = ["FILE", "MIGRATIONS", "Memory", "MemoryError_", "ensure_private_dir"]
 class Memory:
     """The SQLite store. One connection, used from one thread at a time."""
 
-    def __init__(self, state: Path | None) -> None:
+    def __init__(self, state: Path | None, snapshots: bool = True) -> None:
         """Open (or create) the store in ``state``; None keeps it in RAM for this process.
 
         A file that cannot be opened for writing, or that is damaged, raises ``MemoryError_``
-        with its own code and fix; the file is never changed or moved here."""
+        with its own code and fix; the file is never changed or moved here. ``snapshots``: a
+        snapshot after a clean open and then on their cadence (``companion.snapshot``)."""
         self.path = ensure_private_dir(Path(state)) / FILE if state is not None else None
         self.fault: MemoryError_ | None = None
         """Why her last write failed (None: saving works); cleared by the next good write."""
@@ -99,13 +103,14 @@ class Memory:
         try:
             if self.path is not None:
                 private_file(self.path)
+                emptied(self.path)
             self.db = sqlite3.connect(self.path or ":memory:", isolation_level=None,
                                       check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout=2000")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA secure_delete=ON")
-            problems = self.integrity()
+            problems = integrity(self.db, self.path)
             if problems:
                 raise corrupt_error(self.path, "; ".join(problems[:3]))
             self._migrate()
@@ -120,6 +125,8 @@ class Memory:
             os.umask(old)
         if self.path is not None and disk_full(self.path.parent):
             self._fail(full_error(self.path, "less than 256 KiB free"))
+        self.snapshots = None if self.path is None else Snapshots(  # forgets reach them always
+            self.path, taking=snapshots and self.fault is None, start=True)
 
     @classmethod
     def degraded(cls, state: Path, err: MemoryError_) -> Memory:
@@ -142,22 +149,6 @@ class Memory:
                 log.info("her memory cannot be read either (%s); starting empty", exc)
         mem.path, mem.fault, mem.frozen = path, err, True
         return mem
-
-    def integrity(self) -> list[str]:
-        """Problems SQLite finds in the file's pages and in the facts' full-text index."""
-        if self.path is None:
-            return []
-        rows = [str(r[0]) for r in self.db.execute("PRAGMA quick_check(20)").fetchall()]
-        problems = [r for r in rows if r != "ok"]
-        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
-        if not problems and "facts_fts" in tables:
-            try:
-                self.db.execute("INSERT INTO facts_fts(facts_fts) VALUES ('integrity-check')")
-            except sqlite3.DatabaseError as exc:
-                if classify(exc, self.path).code != "corrupt":
-                    raise
-                problems.append(f"the facts' search index: {exc}")
-        return problems
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -203,10 +194,12 @@ class Memory:
         self.fault = err
         return err
 
-    def _saved(self) -> None:
+    def _saved(self, *sql: str) -> None:
         if self.fault is not None and not self.frozen:
             log.info("memory saving again")
             self.fault, self.told = None, False
+        if self.snapshots is not None:  # a delete: no snapshot may keep what was removed
+            self.snapshots.wrote(any(s.lstrip()[:6].upper() == "DELETE" for s in sql))
 
     def write(self, sql: str, args: tuple[Any, ...] = ()) -> int | None:
         """One confirmed write; when it fails, ``fault`` says why and None is returned."""
@@ -218,7 +211,7 @@ class Memory:
         except (sqlite3.Error, OSError) as exc:
             self._fail(exc)
             return None
-        self._saved()
+        self._saved(sql)
         return cur.lastrowid
 
     def write_all(self, statements: list[tuple[str, tuple[Any, ...]]]) -> bool:
@@ -232,7 +225,7 @@ class Memory:
         except (sqlite3.Error, OSError) as exc:
             self._fail(exc)
             return False
-        self._saved()
+        self._saved(*(sql for sql, _ in statements))
         return True
 
     def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -343,12 +336,16 @@ class Memory:
         return rows
 
     def scrub(self, vacuum: bool = False) -> None:
+        """After a forget: the index merged (old segments keep words), WAL emptied, a snapshot."""
         try:
+            self.db.execute("INSERT INTO facts_fts(facts_fts) VALUES ('optimize')")
             if vacuum:
                 self.db.execute("VACUUM")
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except (sqlite3.Error, OSError) as exc:
             log.warning("memory could not be compacted: %s", exc)
+        if self.snapshots is not None:
+            self.snapshots.start()
 
     # small persistent state (the voice baseline, well-being counters)
     def get_state(self, key: str, default: Any = None) -> Any:
@@ -388,6 +385,8 @@ class Memory:
         return len(turns)
 
     def close(self) -> None:
+        if self.snapshots is not None:
+            self.snapshots.wait()
         try:
             self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.Error:

@@ -33,6 +33,8 @@ REASONS = {
     "read-only": "my memory is on a read-only disk",
     "busy": "another program is holding my memory file",
     "io-error": "the disk my memory lives on reported an error",
+    "owner-read-only": "my memory is set read-only, so I'm keeping it as it is",
+    "not-a-directory": "the place my memory should live is a file, not a folder",
 }
 """What she says about each fault, in her own words (others: she cannot write there)."""
 
@@ -52,15 +54,17 @@ def notice(err: MemoryError_) -> str:
 
 
 def ensure_private_dir(state: Path) -> Path:
-    """Her state directory, 0700 and hers; never a shared or someone else's directory."""
+    """Her state directory, 0700 and hers; never a shared or someone else's directory.
+
+    A directory its owner made read-only (no ``u+w``, e.g. 0500) is respected, never chmod-ed
+    back: ``owner-read-only`` (she reads her memory and saves nothing, and says so)."""
     try:
         state.mkdir(parents=True, exist_ok=True, mode=0o700)
         st = state.stat()
     except OSError as exc:
-        raise from_os(exc, state, state) from None
+        raise not_a_dir(state) or from_os(exc, state, state) from None
     if not stat.S_ISDIR(st.st_mode):
-        raise MemoryError_("not-a-directory", f"her state directory {state} is not a directory",
-                           "pass --state-dir (or [state_dir]) a directory of her own")
+        raise not_a_dir(state) or _io_error(state, "not a directory")
     if st.st_mode & (stat.S_ISVTX | stat.S_IWOTH):
         raise MemoryError_(
             "shared-dir", f"{state} is a shared directory (mode {stat.S_IMODE(st.st_mode):o}); "
@@ -68,9 +72,35 @@ def ensure_private_dir(state: Path) -> Path:
             f"pass --state-dir {state / 'samantha'} (she creates it, 0700)")
     if st.st_uid != os.geteuid():
         raise _not_yours(state, st.st_uid)
+    if not st.st_mode & stat.S_IWUSR:
+        raise _owner_read_only(state, st.st_mode, "chmod 700")
     if stat.S_IMODE(st.st_mode) != 0o700:
         _chmod(state, 0o700)
     return state
+
+
+def not_a_dir(state: Path) -> MemoryError_ | None:
+    """The state directory, or a folder above it, is a file: named, with the way out."""
+    for part in (state, *state.parents):
+        try:
+            mode = part.stat().st_mode
+        except OSError:  # absent, or not ours to look into: another check says which
+            continue
+        if not stat.S_ISDIR(mode):
+            what = (f"her state directory {part}" if part == state else
+                    f"{part}, a folder above her state directory {state},")
+            return MemoryError_(
+                "not-a-directory", f"{what} is a file, not a directory",
+                f"move that file away (mv {part} {part}.old) so she can create the directory, "
+                "or pass --state-dir (or state_dir in the config) a directory of her own")
+    return None
+
+
+def _owner_read_only(path: Path, mode: int, how: str) -> MemoryError_:
+    return MemoryError_(
+        "owner-read-only", f"{path} is set read-only by its owner (mode {stat.S_IMODE(mode):o}); "
+        "she reads her memory and saves nothing, and leaves the mode as it is",
+        f"{how} {path} if she should save again; leave it so to keep her memory as it is")
 
 
 def _chmod(path: Path, mode: int) -> None:
@@ -95,6 +125,8 @@ def private_file(path: Path) -> None:
         raise from_os(exc, path, path.parent) from None
     if st.st_uid != os.geteuid():
         raise _not_yours(path, st.st_uid)
+    if not st.st_mode & stat.S_IWUSR:
+        raise _owner_read_only(path, st.st_mode, "chmod 600")
     if stat.S_IMODE(st.st_mode) != 0o600:
         _chmod(path, 0o600)
 
@@ -180,6 +212,23 @@ def corrupt_error(path: Path | None, detail: str) -> MemoryError_:
     return MemoryError_("corrupt", f"her memory file {path} is damaged ({detail})",
                         "run `samantha memory repair`: it keeps a copy of the damaged file and "
                         "recovers what it can; until then she talks without saving")
+
+
+def integrity(db: sqlite3.Connection, path: Path | None) -> list[str]:
+    """Problems SQLite finds in the file's pages and in the facts' full-text index."""
+    if path is None:
+        return []
+    rows = [str(r[0]) for r in db.execute("PRAGMA quick_check(20)").fetchall()]
+    problems = [r for r in rows if r != "ok"]
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    if not problems and "facts_fts" in tables:
+        try:
+            db.execute("INSERT INTO facts_fts(facts_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            if classify(exc, path).code != "corrupt":
+                raise
+            problems.append(f"the facts' search index: {exc}")
+    return problems
 
 
 def classify(exc: BaseException, path: Path | None) -> MemoryError_:

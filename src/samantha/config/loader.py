@@ -94,8 +94,8 @@ def from_dict(data: dict[str, Any]) -> Config:
     return _for_language(Config(**args), data.get("asr", {}))
 
 
-MULTILINGUAL_ASR = "whisper-base"
-"""The ASR a Korean or bilingual persona gets unless the config names a multilingual one."""
+MULTILINGUAL_ASR = AsrConfig().multilingual_model
+"""The ASR a Korean or bilingual persona gets by default (``[asr] multilingual_model``)."""
 
 
 def _for_language(cfg: Config, asr_table: dict[str, Any]) -> Config:
@@ -106,11 +106,12 @@ def _for_language(cfg: Config, asr_table: dict[str, Any]) -> Config:
     code = cfg.persona.code
     if not languages().get(code, {}).get("multilingual", False):
         return cfg
-    model = cfg.asr.model
+    model, windows = cfg.asr.model, cfg.asr.windows
     if "model" not in asr_table or model.endswith(".en"):
-        model = MULTILINGUAL_ASR
+        model = cfg.asr.multilingual_model
+        windows = cfg.asr.multilingual_windows or windows
     language = asr_table.get("language", code)
-    return dataclasses.replace(cfg, asr=dataclasses.replace(cfg.asr, model=model,
+    return dataclasses.replace(cfg, asr=dataclasses.replace(cfg.asr, model=model, windows=windows,
                                                              language=language))
 
 

@@ -119,6 +119,21 @@ class AsrConfig:
     """Spoken language ('en', 'ko', ...); English-only models need 'en'."""
     sized_ctx: bool = True
     """Size whisper's audio context to the utterance instead of a 30 s window."""
+    windows: tuple[int, ...] = (320, 640)
+    """With ``sized_ctx``: the short audio contexts (whisper positions, 50 a second, each with a
+    64-position margin), smallest first; each holds its own copy of the weights."""
+    multilingual_model: str = "whisper-base"
+    """The ears a Korean or bilingual persona gets when ``model`` is English-only or unset."""
+    multilingual_windows: tuple[int, ...] = ()
+    """``windows`` for those ears (empty: the same as ``windows``). A board short of memory
+    keeps fewer copies of the bigger multilingual weights."""
+
+    def __post_init__(self) -> None:
+        for name in ("windows", "multilingual_windows"):
+            sizes = getattr(self, name)
+            if list(sizes) != sorted(set(sizes)) or any(not 64 < n < 1500 for n in sizes):
+                raise ConfigError("bad-value", f"asr.{name} must be rising sizes between 65 "
+                                  f"and 1499 (got {list(sizes)})", f"e.g. {name} = [320, 640]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +142,11 @@ class LlmConfig:
     """Manifest name of the GGUF instruct model."""
     threads: int = 2
     """CPU threads for llama.cpp."""
+    omp_spin: int = 0
+    """How long llama.cpp's OpenMP threads spin before they sleep, in libgomp iterations (about
+    100,000 per millisecond; 0: they sleep at once, as whisper.cpp's do). 300000 decodes a third
+    faster on a quiet box, but collapses when anything else wants the cores (docs/bench.md,
+    "Threads"): only for a box that runs her alone. ``inference.openmp``."""
     n_ctx: int = 2048
     """Context window in tokens (persona, history and reply together)."""
     max_tokens: int = 96

@@ -42,11 +42,11 @@ bucket holds its own copy of the weights (78 MB for tiny.en)."""
 _NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|♪+")
 
 
-def audio_ctx_for(seconds: float, sized: bool = True) -> int:
-    """The context an utterance runs at: the smallest bucket it fits with a 64-position margin
-    (1.3 s), else the full window. Never a per-clip size: see the module notes."""
+def audio_ctx_for(seconds: float, windows: tuple[int, ...] = SIZED_CTX) -> int:
+    """The context an utterance runs at: the smallest window it fits with a 64-position margin
+    (1.3 s), else the full one. Never a per-clip size: see the module notes."""
     need = int(math.ceil(seconds * 50)) + 64
-    return next((ctx for ctx in SIZED_CTX if sized and need <= ctx), FULL_CTX)
+    return next((ctx for ctx in windows if need <= ctx), FULL_CTX)
 
 
 def max_tokens_for(seconds: float) -> int:
@@ -145,11 +145,14 @@ class WhisperTranscriber:
     """Owns one whisper.cpp context on its own thread."""
 
     def __init__(self, model_path: Path, threads: int = 2, language: str = "en",
-                 sized_ctx: bool = True) -> None:
+                 sized_ctx: bool = True, windows: tuple[int, ...] = SIZED_CTX) -> None:
         self.model_path = Path(model_path)
         self.threads = threads
         self.language = language
         self.sized_ctx = sized_ctx
+        self.windows: tuple[int, ...] = ()
+        """The short contexts loaded beside the full window (``[asr] windows``)."""
+        self._wanted = windows
         self.worker = Worker("asr")
         self._models: dict[int, Any] = {}
         self.worker.call(self._load)
@@ -159,7 +162,8 @@ class WhisperTranscriber:
 
         # auto-detect encodes the full window first, a shrink inside one call: full window only
         sized = self.sized_ctx and self.language != "auto"
-        sizes = [FULL_CTX, *(SIZED_CTX if sized else ())]
+        self.windows = tuple(self._wanted) if sized else ()
+        sizes = [FULL_CTX, *self.windows]
         try:
             for ctx in sizes:
                 self._models[ctx] = Model(str(self.model_path), redirect_whispercpp_logs_to=None)
@@ -174,7 +178,7 @@ class WhisperTranscriber:
             "language": self.language,
             "translate": False,
             "detect_language": False,
-            "audio_ctx": audio_ctx_for(seconds, len(self._models) > 1),
+            "audio_ctx": audio_ctx_for(seconds, self.windows),
             "no_context": True,
             "single_segment": seconds <= 12.0,
             "no_timestamps": True,

@@ -56,13 +56,15 @@ def build_asr(cfg: Config) -> Transcriber:
     from samantha.inference.asr import WhisperTranscriber
 
     path = modelstore.path_for(cfg.asr.model, cfg.models_path)
-    return WhisperTranscriber(path, cfg.asr.threads, cfg.asr.language, cfg.asr.sized_ctx)
+    return WhisperTranscriber(path, cfg.asr.threads, cfg.asr.language, cfg.asr.sized_ctx,
+                              cfg.asr.windows)
 
 
 def build_llm(cfg: Config) -> LanguageModel:
     """The on-device model; with ``[llm] endpoint``, the home server first and it as the
     fallback."""
     from samantha.inference.llm import LlamaModel
+    from samantha.inference.openmp import import_llama
 
     path = modelstore.path_for(cfg.llm.model, cfg.models_path)
     endpoint = None
@@ -70,6 +72,7 @@ def build_llm(cfg: Config) -> LanguageModel:
         from samantha.inference.openai_llm import parse_endpoint
 
         endpoint = parse_endpoint(cfg.llm.endpoint)
+    import_llama(cfg.llm.omp_spin)  # here, on the loading thread, after whisper.cpp's runtime
     local = LlamaModel(path, cfg.llm.threads, cfg.llm.n_ctx, sampling(cfg),
                        gpu_layers=cfg.system.gpu_layers)
     local.prefix_cache = cfg.engine.prefix_cache
@@ -81,7 +84,17 @@ def build_llm(cfg: Config) -> LanguageModel:
     server = OpenAIModel(endpoint, cfg.llm.endpoint_model, sampling(cfg),
                          prefix_cache=cfg.engine.prefix_cache)
     log.info("language model: %s first, %s when it does not answer", endpoint, cfg.llm.model)
-    return FallbackModel(server, local, cfg.llm.endpoint_timeout_s)
+    return FallbackModel(server, local, cfg.llm.endpoint_timeout_s, notice=server_down(cfg))
+
+
+def server_down(cfg: Config) -> Callable[[str], str]:
+    """The home-server notice in the language of what was said (each language pack's
+    ``phrases.server_down``; the one step here that reaches up to the packs, as
+    ``build_voice`` does)."""
+    from samantha import lang
+
+    home = lang.resolve(cfg.persona)
+    return lambda said: lang.pack_for(said, home).phrases.server_down
 
 
 def sampling(cfg: Config) -> Sampling:
@@ -105,7 +118,7 @@ def build_room_brain(cfg: Config, slots: int) -> RoomBrain:
     binary = find_binary(cfg.serve.llama_server)
     path = modelstore.path_for(cfg.llm.model, cfg.models_path)
     brain = start_room_brain(binary, path, slots, cfg.llm.n_ctx, cfg.llm.threads, sampling(cfg),
-                             cfg.system.gpu_layers)
+                             cfg.system.gpu_layers, cfg.llm.omp_spin)
     brain.prefix_cache = cfg.engine.prefix_cache
     return brain
 

@@ -22,10 +22,9 @@ from samantha.inference.protocols import LanguageModel, Message
 
 log = logging.getLogger(__name__)
 RETRY_S = 60.0
-NOTICE = {
-    "en": "My home server isn't answering, so I'm using my own smaller brain for now.",
-    "ko": "집 서버가 응답하지 않아서 지금은 제 작은 두뇌로 대답할게요.",
-}
+NOTICE = "My home server isn't answering, so I'm using my own smaller brain for now."
+"""Said when no ``notice`` is given; the brain's engines pass each language pack's
+``phrases.server_down`` (``inference.engines.build_llm``)."""
 
 
 @dataclass
@@ -57,11 +56,9 @@ class Policy:
         return was_down
 
 
-def notice_for(messages: list[Message]) -> str:
-    """The notice in the language of the person's last words."""
-    last = next((m["content"] for m in reversed(messages) if m.get("role") == "user"), "")
-    korean = any("\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e" for ch in last)
-    return NOTICE["ko" if korean else "en"]
+def last_said(messages: list[Message]) -> str:
+    """The person's last words (the notice is said in their language)."""
+    return next((m["content"] for m in reversed(messages) if m.get("role") == "user"), "")
 
 
 def _seconds() -> float:
@@ -72,8 +69,11 @@ class FallbackModel:
     """The LAN server first, the on-device model when it fails (``LanguageModel``)."""
 
     def __init__(self, server: OpenAIModel, local: LanguageModel, first_token_s: float,
-                 clock: Callable[[], float] = _seconds, policy: Policy | None = None) -> None:
+                 clock: Callable[[], float] = _seconds, policy: Policy | None = None,
+                 notice: Callable[[str], str] = lambda said: NOTICE) -> None:
         self.server, self.local = server, local
+        self.notice = notice
+        """The line for the person's last words, in their language."""
         self.first_token_s = first_token_s
         self.clock = clock
         self.policy = policy or Policy()
@@ -130,7 +130,7 @@ class FallbackModel:
         else:
             self.fell_back += 1
         if self.policy.tell():
-            yield notice_for(messages) + " "
+            yield self.notice(last_said(messages)) + " "
         local = self.local.astream(messages, max_tokens)
         try:
             async for piece in local:

@@ -29,6 +29,7 @@ from typing import Any
 from samantha.errors import LlmError
 from samantha.inference.llm import Sampling
 from samantha.inference.openai_llm import Endpoint, OpenAIModel, run_sync
+from samantha.inference.openmp import server_env
 from samantha.inference.protocols import LanguageModel, Message
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,9 @@ def health(where: Endpoint, timeout_s: float = 2.0) -> int:
 class LlamaServer:
     """The child process, its socket, and the thread that restarts it when it dies."""
 
-    def __init__(self, args: list[str], where: Endpoint) -> None:
-        self.args, self.where = args, where
+    def __init__(self, args: list[str], where: Endpoint,
+                 env: dict[str, str] | None = None) -> None:
+        self.args, self.where, self.env = args, where, env
         self.sock = Path(where.unix) if where.unix else None
         self.proc: subprocess.Popen[bytes] | None = None
         self.restarts: deque[float] = deque()
@@ -109,7 +111,7 @@ class LlamaServer:
         with self._lock:
             if self.sock is not None:
                 self.sock.unlink(missing_ok=True)
-            self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
+            self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, env=self.env,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             out = self.proc.stdout
         threading.Thread(target=self._read, args=(out,), name="llama-server-log",
@@ -265,12 +267,12 @@ class RoomBrain:
 
 
 def start_room_brain(binary: Path, model: Path, slots: int, n_ctx: int, threads: int,
-                     sampling: Sampling, gpu_layers: int = 0) -> RoomBrain:
+                     sampling: Sampling, gpu_layers: int = 0, spin: int = 0) -> RoomBrain:
     """Start ``llama-server`` with ``slots`` slots on a private socket and wait for it."""
     where = Path(tempfile.mkdtemp(prefix="samantha-brain-"))
     sock = where / "llama.sock"
     server = LlamaServer(server_args(binary, model, sock, slots, n_ctx, threads, gpu_layers),
-                         Endpoint(unix=str(sock)))
+                         Endpoint(unix=str(sock)), server_env(spin))
     try:
         server.start()
     except BaseException:

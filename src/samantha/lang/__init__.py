@@ -14,6 +14,7 @@ turn's ``Exchange``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
@@ -22,7 +23,17 @@ from samantha.config import Persona, language_code
 from samantha.errors import ConfigError
 from samantha.inference.protocols import LanguageModel
 from samantha.lang import script
-from samantha.lang.protocols import Guard, Phrases, Rule, Store, Words
+from samantha.lang.protocols import (
+    Analyser,
+    Content,
+    Guard,
+    Levels,
+    Phrases,
+    Rule,
+    Store,
+    Swearing,
+    Words,
+)
 
 
 class Pack(Protocol):
@@ -35,6 +46,33 @@ class Pack(Protocol):
     @property
     def script(self) -> str:
         """Its writing system, a key of ``script.SCRIPTS``."""
+
+    @property
+    def locale(self) -> str:
+        """Language and region as Wyoming lists a voice ('en_US', 'ko_KR')."""
+
+    @property
+    def asr_unsure(self) -> float:
+        """whisper's mean log-probability per token under which a transcript in this language
+        is a guess (``pipeline.hearing``; tuned on the dev split of ``samantha bench
+        --hearing``)."""
+
+    @property
+    def content(self) -> Content | None:
+        """Its content words (the parroting guard); None: it has none yet."""
+
+    @property
+    def analyser(self) -> Analyser | None:
+        """Its morphological analyser (non-words, in her sentences and in what she heard)."""
+
+    @property
+    def levels(self) -> Levels | None:
+        """Its speech levels, kept by a guard; None: the language has none to keep."""
+
+    @property
+    def swearing(self) -> Swearing | None:
+        """How it swears without insulting (the output filter); None: a listed word is abuse
+        wherever it stands."""
 
     @property
     def voice(self) -> str:
@@ -120,11 +158,15 @@ def unregister(code: str) -> None:
     _PACKS.pop(code, None)
 
 
+_BUILTIN = ("en", "ko")
+"""Her own languages' folders, in their order (whichever a caller happened to import first)."""
+
+
 def packs() -> list[Pack]:
-    """Every language she knows, in the order they were added (English, Korean, then any
-    other)."""
+    """Every language she knows: English, Korean, then any other in the order it was added."""
     _load_builtin()
-    return list(_PACKS.values())
+    order = {code: i for i, code in enumerate(_BUILTIN)}
+    return sorted(_PACKS.values(), key=lambda p: order.get(p.code, len(order)))
 
 
 def get(code: str) -> Pack:
@@ -148,6 +190,11 @@ def bilingual(persona: Persona) -> bool:
     return persona.code == "auto"
 
 
+def spoken(persona: Persona) -> list[Pack]:
+    """The languages she hears and speaks: her home language, or every one under "auto"."""
+    return packs() if bilingual(persona) else [resolve(persona)]
+
+
 def pack_for(text: str, home: Pack) -> Pack:
     """The language of one utterance: a pack whose own (non-Latin) script appears in it; else,
     for text in Latin letters only under a home of another script, the Latin-script pack;
@@ -162,5 +209,5 @@ def pack_for(text: str, home: Pack) -> Pack:
 
 
 def _load_builtin() -> None:
-    import samantha.lang.en  # noqa: F401  (each folder registers itself, once)
-    import samantha.lang.ko  # noqa: F401
+    for code in _BUILTIN:  # each folder registers itself, once
+        importlib.import_module(f"samantha.lang.{code}")

@@ -257,6 +257,9 @@ class Phrases:
     remember_intro: str
     ask_again: str = "Sorry, I didn't catch that. Could you say it again?"
     """When whisper was guessing (``pipeline.hearing``): she asks instead of answering."""
+    server_down: str = "My home server isn't answering, so I'm using my own smaller brain for now."
+    """Said once per outage when the home server fails and her own model answers
+    (``inference.fallback``)."""
     stance: Mapping[str, str] = field(default_factory=dict)
     """A bare yes/no said as a person would: keys 'no-plan', 'no-claim', 'yes-plan',
     'yes-claim'."""
@@ -272,3 +275,63 @@ class Phrases:
     """``{name}``: asked for her instructions, she keeps them and says who she is."""
     stays_herself: str = ""
     """``{name}``: words that try to make her someone else."""
+
+
+# ------------------------------------------------------------------ what a language can read
+# A pack that has one of these offers it (``Pack.content``, ``analyser``, ``levels``,
+# ``swearing``); None: the language has none, and the guards that need it say so.
+
+class Content(Protocol):
+    """Which words of a sentence carry its content (parroting: her sentence, the person's)."""
+
+    def retold(self, sentence: str, heard: str) -> tuple[list[str], list[str]] | None:
+        """(her content words, the person's) when her ``sentence`` speaks as herself and could
+        be theirs retold; None when it speaks to or asks the person (listening, not
+        parroting)."""
+
+
+class Analyser(Protocol):
+    """A morphological analyser for the language (Korean: Kiwi)."""
+
+    def unreadable(self, sentence: str, known: tuple[str, ...] = ()) -> str:
+        """The first word of ``sentence`` that is no word of the language ('' when none is;
+        ``known`` are never taken for one: the person's own words, her name)."""
+
+    def warm_up(self) -> None:
+        """Load the analyser now, not on the first turn that needs it."""
+
+
+class Levels(Protocol):
+    """The language's speech levels (Korean: haeyo-che, banmal)."""
+
+    def to_level(self, sentence: str, persona: Persona) -> tuple[str, str]:
+        """(``sentence`` at the level the owner chose, that level's name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A sentence with a listed word, read in context (``Swearing``)."""
+
+    check: str
+    """The text to hold against the hidden list: ordinary uses (an intensifier about a thing,
+    a year's name) left out."""
+    speak: str
+    """The text as she may say it (an intensifier dropped, a year's name kept)."""
+    at_her: bool
+    """Aimed at her, the listener (not at a thing, nor another person's story)."""
+    insult: bool = False
+    """An insult after an intensifier ("a fucking idiot"): abuse when aimed at her, whether
+    or not the hidden list has the words."""
+
+
+class Swearing(Protocol):
+    """How the language swears without insulting: intensifiers about a thing, a year's name,
+    and how it aims a sentence at the listener (the output filter, ``companion.say_filter``)."""
+
+    def listed(self, text: str) -> bool:
+        """Does ``text`` hold a word of the language's hidden list (folded so spacing,
+        punctuation, leetspeak and stretched letters do not slip through)?"""
+
+    def read(self, text: str, blocked: Callable[[str], bool]) -> Reading:
+        """``text`` read in context; ``blocked`` says whether a piece holds a listed word (of
+        any language's list)."""

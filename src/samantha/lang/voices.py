@@ -86,11 +86,15 @@ class BilingualVoice:
             voice.close()
 
 
+def espeak_name(cfg: Config, pack: lang.Pack) -> str:
+    """The espeak-ng voice a pack's sentences are spoken with (Korean: ``[tts] korean_voice``)."""
+    return cfg.tts.korean_voice if pack.code == "ko" else pack.voice
+
+
 def for_persona(cfg: Config, piper: Voice) -> Voice:
     """Piper alone for an English persona; with a Korean (or bilingual) one, each language that
     names an espeak-ng voice (``Pack.voice``) gets it, reading numbers its own way."""
-    home = lang.resolve(cfg.persona)
-    wanted = [p for p in lang.packs() if p.voice and (p is home or lang.bilingual(cfg.persona))]
+    wanted = [p for p in lang.spoken(cfg.persona) if p.voice]
     if not wanted:
         return piper
     from samantha.inference.espeak_voice import EspeakVoice
@@ -98,8 +102,7 @@ def for_persona(cfg: Config, piper: Voice) -> Voice:
     voices: dict[str, Voice] = {"en": piper}
     try:
         for pack in wanted:
-            name = cfg.tts.korean_voice if pack.code == "ko" else pack.voice
-            voices[pack.code] = EspeakVoice(name, speed=cfg.tts.korean_speed,
+            voices[pack.code] = EspeakVoice(espeak_name(cfg, pack), speed=cfg.tts.korean_speed,
                                             normalize=pack.voice_text, greeting=pack.phrases.yes)
     except BaseException:
         for voice in voices.values():

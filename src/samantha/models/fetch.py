@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from samantha import __version__
 from samantha.errors import ModelError
 from samantha.models import store as modelstore
-from samantha.models.store import ModelEntry
+from samantha.models.manifest import ModelEntry, is_pinned
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def download(url: str, dest: Path, size: int, sha256: str, *, allow_unverified: 
     ``size`` 0 means unknown. An unpinned ``sha256`` (UNKNOWN) is refused unless
     ``allow_unverified``, in which case the file is kept and its hash returned for pinning.
     """
-    pinned = modelstore.is_pinned(sha256)
+    pinned = is_pinned(sha256)
     if not pinned and not allow_unverified:
         raise ModelError("unverified", f"{dest.name} has no published sha256 in the manifest, so a "
                                        "download could not be checked",

@@ -21,11 +21,9 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from samantha.errors import ModelError
+from samantha.models.manifest import CONVERTERS, ModelEntry, ModelFile
 from samantha.models.store import (
     BLOCK,
-    CONVERTERS,
-    ModelEntry,
-    ModelFile,
     _remember,
     check_file,
     default_cache_dir,

@@ -8,25 +8,23 @@ did). When it was unsure, or its words are not words of the language, she asks a
 instead of answering; the ask-again turn keeps the follow-up window open so the person can just
 say it again, and it is not written to the history.
 
-``heard_clearly`` is a pure function of the transcript, tested without audio. Its thresholds are
-per language and were tuned on the dev split of ``samantha bench --hearing`` only (held-out is
-reported, never tuned on).
-
-The ask-again phrases and the thresholds are data for the language packs (``lang/en``,
-``lang/ko``) when those exist: ``THRESHOLDS`` (the line is each pack's ``phrases.ask_again``).
+``heard_clearly`` is a pure function of the transcript, tested without audio. Its threshold is
+each language pack's (``Pack.asr_unsure``), tuned on the dev split of ``samantha bench
+--hearing`` only (held-out is reported, never tuned on); the ask-again line is each pack's
+``phrases.ask_again``, and a language with an analyser (``Pack.analyser``) says whether the
+words are words.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from samantha import lang
+from samantha.config import Persona
 from samantha.inference.protocols import Transcript
-from samantha.lang import script
+from samantha.lang import Pack
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +33,6 @@ MAX_ASKS = 2
 follow-up window must not make her ask for ever)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """Below these, whisper was guessing."""
-
-    mean_logprob: float
-    """Average log-probability per token: under this, the transcript is a guess. (The share of
-    weak tokens was also tried on dev: it never caught one that this did not.)"""
-
-
-THRESHOLDS = {
-    "en": Thresholds(mean_logprob=-0.6),
-    "ko": Thresholds(mean_logprob=-0.7),
-}
-"""Tuned on the dev split of ``samantha bench --hearing`` (tiny.en for English, base for
-Korean): English right transcripts sit above -0.5 but for one at -0.93 under heavy noise;
-wrong ones mostly below -0.6."""
 _TRAILING = re.compile(r"\.\.\.|…")
 """whisper writes "..." where the speech trails off or it could not follow ("It's going to...",
 "Some under... ... ...")."""
@@ -71,69 +53,54 @@ class Verdict:
 CLEAR = Verdict(True)
 
 
-def language_of(transcript: Transcript, expected: str) -> str:
-    """The language the transcript is in: whisper's, else its script, else ``expected``."""
+def language_of(transcript: Transcript, expected: str) -> Pack | None:
+    """The pack of the language the transcript is in: whisper's, else its script's, else the
+    one she listens for ('auto': her first); None for a language she does not speak."""
     if transcript.confidence is not None and transcript.confidence.language:
-        return transcript.confidence.language
-    if script.has(transcript.text, "hangul"):
-        return "ko"
-    return expected if expected in THRESHOLDS else "en"
+        return _pack(transcript.confidence.language)
+    return lang.pack_for(transcript.text, _pack(expected) or lang.packs()[0])
+
+
+def _pack(code: str) -> Pack | None:
+    return next((p for p in lang.packs() if p.code == code), None)
 
 
 def heard_clearly(transcript: Transcript, expected: str = "en",
                   names: tuple[str, ...] = ("Samantha",)) -> Verdict:
     """Was ``transcript`` heard clearly enough to answer? ``expected`` is the language she
     listens for ('en', 'ko' or 'auto'); ``names`` are words that are fine whatever a
-    dictionary says (her name, in every spelling the Korean pack knows). A transcript without
+    dictionary says (her name, in every spelling its language knows). A transcript without
     confidence (a scripted fake) is judged on its words alone."""
     text = transcript.text.strip()
     if not text:
         return Verdict(False, "nothing heard")
-    language = language_of(transcript, expected)
-    limits = THRESHOLDS.get(language)
-    if limits is None:  # "auto" heard a language she does not speak
+    pack = language_of(transcript, expected)
+    if pack is None:  # "auto" heard a language she does not speak
         return Verdict(False, "other language")
     sure = transcript.confidence
     if sure is not None and sure.looped:
         return Verdict(False, "looped")
     if _TRAILING.search(text):
         return Verdict(False, "trailed off")
-    if _CHARACTER_LOOP.search("".join(text.split())) or not words_of(language, text, names):
+    if _CHARACTER_LOOP.search("".join(text.split())) or not words_of(pack, text, names):
         return Verdict(False, "not words")
-    if sure is not None and sure.mean_logprob < limits.mean_logprob:
+    if sure is not None and sure.mean_logprob < pack.asr_unsure:
         return Verdict(False, "unsure")
     return CLEAR
 
 
-def words_of(language: str, text: str, names: tuple[str, ...] = ()) -> bool:
-    """Are the words of ``text`` words of ``language``, as its pack's analyser reads them?
-    Korean asks ``samantha.lang.ko.grammar.unreadable`` (kiwipiepy) where that pack is here.
-    English has no such check: on the dev split a 160k-word English list (pyspellchecker 0.9.1)
-    never flagged a transcript, because whisper writes real words even when it guesses."""
-    if language == "ko" and script.has(text, "hangul"):  # English to Korean ears: not asked
-        unreadable = korean_analyser()
-        if unreadable is None:
-            return True
-        from samantha.lang.ko.wake import korean_forms
-
-        known = (*names, *(form for name in names for form in korean_forms(name)))
-        return not unreadable(text, known)
-    return True
+def words_of(pack: Pack, text: str, names: tuple[str, ...] = ()) -> bool:
+    """Are the words of ``text`` words of ``pack``'s language, as its analyser reads them
+    (``Pack.analyser``: Korean, kiwipiepy; text in another script is not asked)? English has no
+    such check: on the dev split a 160k-word English list (pyspellchecker 0.9.1) never flagged
+    a transcript, because whisper writes real words even when it guesses."""
+    if pack.analyser is None:
+        return True
+    return not pack.analyser.unreadable(text, names)
 
 
-@functools.cache
-def korean_analyser() -> Callable[[str, tuple[str, ...]], object] | None:
-    """The Korean pack's analyser (``samantha.lang.ko.grammar.unreadable``: kiwipiepy says the
-    sentence is not Korean words), or None where that pack is not here."""
-    try:
-        unreadable: Callable[[str, tuple[str, ...]], object] = \
-            importlib.import_module("samantha.lang.ko.grammar").unreadable
-    except (ImportError, AttributeError):
-        return None
-    return unreadable
-
-
-def warm_up(language: str) -> None:
-    """Load the Korean analyser now, not on the first turn."""
-    if language in ("ko", "auto"):
-        korean_analyser()
+def warm_up(persona: Persona) -> None:
+    """Load the analysers of the languages she hears now, not on the first turn."""
+    for pack in lang.spoken(persona):
+        if pack.analyser is not None:
+            pack.analyser.warm_up()

@@ -85,7 +85,7 @@ class TurnLoop:
         self._interrupting = False  # the utterance in progress began while she was busy
         self._asking: asyncio.Task[None] | None = None  # the end-of-turn model, asked
         self._asked_again = 0  # "Sorry, I didn't catch that" in a row
-        hearing.warm_up(self.conversation.persona.code)
+        hearing.warm_up(self.conversation.persona)
         self._anchor = (0, 0.0)  # (capture ns, stream s) of the latest chunk's first sample
         # cancelled turns, held until they have unwound: asyncio keeps only weak references to
         # tasks, and one collected mid-flight never closes its C generator on the worker

@@ -3,9 +3,9 @@
 Each program and model is credited to whoever made it (whisper.cpp and OpenAI's Whisper, Piper
 and its voice, espeak-ng, the language model's authors): Samantha is credited only for what is
 hers, the ``handle`` program (persona, memory, tools and output filter). The languages and voices
-listed are the ones she really speaks: English, or with ``[persona] language = "ko"`` Korean
-(espeak-ng's Korean voice beside the Piper voice she keeps for English sentences), or with
-``"auto"`` both.
+listed are the ones she really speaks (``lang.spoken``): her home language's, or with
+``[persona] language = "auto"`` every pack's; a language with its own espeak-ng voice (Korean)
+lists it beside the Piper voice she keeps for English sentences.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from wyoming.info import (
     TtsVoice,
 )
 
-from samantha import __version__
+from samantha import __version__, lang
 from samantha.config import Config
+from samantha.lang.voices import espeak_name
 from samantha.serve.wake import program
 
 SAMANTHA = Attribution(name="Samantha", url="https://github.com/samantha-voice/samantha")
@@ -50,24 +51,23 @@ def llm_maker(model: str) -> Attribution:
 
 
 def spoken_languages(cfg: Config) -> list[str]:
-    """The languages she hears and answers in."""
-    code = cfg.persona.code
-    if code == "auto":
-        return ["en", "ko"]
-    return [code if code == "ko" else cfg.asr.language]
+    """The languages she hears and answers in (``lang.spoken``)."""
+    return [pack.code for pack in lang.spoken(cfg.persona)]
 
 
 def voices(cfg: Config) -> list[TtsVoice]:
-    """Piper's voice, and in Korean or bilingual mode espeak-ng's Korean voice too."""
+    """Piper's voice, and each spoken language's own espeak-ng voice (``Pack.voice``: Korean)."""
     piper_lang = cfg.tts.voice.split("-", 1)[0]
     out = [TtsVoice(name=cfg.tts.voice, description=f"Piper voice {cfg.tts.voice}",
                     attribution=PIPER_VOICES, installed=True, version=None,
                     languages=[piper_lang])]
-    if cfg.persona.code in ("ko", "auto"):
-        out.append(TtsVoice(name=f"espeak-ng-{cfg.tts.korean_voice}",
-                            description=f"eSpeak NG voice {cfg.tts.korean_voice!r} (Korean)",
-                            attribution=ESPEAK, installed=True, version=None,
-                            languages=["ko_KR"]))
+    for pack in lang.spoken(cfg.persona):
+        if pack.voice:
+            name = espeak_name(cfg, pack)
+            out.append(TtsVoice(name=f"espeak-ng-{name}",
+                                description=f"eSpeak NG voice {name!r} ({pack.locale})",
+                                attribution=ESPEAK, installed=True, version=None,
+                                languages=[pack.locale]))
     return out
 
 

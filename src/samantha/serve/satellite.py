@@ -40,6 +40,7 @@ from wyoming.satellite import RunSatellite
 from wyoming.vad import VoiceStarted, VoiceStopped
 from wyoming.wake import Detection
 
+from samantha import lang
 from samantha.audio.chunk import RATE, AudioChunk
 from samantha.audio.listening import make_segmenter
 from samantha.audio.vad import EventKind, SpeechEvent
@@ -48,6 +49,7 @@ from samantha.config import Config
 from samantha.errors import SamanthaError
 from samantha.pipeline import turn
 from samantha.pipeline.events import SpeechEnded, TurnReport
+from samantha.pipeline.hearing import MAX_ASKS, heard_clearly
 from samantha.pipeline.wake import match_phrase
 from samantha.serve.protocol import Endpoint, ProtocolError, read_event, refuse, write_event
 from samantha.serve.rooms import Household, Room
@@ -182,6 +184,9 @@ class _Session:
         self.speech_start_s: float | None = None
         self.voice_started = False
         self.heard_name = ""
+        self.asked_again = 0
+        """Requests in a row she did not catch (``pipeline.hearing``): after ``MAX_ASKS`` she
+        stays quiet rather than ask a third time."""
 
     async def handle(self, event: Event) -> None:
         kind = event.type
@@ -288,6 +293,26 @@ class _Session:
             self.turn = asyncio.create_task(self._turn(ev.utterance.audio, pipeline, ended,
                                                        word))
 
+    async def _caught(self, result: turn.TurnResult, text: str, speaker: StreamSpeaker) -> bool:
+        """Was the request heard clearly? If not she asks again, as at home (``pipeline.loop``),
+        in the language she heard; the satellite's next pipeline hears the person repeat it."""
+        if result.heard is None:
+            return True
+        names = (self.cfg.wake.phrase or self.cfg.persona.name,)
+        verdict = heard_clearly(result.heard, self.cfg.persona.code, names)
+        if verdict.clear:
+            self.asked_again = 0
+            return True
+        self.asked_again += 1
+        if self.asked_again > MAX_ASKS:
+            log.info("room %s: did not catch it again (%s): no reply", self.room.name,
+                     verdict.reason)
+            return False
+        said = lang.pack_for(text, lang.resolve(self.cfg.persona)).phrases.ask_again
+        await turn.ask_again(said, verdict.reason, self.room.engines.tts, self.room.brain,
+                             speaker, result)
+        return False
+
     async def _turn(self, audio: AudioChunk, pipeline: RunPipeline, ended: SpeechEnded,
                     word: str = "") -> None:
         """One turn; ``word``: the wake phrase the detector heard in it (cut from the request)."""
@@ -313,7 +338,10 @@ class _Session:
             if not text or pipeline.end_stage.value not in ("handle", "tts"):
                 return
             voice = pipeline.end_stage.value == "tts"
-            await room.answer(text, speaker if voice else None, result, heard=heard)
+            if voice and not await self._caught(result, text, speaker):
+                pass  # asked again (or, after MAX_ASKS in a row, stayed quiet)
+            else:
+                await room.answer(text, speaker if voice else None, result, heard=heard)
             if voice:
                 # played as it arrives, at its own pace: the end is estimated from the audio
                 # sent (before audio-stop, so a ``played`` that answers it comes later and ends

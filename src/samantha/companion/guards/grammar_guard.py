@@ -1,6 +1,7 @@
-"""Guards on the form of what the model writes: parroting (every language), and in Korean the
-words that do not exist and the owner's speech level (Kiwi, ``lang/ko/grammar``). ``NAMES`` are
-their names, for ``Conversation.skip_guards``.
+"""Guards on the form of what the model writes, each asking the pack of the sentence's language
+for what it can read: parroting (``Pack.content``: English and Korean), words that do not exist
+(``Pack.analyser``: Korean, Kiwi) and the owner's speech level (``Pack.levels``: Korean).
+``NAMES`` are their names, for ``Conversation.skip_guards``.
 
 Kiwi is loaded lazily, on the first Korean sentence: an English turn never pays for it.
 """
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from samantha.companion.guards import parrot
 from samantha.config import Persona
-from samantha.lang import Pack, script
+from samantha.lang import Pack, get, pack_for
 from samantha.lang.protocols import KEEP, Reply, Verdict, drop, judged
 
 NAMES = frozenset({"parroting", "non-words", "speech level"})
@@ -22,10 +23,9 @@ def check(sentence: str, heard: str, banmal: bool, name: str = "Samantha") -> tu
     """The three guards on one sentence outside a turn: why it is dropped ('' if it is not), and
     the sentence at the owner's level (the Korean-replies bench and the tests)."""
     from samantha.companion.exchange import Exchange
-    from samantha.lang import pack_for
 
     persona = Persona(name=name, formality="banmal" if banmal else "casual")
-    reply = Exchange(text=heard, pack=pack_for(sentence, pack_for(heard, _home())))
+    reply = Exchange(text=heard, pack=pack_for(sentence, pack_for(heard, get("en"))))
     for guard in (Parrot(), NonWords(lambda: persona), SpeechLevel(lambda: persona)):
         verdict = guard.check(sentence, reply)
         if verdict.action == "drop":
@@ -33,12 +33,6 @@ def check(sentence: str, heard: str, banmal: bool, name: str = "Samantha") -> tu
         if verdict.action == "rewrite":
             sentence = verdict.text
     return "", sentence
-
-
-def _home() -> Pack:
-    from samantha.lang import get
-
-    return get("en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +44,18 @@ class Parrot:
     model_only: bool = True
 
     def applies(self, pack: Pack) -> bool:
-        return pack.code in ("en", "ko")  # the content words of each (parrot.py)
+        return pack.content is not None
 
     def check(self, sentence: str, reply: Reply) -> Verdict:
-        code = "ko" if script.has(sentence, "hangul") else "en"
-        if parrot.parrots(sentence, reply.text, code):
+        if parrot.parrots(sentence, reply.text, pack_for(sentence, reply.pack).content):
             return drop("her person's sentence, said as her own")
         return KEEP
 
 
 @dataclass(frozen=True, slots=True)
 class NonWords:
-    """A Korean sentence with a word Kiwi cannot read (an invented compound): dropped. The
+    """A sentence with a word its language's analyser cannot read (Korean: an invented
+    compound Kiwi cannot read): dropped. The
     person's own words and her name are never taken for non-words."""
 
     persona: Callable[[], Persona]
@@ -69,14 +63,13 @@ class NonWords:
     model_only: bool = True
 
     def applies(self, pack: Pack) -> bool:
-        return pack.code == "ko"
+        return pack.analyser is not None
 
     def check(self, sentence: str, reply: Reply) -> Verdict:
-        if not script.has(sentence, "hangul"):
+        analyser = pack_for(sentence, reply.pack).analyser
+        if analyser is None:
             return KEEP
-        from samantha.lang.ko import grammar  # Kiwi: only when she speaks Korean
-
-        word = grammar.unreadable(sentence, (reply.text, self.persona().name))
+        word = analyser.unreadable(sentence, (reply.text, self.persona().name))
         return drop(f"a word that does not exist: {word}") if word else KEEP
 
 
@@ -90,12 +83,11 @@ class SpeechLevel:
     model_only: bool = True
 
     def applies(self, pack: Pack) -> bool:
-        return pack.code == "ko"
+        return pack.levels is not None
 
     def check(self, sentence: str, reply: Reply) -> Verdict:
-        if not script.has(sentence, "hangul"):
+        levels = pack_for(sentence, reply.pack).levels
+        if levels is None:
             return KEEP
-        from samantha.lang.ko import grammar, persona
-
-        level = "banmal" if persona.banmal(self.persona()) else "haeyo"
-        return judged(sentence, grammar.to_level(sentence, level), f"brought to {level}")
+        said, level = levels.to_level(sentence, self.persona())
+        return judged(sentence, said, f"brought to {level}")

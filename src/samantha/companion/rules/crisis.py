@@ -4,12 +4,14 @@ Decided by rule, first, before anything else she might do with an utterance:
 
 1. A broad word stage (``lang/<code>/crisis.toml``, built from the Columbia Suicide Severity
    Rating Scale's questions and crisis-line training material) sorts the utterance. Figures of
-   speech are removed first ("dying to see that film", "배고파 죽겠다"). A *direct* statement
-   (a wish to be dead, thoughts of suicide, a method, intent, a plan, preparation, self-harm,
-   immediate danger) is a crisis, and so is an *indirect* warning sign ("nobody would notice if
-   I disappeared", "나 없으면 다들 편할 거야") said plainly.
+   speech are removed first ("dying to see that film", "so hungry I could die"). A *direct*
+   statement (a wish to be dead, thoughts of suicide, a method, intent, a plan, preparation,
+   self-harm, immediate danger) is a crisis, and so is an *indirect* warning sign ("nobody would
+   notice if I disappeared", "everyone would be better off without me") said plainly. A
+   language whose spacing varies (Korean: ``join_words``) is matched with its spaces removed.
 2. A flagged statement beside a harmless-looking context (a film, the news, a game, sport,
-   homework, charity, a joke: "the villain wants to end it all", "이 숙제 다 끝내고 싶어요") is
+   homework, charity, a joke: "the villain wants to end it all", "I want to finish all this
+   homework") is
    *ambiguous*: the language model is asked one neutral yes/no question ("could the speaker be
    talking about wanting to die...?"), its output constrained to ``{"answer": "yes"|"no"}``.
    Only those reach it,
@@ -36,16 +38,16 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from samantha.config import Persona, language_code
+from samantha import lang
+from samantha.config import Persona
 from samantha.errors import SamanthaError
 from samantha.inference.protocols import LanguageModel, Message
-from samantha.lang import Pack, script
+from samantha.lang import Pack
 from samantha.lang.protocols import KEEP, Answer, Reply, Said, Verdict, drop
 
 log = logging.getLogger(__name__)
 STAY_TURNS = 8
 """Turns she stays in crisis mode after the last sign of crisis."""
-LANGUAGES = ("en", "ko")
 SCHEMA: dict[str, Any] = {"type": "object", "required": ["answer"],
                           "properties": {"answer": {"enum": ["yes", "no"]}}}
 
@@ -74,10 +76,12 @@ class _Pack:
     unsafe: tuple[re.Pattern[str], ...]
     dismiss: tuple[re.Pattern[str], ...]
     data: dict[str, Any]
+    join_words: bool = False
+    """The language's spacing varies (Korean): patterns match the text without spaces."""
 
     def norm(self, text: str, spaced: bool = False) -> str:
         text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-        if self.code == "ko" and not spaced:  # Korean spacing varies: match without spaces
+        if self.join_words and not spaced:
             return re.sub(r"\s+", "", text)
         return " ".join(text.split())
 
@@ -102,11 +106,20 @@ def pack(code: str) -> _Pack:
     return _Pack(code, idioms=_compiled(det["idioms"]), story=_compiled(det["story"]),
                  everyday=_compiled(det["everyday"]), direct=_compiled(det["direct"]),
                  indirect=_compiled(det["indirect"]), unsafe=_compiled(det["unsafe"]),
-                 dismiss=_compiled(data["dismiss"]["patterns"]), data=data)
+                 dismiss=_compiled(data["dismiss"]["patterns"]), data=data,
+                 join_words=bool(det.get("join_words", False)))
 
 
 def language_of(text: str) -> str:
-    return "ko" if script.has(text, "hangul") else "en"
+    """The code of the language ``text`` is in (its script; else English)."""
+    return lang.pack_for(text, lang.get("en")).code
+
+
+def close(code: str, formality: str) -> bool:
+    """Does ``formality`` (``[persona] formality``) ask for the language's close replies
+    (``[reply_banmal]`` in its crisis.toml, with the values that take them)?"""
+    return formality.strip().lower() in pack(code).data.get("reply_banmal", {}).get(
+        "formality", ())
 
 
 def stage_one(text: str, lang: str) -> str:
@@ -220,11 +233,11 @@ class Crisis:
 
     def lang(self, text: str) -> str:
         """The language she answers in: the persona's, or the utterance's under 'auto'."""
-        code = language_code(self.persona.language)
-        return code if code in LANGUAGES else language_of(text)
+        home = lang.resolve(self.persona)
+        return (lang.pack_for(text, home) if lang.bilingual(self.persona) else home).code
 
-    def banmal(self) -> bool:
-        return self.persona.formality.strip().lower() in ("banmal", "반말", "intimate")
+    def banmal(self, code: str) -> bool:
+        return close(code, self.persona.formality)
 
     # the Rule surface (``companion.brain.rules_for``: the first rule of all)
     name = "crisis"
@@ -243,7 +256,7 @@ class Crisis:
         if not signal.crisis and not again:
             return None
         log.info("crisis: %s", signal.stage or "not safe, said again")
-        return Answer(reply(code, self.persona.region, self.said, self.banmal()))
+        return Answer(reply(code, self.persona.region, self.said, self.banmal(code)))
 
     def committed(self, rule: str) -> None:
         """A turn was spoken: a crisis reply (re)starts the mode, any other is one turn nearer
@@ -255,7 +268,8 @@ class Crisis:
 
     def notes(self, text: str) -> list[str]:
         """The mode's note for the model's prompt (none outside crisis mode)."""
-        return [note(self.lang(text), self.banmal())] if self.active else []
+        code = self.lang(text)
+        return [note(code, self.banmal(code))] if self.active else []
 
     def guard(self, sentence: str) -> str:
         """Why ``sentence`` must not be said in crisis mode ('' when it may be)."""
@@ -268,7 +282,8 @@ class Crisis:
         if not self.active:
             return ""
         turn, self.said = self.said, self.said + 1
-        return stay(self.lang(text), self.persona.region, turn, self.banmal())
+        code = self.lang(text)
+        return stay(code, self.persona.region, turn, self.banmal(code))
 
     def _enter(self) -> None:
         self.left, self.said = STAY_TURNS, self.said + 1

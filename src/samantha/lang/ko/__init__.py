@@ -10,8 +10,24 @@ from samantha.config import Persona
 from samantha.inference.protocols import LanguageModel
 from samantha.lang import Pack, register
 from samantha.lang.ko import mind, numbers, persona, secretary, wake, who
+from samantha.lang.ko.reading import KoreanGrammar
+from samantha.lang.ko.swearing import Swearing as KoreanSwearing
 from samantha.lang.ko.words import PHRASES, WORDS
-from samantha.lang.protocols import Answer, Guard, Phrases, Rule, Said, Store, Words
+from samantha.lang.protocols import (
+    Analyser,
+    Answer,
+    Content,
+    Guard,
+    Levels,
+    Phrases,
+    Rule,
+    Said,
+    Store,
+    Swearing,
+    Words,
+)
+
+KIWI = KoreanGrammar()
 
 STOP_WORDS = frozenset({"그만", "그만해", "그만해요", "그만해 줘", "멈춰", "멈춰 줘", "조용히 해",
                         "조용히 해 줘", "조용", "됐어", "됐어요", "쉿", "취소"})
@@ -36,6 +52,13 @@ class Comfort:
 class Korean:
     code: str = "ko"
     script: str = "hangul"
+    locale: str = "ko_KR"
+    asr_unsure: float = -0.7
+    """Tuned on the dev split of ``samantha bench --hearing`` (whisper-base)."""
+    content: Content | None = KIWI
+    analyser: Analyser | None = KIWI
+    levels: Levels | None = KIWI
+    swearing: Swearing | None = KoreanSwearing()
     voice: str = "ko"
     stop_words: frozenset[str] = STOP_WORDS
     words: Words = WORDS

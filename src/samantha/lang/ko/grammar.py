@@ -15,14 +15,17 @@ pure function of the sentence; when the analysis is not clear the sentence is le
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kiwipiepy import Kiwi, Token
 
+log = logging.getLogger(__name__)
 LEVELS = ("haeyo", "banmal")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _lock = threading.Lock()
@@ -41,7 +44,9 @@ def kiwi() -> Kiwi:
         if _kiwi is None:
             from kiwipiepy import Kiwi  # imported here: English turns never load it
 
+            start = time.monotonic()
             _kiwi = Kiwi(num_workers=1, load_multi_dict=False)
+            log.info("Korean analyser (Kiwi) loaded in %.1f s", time.monotonic() - start)
         return _kiwi
 
 
