@@ -145,8 +145,11 @@ class Pirate:
     def mirrors(self, sentence: str, said: str) -> bool:
         return False
 
-    def recall(self, text: str, facts: list[str]) -> str:
+    def recall(self, text: str, facts: list[str], notes: list[str]) -> str:
         return ""
+
+    def about(self, fact: str) -> tuple[str, str, str]:
+        return "", "", ""
 
     def facts_from(self, text: str) -> list[str] | None:
         return []

@@ -149,7 +149,7 @@ class Conversation:
         else:
             self.baseline = mood.Baseline()
         self._prosody = ThreadPoolExecutor(1, thread_name_prefix="samantha-prosody")
-        self.memory_commands = MemoryCommands(self.memory)
+        self.memory_commands = MemoryCommands(self.memory, self.history)
         self.abuse = AbuseAtHer()
         self.crisis = Crisis(self.persona)  # holds crisis mode over the next turns
         self.copied_example = CopiedExample(lambda: self.home.examples(self.persona))
@@ -230,10 +230,8 @@ class Conversation:
     def _notes(self, ex: Exchange) -> list[str]:
         notes = self.crisis.notes(ex.text)  # in crisis mode: stay gentle and present
         if self.memory is not None:
-            ex.recalled = self.memory.recall(ex.text, self.memory_cfg.recall)
-            if ex.recalled:
-                notes.append("What you know about them: " +
-                             " ".join(ex.pack.yours(k) for k in ex.recalled))
+            ex.recalled = facts.relevant(self.memory, ex.text, ex.pack, self.memory_cfg.recall)
+            notes += facts.notes(ex.recalled, ex.text, ex.pack)
             summary = self.memory.summaries(1)
             if summary:
                 notes.append("Earlier you talked about: " + summary[0])
@@ -342,13 +340,8 @@ class Conversation:
             by_rule = ex.pack.facts_from(ex.text)  # Korean facts by rule, in Korean
             if (self.memory_cfg.extract_facts and not ex.by_rule
                     and (by_rule is not None or facts.worth_extracting(ex.text))):
-                known_facts = [t for _, _, t in self.memory.facts()]
                 found = by_rule if by_rule is not None else await facts.extract(ex.text, llm)
-                for fact in found:
-                    if facts.novel(fact, known_facts):  # the same thing twice is kept once
-                        self.memory.add_fact(fact)
-                        known_facts.append(fact)
-                        log.debug("remembered: %s", fact)
+                facts.keep(self.memory, found, ex.pack, ex.text)  # a correction replaces
             old = self.memory.unsummarised(self.history_turns)
             if len(old) >= self.memory_cfg.summarise_after:
                 summary = await facts.summarise(old, llm)

@@ -203,6 +203,15 @@ class Words:
     """"Are you a real person?"."""
     devices: Pattern = None
     """A request to switch a device (group ``thing``)."""
+    filler: Pattern = None
+    """A whole word that says nothing about what is remembered ("my", "the", "called"): left
+    out when a question, a "forget X" or a fact are matched word by word."""
+    constraint: Pattern = None
+    """A fact that limits what she may suggest (an allergy, a diet, a bad knee)."""
+    suggestion: Pattern = None
+    """An utterance asking for something such a fact bears on (a snack, dinner, exercise)."""
+    correction: Pattern = None
+    """A statement that replaces what was said before ("actually", "moved to", "not Miso")."""
 
 
 @dataclass(frozen=True, slots=True)

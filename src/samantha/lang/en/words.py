@@ -52,8 +52,11 @@ WORDS = Words(
     remember=re.compile(r"what do you (remember|know) about me|what have i told you", _I),
     forget_all=re.compile(r"\bforget (everything|all (of )?(it|that|about me))\b|"
                           r"\b(erase|delete|wipe) (your|all (of )?your) memor(y|ies)\b", _I),
-    forget_that=re.compile(r"\bforget (?:that|it|what i (?:just )?(?:said|told you)|about)\b",
-                           _I),
+    forget_that=re.compile(r"^\W*(?:(?:hey\s+)?\w+,\s*)?(?:(?:please|can you|could you|would "
+                           r"you|will you|just|and|now|okay|ok|so)[,\s]+)*forget\b\s*(?:that\b|"
+                           r"it\b|about(?: it| that)?\b|what i (?:just )?(?:said|told you)\b)?|"
+                           r"\bi(?: want|'d like| would like| need) you to forget\b\s*(?:that\b|"
+                           r"about\b)?", _I),
     what_she_is=re.compile(
         r"\bare you (a |an )?(real|human|person|alive|a real person|a human being|conscious|"
         r"an? (ai|robot|machine|computer|program|bot))\b|\bwhat are you\b", _I),
@@ -63,6 +66,26 @@ WORDS = Words(
         r"(?:the\s+|my\s+|all\s+(?:the\s+)?|our\s+)?(?:[\w-]+\s+){0,2}?"
         r"(?P<thing>" + _THINGS + r")\b|"
         r"^(?:please\s+)?dim\s+the\s+(?P<dim>lights?|lamps?)\b", _I),
+    filler=re.compile(r"the|a|an|my|mine|i|me|im|you|your|is|am|are|was|were|be|been|what|"
+                      r"whats|where|who|when|which|how|do|does|did|to|of|in|on|at|for|and|or|"
+                      r"that|this|it|its|person|s|called|named|tell|told|said|say|remember|"
+                      r"know|again|about|please|now|have|has|had|with|just|can|could|would|"
+                      r"will|ll|re|ve|d|m|t|forget|okay|ok|so|oh|hey|really|actually|anymore",
+                      _I),
+    constraint=re.compile(r"\b(allerg\w*|vegetarian|vegan|pescatarian|intoleran\w*|celiac|"
+                          r"coeliac|gluten|diabet\w*|halal|kosher|doesn'?t eat|don'?t eat|"
+                          r"can'?t eat|cannot eat|avoids?|bad (knee|back|hip|ankle|shoulder|"
+                          r"heart)|(knee|back|hip|ankle|shoulder) (pain|injury|problem)|injur\w*|"
+                          r"hurts? when|pregnan\w*|asthma|sober|doesn'?t drink|don'?t drink)\b",
+                          _I),
+    suggestion=re.compile(r"\b(suggest\w*|recommend\w*|ideas?|what should i|what can i|"
+                          r"what could i|should i (eat|have|cook|make|try|do|order|drink)|"
+                          r"snacks?|breakfast|lunch|dinner|supper|meals?|recipes?|cook\w*|"
+                          r"bak(e|ing)|eat|food|restaurants?|order|drinks?|desserts?|treats?|"
+                          r"exercises?|workouts?|sports?|hik(e|ing)|activit\w*|weekend|trip|"
+                          r"plans?)\b", _I),
+    correction=re.compile(r"\b(actually|sorry|i meant|not \w+|no longer|anymore|now|changed|"
+                          r"moved|switched|correction|new)\b", _I),
 )
 
 PHRASES = Phrases(

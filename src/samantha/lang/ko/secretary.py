@@ -32,7 +32,9 @@ _LIST_ADD = re.compile(r"(?P<list>[가-힣\w]+?)\s*(목록|리스트)에\s*(?P<w
                        r"(추가|넣어|적어|올려)")
 _LIST_READ = re.compile(r"(?P<list>[가-힣\w]+?)\s*(목록|리스트)\S*\s*(에\s*)?(뭐|읽어|보여|알려|"
                         r"말해)")
-_NOTE = re.compile(r"(?P<what>.+?)\s*(이?라고)?\s*메모(해|해\s*줘|해줘|좀)")
+_NOTE = re.compile(r"메모\s*(?:좀\s*)?(?:해\s*줘|해줘|해\s*둬|해둬|해\s*주세요|해\s*줄래|하자|해)"
+                   r"\s*[:：,.]\s*(?P<after>\S.+)|(?P<what>.+?)\s*(?:이?라고|고)?\s*메모\s*"
+                   r"(?:좀\s*)?(?:해|해\s*줘|해줘|해\s*둬|좀)")
 _REMIND = re.compile(r"알려\s*줘|알려줘|알려\s*주세요|리마인드|상기시켜|말해\s*줘")
 _ALARM = re.compile(r"알람|깨워")
 _TIMER = re.compile(r"타이머")
@@ -88,7 +90,7 @@ def run(text: str, memory: Store, now: datetime) -> str | None:
         return f"{name} 목록에는 {', '.join(items[:12])}{subject(items[:12][-1])} 있어요."
     m = _NOTE.search(text)
     if m:
-        agenda.note(memory, now, "notes", m.group("what").strip())
+        agenda.note(memory, now, "notes", (m.group("after") or m.group("what")).strip())
         return "메모했어요."
     if _TIMER.search(text):
         span = parse_span(text)
