@@ -111,7 +111,8 @@ def test_a_korean_correction_replaces_the_old_fact(tmp_path: Path,
                                                    llm: ScriptedLanguageModel) -> None:
     brain = Conversation(Persona(language="ko"), state_dir=tmp_path)
     for told in ("우리 언니 이름은 하나야.", "하나는 부산에 살아.",
-                 "언니가 지난달에 서울로 이사했어.", "우리 고양이 이름은 미소야.", "아니, 사실 우리 고양이 이름은 나비야.",
+                 "언니가 지난달에 서울로 이사했어.", "우리 고양이 이름은 미소야.",
+                 "아니, 사실 우리 고양이 이름은 나비야.",
                  "나는 선생님으로 일해.", "나 이직했어. 이제 도서관 사서야."):
         talk(brain, llm, told)
     known = " ".join(facts_of(brain))
