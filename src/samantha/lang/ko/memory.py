@@ -23,7 +23,9 @@ _ME = {"나", "저", "난", "전", "나는", "저는", "내가", "제가", "나�
 _END = r"(?:이야|야|이에요|예요|입니다|이다|다|이고|고|이거든|거든)"
 _PLACE = r"(?P<place>[가-힣A-Za-z0-9]{1,12}?)"
 _HOME = re.compile(_PLACE + r"에\s*(?:살아|살아요|삽니다|살고|살거든|사는\s*중|산다)")
-_MOVED = re.compile(_PLACE + r"(?:으로|로)\s*(?:이사|옮겼|이주)")
+_MOVED = re.compile(_PLACE + r"(?:으로|로)\s*(?:이사|옮겼|이주)(?!\s*(?:\S*\s*)?(?:싶|할까|갈까|"
+                    r"할 거|갈 거|예정|하려고|가려고|할지|갈지))")
+_PASSING = re.compile(r"오늘|지금|아직|아침|점심|저녁|이따|내일|어제")
 _JOB = re.compile(r"(?P<job>[가-힣A-Za-z]{1,10}?)(?:으로|로)\s*(?:일해|일하고|일합니다|근무해|"
                   r"근무하고|일하거든|일한다)")
 _NEW_JOB = re.compile(r"(?:이직|직장을?\s*옮|회사를?\s*옮|새\s*직장|일을?\s*바꿨)")
@@ -44,6 +46,8 @@ _STEMS = ("이랑", "랑", "하고", "은", "는", "이", "가", "을", "를", "
 
 def facts_from(text: str) -> list[str]:
     """The facts about the person (and those close to them) in ``text``, in Korean."""
+    if text.rstrip().endswith("?"):
+        return []  # a question tells her nothing yet
     found = mind.facts_from(text)
     if m := _HOME.search(text) or _MOVED.search(text):
         found.append(f"{_who(text[:m.start()])}{m.group('place')}에 산다")
@@ -57,7 +61,7 @@ def facts_from(text: str) -> list[str]:
                      f"{m.group('what').strip()}")
     if (m := _IAM.search(text)) and not found:
         found.append(f"{PERSON}은 {m.group('what')}")
-    if m := _NOT_EAT.search(text):
+    if (m := _NOT_EAT.search(text)) and not _PASSING.search(text):
         what = m.group("what").strip()
         found.append(f"{PERSON}은 {what}{object_(what)} 안 먹는다")
     if m := _BODY.search(text):
