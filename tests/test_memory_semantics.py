@@ -93,6 +93,7 @@ def test_a_correction_replaces_the_old_fact(tmp_path: Path, llm: ScriptedLanguag
     brain = Conversation(Persona(), state_dir=tmp_path)
     talk(brain, llm, "My sister is called Hana.", "The person's sister is called Hana.")
     talk(brain, llm, "Hana lives in Busan.", "Hana lives in Busan.")
+    assert "Hana lives in Busan." in facts_of(brain)  # about someone she knows: kept
     talk(brain, llm, "My sister moved to Seoul last month.",
          "The person's sister moved to Seoul last month.")
     assert not any("Busan" in f for f in facts_of(brain))

@@ -339,7 +339,7 @@ class Conversation:
         try:
             by_rule = ex.pack.facts_from(ex.text)  # Korean facts by rule, in Korean
             if (self.memory_cfg.extract_facts and not ex.by_rule
-                    and (by_rule is not None or facts.worth_extracting(ex.text))):
+                    and (by_rule is not None or facts.worth_extracting(ex.text, self.memory))):
                 found = by_rule if by_rule is not None else await facts.extract(ex.text, llm)
                 facts.keep(self.memory, found, ex.pack, ex.text)  # a correction replaces
             old = self.memory.unsummarised(self.history_turns)

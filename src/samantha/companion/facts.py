@@ -53,12 +53,18 @@ _GENERIC = {"name", "favor", "favou", "lives", "live", "works", "work", "perso"}
 """Words a fact adds around what was said ("The person's name is ..."): not evidence."""
 
 
-def worth_extracting(text: str) -> bool:
-    """A statement about themselves, not a question: microseconds, no model."""
+def worth_extracting(text: str, memory: Memory | None = None) -> bool:
+    """A statement about themselves, or about someone they named to her ("Hana lives in
+    Busan" once she knows Hana is the sister), not a question: microseconds, no model."""
     stripped = text.strip()
-    about_self = lang.pack_for(stripped, lang.get("en")).words.about_self
-    return len(stripped) >= 8 and not stripped.endswith("?") \
-        and bool(about_self and about_self.search(stripped))
+    pack = lang.pack_for(stripped, lang.get("en"))
+    about_self = pack.words.about_self
+    if len(stripped) < 8 or stripped.endswith("?"):
+        return False
+    if about_self and about_self.search(stripped):
+        return True
+    names = recollect.aliases([t for _, _, t in memory.facts()], pack.about) if memory else {}
+    return any(w.lower() in names for w in _WORD.findall(stripped) if w[:1].isupper())
 
 
 def messages(text: str) -> list[Message]:
