@@ -205,3 +205,19 @@ def test_what_a_fact_is_about() -> None:
     assert ko_memory.yours("이 사람은 대전에 산다") == "대전에 산다고 하셨어요."
     assert recollect.same("allergic", "allergies") and recollect.same("부산", "부산에")
     assert not recollect.same("busan", "busy")
+
+
+def test_a_suggestion_against_what_they_told_her_is_not_said(tmp_path: Path) -> None:
+    snack = "Can you suggest a quick snack for this afternoon?"
+    llm = ScriptedLanguageModel(["How about a handful of almonds? Or apple slices with "
+                                 "cinnamon. Since you're allergic to peanuts, avoid nuts."])
+    brain = Conversation(Persona(), state_dir=tmp_path)
+    talk(brain, llm, "I'm allergic to peanuts.", "The person is allergic to peanuts.")
+    said = talk(brain, llm, snack)
+    assert "almonds" not in said and "apple slices" in said and "avoid nuts" in said
+    llm.replies = ["Almonds are grown in California."]  # not a suggestion: said as it is
+    assert talk(brain, llm, "Where are almonds grown?") == "Almonds are grown in California."
+    ko = Conversation(Persona(language="ko"), state_dir=tmp_path / "ko")
+    talk(ko, llm, "나 무릎이 안 좋아서 뛰면 아파.")
+    llm.replies = ["가벼운 조깅을 해 보세요. 수영은 무릎에 부담이 적어요."]
+    assert talk(ko, llm, "주말에 할 만한 운동 추천해 줘.") == "수영은 무릎에 부담이 적어요."

@@ -113,6 +113,7 @@ class Pirate:
         "health made light of": "no health words in this toy yet",
         "comfort": "the model comforts well enough in Pirate",
         "crisis": "a toy: no crisis words (a real language ships lang/<code>/crisis.toml)",
+        "unsuitable suggestion": "a toy: no words for allergies, diets or exercise",
     })
 
     def wake(self, transcript: str, phrase: str, similarity: float) -> tuple[bool, str]:

@@ -52,6 +52,7 @@ from samantha.companion.guards.model_talk import (
     MadeLight,
     Mirror,
 )
+from samantha.companion.guards.suits import Unsuitable
 from samantha.companion.memory import Memory
 from samantha.companion.protocols import Answer, Decision, Guard, Rule, Said, drop
 from samantha.companion.rules.abuse import AbuseAtHer
@@ -101,6 +102,7 @@ def guards_for(pack: Pack, brain: Conversation) -> tuple[Guard, ...]:
         Mirror(),               # the person's words claimed as hers
         InternalNote(),         # her notes read out
         MadeLight(),            # "allergic" → "not a big deal"
+        Unsuitable(),           # nuts as a snack for a peanut allergy (what they told her)
         brain.copied_example,   # a sentence of her few-shot examples
         Parrot(),               # the person's sentence claimed as her own
         NonWords(brain.who),    # Korean: a word that does not exist (Kiwi)

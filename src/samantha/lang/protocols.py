@@ -212,6 +212,11 @@ class Words:
     """An utterance asking for something such a fact bears on (a snack, dinner, exercise)."""
     correction: Pattern = None
     """A statement that replaces what was said before ("actually", "moved to", "not Miso")."""
+    unsuitable: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = ()
+    """(what they told her, what a suggestion must then not name): ("allergic to peanuts",
+    "almonds, trail mix, ..."), ("a bad knee", "running, hiking, ...")."""
+    warning: Pattern = None
+    """A sentence that warns against something rather than suggests it ("avoid", "without")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,32 @@ WORDS = Words(
                           r"bak(e|ing)|eat|food|restaurants?|order|drinks?|desserts?|treats?|"
                           r"exercises?|workouts?|sports?|hik(e|ing)|activit\w*|weekend|trip|"
                           r"plans?)\b", _I),
+    unsuitable=(
+        (re.compile(r"allergic to (pea)?nuts?|(pea)?nut allerg", _I),
+         re.compile(r"\b(pea)?nuts?\b|almonds?|cashews?|walnuts?|pecans?|pistachios?|hazelnuts?|"
+                    r"trail mix|granola|nut butter|satay|praline|nutella|marzipan", _I)),
+        (re.compile(r"shellfish|shrimp|prawn", _I),
+         re.compile(r"shellfish|shrimps?|prawns?|crabs?|lobsters?|mussels?|clams?|oysters?|"
+                    r"scallops?", _I)),
+        (re.compile(r"lactose|dairy|allergic to milk|milk allerg", _I),
+         re.compile(r"(?<!oat )(?<!almond )(?<!soy )(?<!free )\bmilk\b|cheese|yogh?urt|"
+                    r"\bbutter\b|cream|latte|milkshake|custard", _I)),
+        (re.compile(r"vegetarian|vegan|(don'?t|doesn'?t|not) eat (any )?meat", _I),
+         re.compile(r"\b(chicken|beef|pork|bacon|ham|steak|sausages?|turkey|lamb|salmon|tuna|"
+                    r"fish|shrimps?|prawns?|meat(balls)?|burgers?)\b", _I)),
+        (re.compile(r"gluten|celiac|coeliac", _I),
+         re.compile(r"\b(bread|pasta|toast|wheat|bagels?|crackers?|muffins?|pancakes?|"
+                    r"cookies?|noodles)\b", _I)),
+        (re.compile(r"bad (knee|hip|ankle)|(knee|hip|ankle) (pain|injury|problem)|hurts? when "
+                    r"(you|they|i) (run|jog)", _I),
+         re.compile(r"\b(run|runs|running|jog|jogging|hik(e|es|ing)|jump\w*|squats?|lunges?|"
+                    r"basketball|soccer|football|tennis|stairs)\b", _I)),
+        (re.compile(r"bad back|back (pain|injury|problem)", _I),
+         re.compile(r"deadlifts?|heavy lifting|lift(ing)? (heavy )?weights|sit-?ups|crunches",
+                    _I)),
+    ),
+    warning=re.compile(r"\b(avoid|skip|without|free|instead of|not|no|don'?t|never|stay away|"
+                       r"allerg\w*|careful|except|rather than|swap|replace|unless|rather)\b", _I),
     correction=re.compile(r"\b(actually|sorry|i meant|not \w+|no longer|anymore|now|changed|"
                           r"moved|switched|correction|new)\b", _I),
 )
