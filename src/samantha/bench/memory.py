@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
+from samantha import config
 from samantha.companion.conversation import from_config
 from samantha.config import Config
 from samantha.inference.protocols import LanguageModel
@@ -124,7 +125,8 @@ def run(cfg: Config, llm: LanguageModel, probes: list[Probe],
 
 
 def config_for(language: str, cfg: Config | None = None) -> Config:
-    cfg = cfg or Config()
+    """This board's configuration (its model: the 1.5B on x86), in ``language``."""
+    cfg = cfg or config.load()
     return replace(cfg, persona=replace(cfg.persona, language="ko" if language == "ko"
                                         else "English"))
 
@@ -152,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     probes = [p for p in load(args.language) if args.split in ("all", p.split)
               and args.only in p.name]
     llm = build_llm(cfg)
+    print(f"model: {cfg.llm.model}", flush=True)
     outcomes = run(cfg, llm, probes, _print)
     for split in ("dev", "heldout"):
         these = [o for o in outcomes if o.probe.split == split]
