@@ -83,7 +83,7 @@ def ask(text: str, facts: list[str], notes: list[str]) -> str:
     from samantha.lang.en.recall import second_person
 
     if _NOTES.search(text):
-        return ("Your notes: " + "; ".join(notes[-5:]) + ".") if notes else \
+        return ("Your notes: " + "; ".join(_yours(n) for n in notes[-5:]) + ".") if notes else \
             "You don't have any notes yet."
     if not text.rstrip().endswith("?") and not _ABOUT_THEM.search(text):
         return ""

@@ -139,7 +139,7 @@ def ask(text: str, facts: list[str], notes: list[str]) -> str:
     if _NOTES.search(text):
         if not notes:
             return "아직 메모한 게 없어요."
-        return "메모한 건요: " + ", ".join(f"'{n}'" for n in notes[-5:]) + "."
+        return "메모한 건요: " + ", ".join(f"'{n.rstrip('. ')}'" for n in notes[-5:]) + "."
     if not _QUESTION.search(text) or _ADVICE.search(text):
         return ""
     want = {_stem(w) for w in recollect.words(text, WORDS.filler)} - {""}
