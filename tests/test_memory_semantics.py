@@ -226,6 +226,7 @@ def test_a_suggestion_against_what_they_told_her_is_not_said(tmp_path: Path) -> 
 def test_asking_to_be_told_something_is_not_a_reminder(tmp_path: Path,
                                                        llm: ScriptedLanguageModel) -> None:
     brain = Conversation(Persona(language="ko"), state_dir=tmp_path)
-    llm.replies = ["수달은 잘 때 손을 잡아요."]
-    assert talk(brain, llm, "수달에 대한 재미있는 사실 하나 알려 줘.") == "수달은 잘 때 손을 잡아요."
+    fact = "수달은 잘 때 손을 잡아요."
+    llm.replies = [fact]
+    assert talk(brain, llm, "수달에 대한 재미있는 사실 하나 알려 줘.") == fact
     assert "언제" in talk(brain, llm, "약 먹으라고 알려 줘.")  # a reminder without a time
