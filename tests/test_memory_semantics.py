@@ -102,6 +102,9 @@ def test_a_correction_replaces_the_old_fact(tmp_path: Path, llm: ScriptedLanguag
     talk(brain, llm, "Actually, my cat is called Nabi, not Miso.",
          "The person's cat is called Nabi.")
     assert talk(brain, llm, "What is my cat called?") == "Your cat is called Nabi."
+    talk(brain, llm, "I work as a teacher.", "The person works as a teacher.")
+    talk(brain, llm, "I changed jobs, I'm a librarian now.")  # by rule: the model was unsure
+    assert talk(brain, llm, "What's my job?") == "You work as a librarian."
     talk(brain, llm, "My brother is called Tom.", "The person's brother is called Tom.")
     talk(brain, llm, "My other brother is called Sam.", "The person's brother is called Sam.")
     assert {"The person's brother is called Tom.", "The person's brother is called Sam."} \

@@ -79,7 +79,7 @@ class English:
         return memory.about(fact)
 
     def facts_from(self, text: str) -> list[str] | None:
-        return None  # the model extracts them (companion.facts), after the turn
+        return memory.facts_from(text)  # None: the model extracts them (companion.facts)
 
     def yours(self, fact: str) -> str:
         return recall.second_person(fact)

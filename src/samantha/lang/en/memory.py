@@ -35,6 +35,23 @@ _JOB = re.compile(r"^the person (?:now )?(?:works|is working|worked) as (?P<v1>.
 _IS = re.compile(r"^the person's (?P<whom>[\w -]+?) is (?P<value>.+?)\.?$", _I)
 
 
+_NEW_JOB = re.compile(r"\b(?:changed (?:jobs|careers)|(?:got|have|started) a new job|switched "
+                      r"(?:jobs|careers)|new job)\b.*?\b(?:i'?m|i am) (?:now )?(?:an? )?"
+                      r"(?P<job>[a-z][\w -]{1,40}?)(?: now)?[.!]?$", _I)
+
+
+def facts_from(text: str) -> list[str] | None:
+    """Facts found by rule where the model was unsure of them (a new job said as "I'm a
+    librarian now"); None: the model extracts the facts (``companion.facts``)."""
+    if m := _NEW_JOB.search(text.strip()):
+        return [f"The person works as {_a(m.group('job'))}."]
+    return None
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def about(fact: str) -> tuple[str, str, str]:
     """(whom, what, value) a stored fact is about (``Pack.about``)."""
     fact = " ".join(fact.split())
