@@ -84,7 +84,7 @@ def best(want: set[str], facts: list[str], about: About, filler: Pattern, whom: 
         if whom and f_whom and f_whom != whom and not any(same(whom, w) for w in
                                                            words(f_whom, filler)):
             continue  # "where do I live?" is not answered with where her sister lives
-        score = coverage(want, expanded(fact, filler, names)) + (0.5 if slot and f_slot == slot
+        score = coverage(want, expanded(fact, filler, names)) + (0.6 if slot and f_slot == slot
                                                                  else 0.0)
         if score >= at_least:
             scored.append((score, -i, fact))
