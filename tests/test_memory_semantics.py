@@ -233,3 +233,19 @@ def test_asking_to_be_told_something_is_not_a_reminder(tmp_path: Path,
     llm.replies = [fact]
     assert talk(brain, llm, "수달에 대한 재미있는 사실 하나 알려 줘.") == fact
     assert "언제" in talk(brain, llm, "약 먹으라고 알려 줘.")  # a reminder without a time
+
+
+def test_the_probe_sets_and_their_judge() -> None:
+    from samantha.bench import memory as probes
+
+    for language in ("en", "ko"):
+        every = probes.load(language)
+        assert len(every) >= 20 and {p.split for p in every} == {"dev", "heldout"}
+        assert {p.kind for p in every} == {"perspective", "constraint", "correction", "forget",
+                                            "window", "secretary"}
+    probe = next(p for p in probes.load("en") if p.name.startswith("forget the cat"))
+    said = [("Please forget that my cat is called Miso.", "Okay, I've forgotten that.")]
+    assert probes.check(probe, said, [], []) == []
+    assert probes.check(probe, said, [], ["Miso is fluffy. Aww!"]) == [
+        "what she keeps of the talk still says 'miso'"]
+    assert probes.check(probe, said, ["Miso is fluffy."], [])  # a fact left behind
