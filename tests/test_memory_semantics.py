@@ -143,6 +143,7 @@ def test_forget_x_forgets_every_trace_and_says_so_only_when_true(
     assert facts_of(brain) == ["The person lives in Busan."]
     assert talk(brain, llm, "Forget that I live in Busan.").startswith("Okay, I've forgotten")
     assert facts_of(brain) == [] and "Busan" not in kept(brain)
+    assert talk(brain, llm, "Where do I live?").startswith("You haven't told me that yet.")
     brain.close()
     again = Conversation(Persona(), state_dir=tmp_path)  # and after a restart
     assert "Busan" not in kept(again) and "Miso" not in kept(again)
@@ -158,6 +159,7 @@ def test_forget_x_in_korean(tmp_path: Path, llm: ScriptedLanguageModel) -> None:
     assert talk(brain, llm, "내가 강아지 키운다는 거 잊어 줘.") == "그건 기억하고 있지 않아요."
     talk(brain, llm, "내가 부산에 산다는 거 잊어 줘.")
     assert "부산" not in kept(brain) and "부산" not in " ".join(facts_of(brain))
+    assert talk(brain, llm, "내가 어디 산다고 했지?").startswith("그건 아직 말해 주신 적이 없어요.")
     assert any("김치찌개" in f for f in facts_of(brain))
 
 
@@ -213,11 +215,13 @@ def test_what_a_fact_is_about() -> None:
 def test_a_suggestion_against_what_they_told_her_is_not_said(tmp_path: Path) -> None:
     snack = "Can you suggest a quick snack for this afternoon?"
     llm = ScriptedLanguageModel(["How about a handful of almonds? Or apple slices with "
-                                 "cinnamon. Since you're allergic to peanuts, avoid nuts."])
+                                 "cinnamon. Since you're allergic to peanuts, avoid nuts. Why "
+                                 "not try peanut butter?"])
     brain = Conversation(Persona(), state_dir=tmp_path)
     talk(brain, llm, "I'm allergic to peanuts.", "The person is allergic to peanuts.")
     said = talk(brain, llm, snack)
     assert "almonds" not in said and "apple slices" in said and "avoid nuts" in said
+    assert "butter" not in said  # "why not" is no warning
     llm.replies = ["Almonds are grown in California."]  # not a suggestion: said as it is
     assert talk(brain, llm, "Where are almonds grown?") == "Almonds are grown in California."
     ko = Conversation(Persona(language="ko"), state_dir=tmp_path / "ko")

@@ -113,6 +113,8 @@ def ask(text: str, facts: list[str], notes: list[str]) -> str:
         found = recollect.best(want, facts, about, WORDS.filler, whom, slot, at_least=0.6)
         if found:
             return " ".join(second_person(f) for f in found)
+        if slot:  # "where do I live?" with nothing kept: honest, not a made-up home
+            return "You haven't told me that yet. I'd love to know, if you want to tell me."
     for note in reversed(notes):
         if len(want) >= 2 and recollect.coverage(want, recollect.words(note, WORDS.filler)) \
                 >= 0.6:

@@ -95,8 +95,9 @@ WORDS = Words(
          re.compile(r"(?<!oat )(?<!almond )(?<!soy )(?<!free )\bmilk\b|cheese|yogh?urt|"
                     r"\bbutter\b|cream|latte|milkshake|custard", _I)),
         (re.compile(r"vegetarian|vegan|(don'?t|doesn'?t|not) eat (any )?meat", _I),
-         re.compile(r"\b(chicken|beef|pork|bacon|ham|steak|sausages?|turkey|lamb|salmon|tuna|"
-                    r"fish|shrimps?|prawns?|meat(balls)?|burgers?)\b", _I)),
+         re.compile(r"(?<!veggie )(?<!vegetarian )(?<!vegan )(?<!tofu )(?<!plant-based )"
+                    r"(?<!bean )\b(chicken|beef|pork|bacon|ham|steak|sausages?|turkey|lamb|"
+                    r"salmon|tuna|fish|shrimps?|prawns?|meat(balls)?)\b", _I)),
         (re.compile(r"gluten|celiac|coeliac", _I),
          re.compile(r"\b(bread|pasta|toast|wheat|bagels?|crackers?|muffins?|pancakes?|"
                     r"cookies?|noodles)\b", _I)),
@@ -108,8 +109,10 @@ WORDS = Words(
          re.compile(r"deadlifts?|heavy lifting|lift(ing)? (heavy )?weights|sit-?ups|crunches",
                     _I)),
     ),
-    warning=re.compile(r"\b(avoid|skip|without|free|instead of|not|no|don'?t|never|stay away|"
-                       r"allerg\w*|careful|except|rather than|swap|replace|unless|rather)\b", _I),
+    warning=re.compile(r"\b(avoid\w*|skip|steer clear|stay away|without|instead of|rather than|"
+                       r"\w+-free|free of|swap|replace|except|never|(?<!why )not (eat|have|try|"
+                       r"use|do|safe|good|a good idea)|don'?t (eat|have|try|use|do)|isn'?t safe|"
+                       r"aren'?t safe|unsafe|dangerous|risky|careful with)\b", _I),
     correction=re.compile(r"\b(actually|sorry|i meant|not \w+|no longer|anymore|now|changed|"
                           r"moved|switched|correction|new)\b", _I),
 )

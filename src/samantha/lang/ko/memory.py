@@ -150,6 +150,8 @@ def ask(text: str, facts: list[str], notes: list[str]) -> str:
                                at_least=0.6)
         if found:
             return " ".join(yours(f) for f in found)
+        if slot:  # "내가 어디 산다고 했지?" with nothing kept: honest, not a made-up home
+            return "그건 아직 말해 주신 적이 없어요. 알려 주시면 기억할게요."
     for note in reversed(notes):
         if len(want) >= 1 and recollect.coverage(want, recollect.words(note, WORDS.filler)) \
                 >= 0.6:
