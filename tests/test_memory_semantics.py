@@ -130,7 +130,7 @@ def test_forget_x_forgets_every_trace_and_says_so_only_when_true(
         tmp_path: Path, llm: ScriptedLanguageModel) -> None:
     brain = Conversation(Persona(), state_dir=tmp_path)
     talk(brain, llm, "My cat is called Miso.", "The person's cat is called Miso.")
-    talk(brain, llm, "Miso is very fluffy.", "Miso is very fluffy.")
+    talk(brain, llm, "Miso is very fluffy.", "Miso is very fluffy.", "The person likes miso.")
     talk(brain, llm, "I live in Busan.", "The person lives in Busan.")
     said = talk(brain, llm, "Please forget that my cat is called Miso.")
     assert said == "Okay, I've forgotten that your cat is called Miso."

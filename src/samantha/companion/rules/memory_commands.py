@@ -74,6 +74,10 @@ def _forget(what: str, memory: Memory, pack: Pack, history: list[tuple[str, str]
     facts = [(i, t) for i, _, t in memory.facts()]
     names = recollect.aliases([t for _, t in facts], pack.about)
     gone = [(i, t) for i, t in facts if _about_it(t, want, pack, names, facts)]
+    forgotten = {v.lower() for _, t in gone for _, what, v in [pack.about(t)] if what == "name"}
+    gone += [(i, t) for i, t in facts if (i, t) not in gone and forgotten  # a name forgotten:
+             and any(recollect.same(n, w) for n in forgotten    # every fact that says it
+                     for w in recollect.words(t, filler))]
 
     def says_it(text: str, at_least: float = AT_LEAST) -> bool:
         return recollect.coverage(want, recollect.expanded(text, filler, names)) >= at_least
