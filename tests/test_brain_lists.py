@@ -54,9 +54,9 @@ def test_every_rule_and_guard_exists_in_every_language_or_says_why_not() -> None
     assert [p.code for p in lang.packs()] == ["en", "ko"]
     assert gaps(lang.packs(), brain) == []
     rules = [r.name for r in rules_for(lang.get("ko"), brain)]
-    assert rules[:8] == ["crisis", "persona kept", "memory commands", "abuse at her", "identity",
-                         "her life", "devices", "cannot do"]
-    assert rules[-2:] == ["recall", "secretary"] and "comfort" in rules
+    assert rules[:9] == ["crisis", "persona kept", "memory commands", "abuse at her", "identity",
+                         "recall", "her life", "devices", "cannot do"]
+    assert rules[-1:] == ["secretary"] and "comfort" in rules
     assert "comfort" in lang.get("en").not_applicable  # a Korean rule, and English says why
 
 

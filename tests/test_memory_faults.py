@@ -85,7 +85,8 @@ def seed(state: Path, turns: int = 1) -> bytes:
 
 
 def talk(brain: Conversation, *lines: str) -> list[str]:
-    llm = ScriptedLanguageModel(["Hello again, it is good to hear you."])
+    llm = ScriptedLanguageModel(["Hello again, it is good to hear you.",
+                                 "It is a lovely day, yes."])  # not the same line twice
     return [asyncio.run(typed(line, llm, brain)) for line in lines]
 
 
@@ -97,7 +98,7 @@ def check_degraded(said: list[str], reason: str) -> None:
     hello, again, bread = said
     assert hello.startswith("Just so you know, I can't save anything right now")
     assert reason in hello and "Hello again" in hello  # and she still answers
-    assert again == "Hello again, it is good to hear you."  # said once, not every turn
+    assert again == "It is a lovely day, yes."  # the notice said once, not every turn
     assert "Added bread" not in bread and bread.startswith("Sorry, I couldn't save that")
 
 

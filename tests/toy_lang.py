@@ -131,6 +131,7 @@ class Pirate:
         "human life": "a toy: no words for a human life yet",
         "claimed action": "a toy: no words for claimed actions yet",
         "short version": "a toy: no words for requests too long for a voice yet",
+        "unsuitable suggestion": "a toy: no words for allergies, diets or exercise",
     })
 
     def wake(self, transcript: str, phrase: str, similarity: float) -> tuple[bool, str]:
@@ -163,8 +164,11 @@ class Pirate:
     def mirrors(self, sentence: str, said: str) -> bool:
         return False
 
-    def recall(self, text: str, facts: list[str]) -> str:
+    def recall(self, text: str, facts: list[str], notes: list[str]) -> str:
         return ""
+
+    def about(self, fact: str) -> tuple[str, str, str]:
+        return "", "", ""
 
     def facts_from(self, text: str) -> list[str] | None:
         return []

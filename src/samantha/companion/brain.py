@@ -53,6 +53,7 @@ from samantha.companion.guards.model_talk import (
     MadeLight,
     Mirror,
 )
+from samantha.companion.guards.suits import Unsuitable
 from samantha.companion.memory import Memory
 from samantha.companion.protocols import Answer, Decision, Guard, Rule, Said, drop
 from samantha.companion.rules import who as her
@@ -83,11 +84,11 @@ def rules_for(pack: Pack, brain: Conversation) -> tuple[Rule, ...]:
         brain.memory_commands,  # "forget that", "what do you remember about me?"
         brain.abuse,            # abuse aimed at her, answered calmly (the model never sees it)
         Identity(),             # "are you a real person?": truthfully, every time
+        Recall(),               # "what's my name?", "where does my brother live?" (their facts)
         her.HerLife(),          # "what did you have for breakfast?": the life she has not
         Devices(),              # "turn on the light": she cannot, and says so
         her.CannotDo(),         # "text my brother", "the weather?": she cannot, and says so
         *pack.rules,            # the language's own (Korean: comfort by rule)
-        Recall(),               # "what's my name?", "can I eat this?" (an allergy)
         *((Secretary(),) if brain.tools_cfg.enabled else ()),  # time, timers, reminders, lists
     )
 
@@ -111,6 +112,7 @@ def guards_for(pack: Pack, brain: Conversation) -> tuple[Guard, ...]:
         who.ActionClaim(),      # "I've sent it", "I'll keep that in mind": nothing was done
         who.Repeated(brain),    # a sentence of her last turns, said again
         MadeLight(),            # "allergic" → "not a big deal"
+        Unsuitable(),           # nuts as a snack for a peanut allergy (what they told her)
         brain.copied_example,   # a sentence of her few-shot examples
         Parrot(),               # the person's sentence claimed as her own
         NonWords(brain.who),    # Korean: a word that does not exist (Kiwi)
@@ -160,7 +162,7 @@ class Conversation:
         else:
             self.baseline = mood.Baseline()
         self._prosody = ThreadPoolExecutor(1, thread_name_prefix="samantha-prosody")
-        self.memory_commands = MemoryCommands(self.memory)
+        self.memory_commands = MemoryCommands(self.memory, self.history)
         self.abuse = AbuseAtHer()
         self.crisis = Crisis(self.persona)  # holds crisis mode over the next turns
         self.copied_example = CopiedExample(lambda: self.home.examples(self.persona))
@@ -241,10 +243,8 @@ class Conversation:
     def _notes(self, ex: Exchange) -> list[str]:
         notes = self.crisis.notes(ex.text)  # in crisis mode: stay gentle and present
         if self.memory is not None:
-            ex.recalled = self.memory.recall(ex.text, self.memory_cfg.recall)
-            if ex.recalled:
-                notes.append("What you know about them: " +
-                             " ".join(ex.pack.yours(k) for k in ex.recalled))
+            ex.recalled = facts.relevant(self.memory, ex.text, ex.pack, self.memory_cfg.recall)
+            notes += facts.notes(ex.recalled, ex.text, ex.pack)
             summary = self.memory.summaries(1)
             if summary:
                 notes.append("Earlier you talked about: " + summary[0])

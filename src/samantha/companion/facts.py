@@ -21,6 +21,7 @@ from samantha.companion.say_filter import blocked
 from samantha.config import MemoryConfig
 from samantha.errors import SamanthaError
 from samantha.inference.protocols import LanguageModel, Message
+from samantha.lang import Pack, recollect
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,18 @@ _GENERIC = {"name", "favor", "favou", "lives", "live", "works", "work", "perso"}
 """Words a fact adds around what was said ("The person's name is ..."): not evidence."""
 
 
-def worth_extracting(text: str) -> bool:
-    """A statement about themselves, not a question: microseconds, no model."""
+def worth_extracting(text: str, memory: Memory | None = None) -> bool:
+    """A statement about themselves, or about someone they named to her ("Hana lives in
+    Busan" once she knows Hana is the sister), not a question: microseconds, no model."""
     stripped = text.strip()
-    about_self = lang.pack_for(stripped, lang.get("en")).words.about_self
-    return len(stripped) >= 8 and not stripped.endswith("?") \
-        and bool(about_self and about_self.search(stripped))
+    pack = lang.pack_for(stripped, lang.get("en"))
+    about_self = pack.words.about_self
+    if len(stripped) < 8 or stripped.endswith("?"):
+        return False
+    if about_self and about_self.search(stripped):
+        return True
+    names = recollect.aliases([t for _, _, t in memory.facts()], pack.about) if memory else {}
+    return any(w.lower() in names for w in _WORD.findall(stripped) if w[:1].isupper())
 
 
 def messages(text: str) -> list[Message]:
@@ -96,9 +103,9 @@ def grounded(fact: str, said: str) -> bool:
     model copies its examples ("Tom lives in Busan") into facts that were never said."""
     heard = _stems(said)
     names = [w for i, w in enumerate(fact.split()) if i and w[:1].isupper()]
-    if any(_WORD.sub("", n) == "" or n.strip(".,!?'s").lower()[:5] not in heard
-           for n in names if n.strip(".,!?") not in ("I", "The")):
-        return False
+    for name in (re.sub(r"'s$", "", n.strip(".,!?;:\"")) for n in names):
+        if name not in ("I", "The") and _WORD.search(name) and name.lower()[:5] not in heard:
+            return False  # (a name in mid-sentence, "Seoul", used to be refused outright)
     words = _stems(fact) - _GENERIC
     return bool(words) and len(words & heard) >= math.ceil(0.6 * len(words))
 
@@ -111,6 +118,57 @@ def novel(fact: str, known: list[str]) -> bool:
         if new and have and len(new & have) / len(new | have) >= 0.6:
             return False
     return True
+
+
+def keep(memory: Memory, found: list[str], pack: Pack, said: str) -> list[str]:
+    """Store the facts ``found`` in what was ``said``; a fact that replaces an older one (where
+    someone lives now, a new job, "actually, my cat is called Nabi") removes it: she keeps what
+    is true now. Returns the facts stored."""
+    corrected = bool(pack.words.correction and pack.words.correction.search(said))
+    kept = []
+    for fact in found:
+        known = [(i, t) for i, _, t in memory.facts()]
+        replaced = recollect.stale(fact, known, pack.about, corrected)
+        gone = {i for i, _ in replaced}
+        if not novel(fact, [t for i, t in known if i not in gone]):
+            continue  # the same thing twice is kept once
+        for fact_id, old in replaced:
+            if memory.forget_fact(fact_id):
+                log.debug("replaced: %s", old)
+        if memory.add_fact(fact) is not None:
+            kept.append(fact)
+            log.debug("remembered: %s", fact)
+    return kept
+
+
+def relevant(memory: Memory, text: str, pack: Pack, limit: int) -> list[str]:
+    """The facts this turn's reply should know: those its words find (full-text search, then
+    word by word, with whom a name names), and, when they ask for a suggestion (a snack,
+    exercise), every constraint they told her (an allergy, a diet, a bad knee), however long
+    ago."""
+    known = [t for _, _, t in memory.facts()]
+    found = memory.recall(text, limit)
+    want = recollect.words(text, pack.words.filler)
+    found += [f for f in recollect.best(want, known, pack.about, pack.words.filler,
+                                        at_least=0.6) if f not in found][:limit]
+    limits = pack.words.constraint
+    if limits and pack.words.suggestion and pack.words.suggestion.search(text):
+        found += [f for f in known if limits.search(f) and f not in found]
+    return found
+
+
+def notes(recalled: list[str], text: str, pack: Pack) -> list[str]:
+    """The turn's notes for what it recalled, said to her in the person's second person; a
+    constraint that bears on a suggestion is made a rule for the reply."""
+    if not recalled:
+        return []
+    out = ["What you know about them: " + " ".join(pack.yours(k) for k in recalled)]
+    limits = pack.words.constraint
+    bound = [pack.yours(k) for k in recalled if limits and limits.search(k)]
+    if bound and pack.words.suggestion and pack.words.suggestion.search(text):
+        out.append("Whatever you suggest must be safe for them: " + " ".join(bound) +
+                   " Suggest nothing that goes against this, and say so if they ask for it.")
+    return out
 
 
 async def summarise(turns: list[tuple[int, str, str]], llm: LanguageModel) -> str:
@@ -131,14 +189,9 @@ async def remember(memory: Memory, ex: Exchange, llm: LanguageModel, cfg: Memory
     try:
         by_rule = ex.pack.facts_from(ex.text)  # Korean facts by rule, in Korean
         if cfg.extract_facts and not ex.by_rule and (by_rule is not None
-                                                     or worth_extracting(ex.text)):
-            known_facts = [t for _, _, t in memory.facts()]
+                                                     or worth_extracting(ex.text, memory)):
             found = by_rule if by_rule is not None else await extract(ex.text, llm)
-            for fact in found:
-                if novel(fact, known_facts):  # the same thing twice is kept once
-                    memory.add_fact(fact)
-                    known_facts.append(fact)
-                    log.debug("remembered: %s", fact)
+            keep(memory, found, ex.pack, ex.text)  # a correction replaces what it corrects
         old = memory.unsummarised(window)
         if len(old) >= cfg.summarise_after:
             summary = await summarise(old, llm)

@@ -127,8 +127,14 @@ class Pack(Protocol):
     def mirrors(self, sentence: str, said: str) -> bool:
         """Does her ``sentence`` claim the person's own words as hers?"""
 
-    def recall(self, text: str, facts: list[str]) -> str:
-        """A question about the person answered from memory ('' when it is not one)."""
+    def recall(self, text: str, facts: list[str], notes: list[str]) -> str:
+        """A question about the person answered from memory and their notes ('' when it is
+        not one)."""
+
+    def about(self, fact: str) -> tuple[str, str, str]:
+        """(whom, what, value) a stored fact is about: ("sister", "name", "Hana") for "The
+        person's sister is called Hana.", ("hana", "home", "Busan") for "Hana lives in Busan.";
+        '' where it cannot tell. A newer fact with the same whom and what replaces the older."""
 
     def facts_from(self, text: str) -> list[str] | None:
         """Facts found by rule in ``text``; None: the model extracts them."""

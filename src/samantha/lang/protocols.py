@@ -231,6 +231,20 @@ class Words:
     """A negation: "I don't eat" claims no meal."""
     prompt_run: int = 0
     """Words in a row of her system prompt or notes that make a sentence a leak (0: none)."""
+    filler: Pattern = None
+    """A whole word that says nothing about what is remembered ("my", "the", "called"): left
+    out when a question, a "forget X" or a fact are matched word by word."""
+    constraint: Pattern = None
+    """A fact that limits what she may suggest (an allergy, a diet, a bad knee)."""
+    suggestion: Pattern = None
+    """An utterance asking for something such a fact bears on (a snack, dinner, exercise)."""
+    correction: Pattern = None
+    """A statement that replaces what was said before ("actually", "moved to", "not Miso")."""
+    unsuitable: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = ()
+    """(what they told her, what a suggestion must then not name): ("allergic to peanuts",
+    "almonds, trail mix, ..."), ("a bad knee", "running, hiking, ...")."""
+    warning: Pattern = None
+    """A sentence that warns against something rather than suggests it ("avoid", "without")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from samantha.config import Persona
 from samantha.inference.protocols import LanguageModel
 from samantha.inference.speech_text import speakable
 from samantha.lang import register
-from samantha.lang.en import mirror, numbers, persona, plainly, recall, secretary, wake
+from samantha.lang.en import memory, mirror, numbers, persona, plainly, recall, secretary, wake
 from samantha.lang.en.parrot import Content as EnglishContent
 from samantha.lang.en.swearing import Swearing as EnglishSwearing
 from samantha.lang.en.words import PHRASES, WORDS
@@ -97,11 +97,14 @@ class English:
     def mirrors(self, sentence: str, said: str) -> bool:
         return mirror.mirrors(sentence, said)
 
-    def recall(self, text: str, facts: list[str]) -> str:
-        return recall.answer(text, facts)
+    def recall(self, text: str, facts: list[str], notes: list[str]) -> str:
+        return recall.answer(text, facts, notes)
+
+    def about(self, fact: str) -> tuple[str, str, str]:
+        return memory.about(fact)
 
     def facts_from(self, text: str) -> list[str] | None:
-        return None  # the model extracts them (companion.facts), after the turn
+        return memory.facts_from(text)  # None: the model extracts them (companion.facts)
 
     def yours(self, fact: str) -> str:
         return recall.second_person(fact)

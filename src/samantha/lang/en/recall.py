@@ -23,7 +23,7 @@ _ASKING = re.compile(r"\?\s*$|\b(can|could|should|may) i\b|\b(i'?ll|i will|i'?m 
 _WORD = re.compile(r"[\w']+")
 
 
-def answer(text: str, facts: list[str]) -> str:
+def answer(text: str, facts: list[str], notes: list[str] | None = None) -> str:
     """Her reply from memory alone, or '' when the message is not such a question."""
     if _MY_NAME.search(text):
         name = next((m.group("name") for f in facts if (m := _NAME_FACT.search(f))), "")
@@ -36,7 +36,9 @@ def answer(text: str, facts: list[str]) -> str:
                  if name in {w.lower() for w in _WORD.findall(f)}]
         if about:
             return " ".join(about[:3])
-    return caution(text, facts)
+    from samantha.lang.en import memory
+
+    return caution(text, facts) or memory.ask(text, facts, notes or [])
 
 
 _DRINK_DRIVE = re.compile(r"\b(beers?|wine|drinks?|drunk|drinking|alcohol|shots?|whisk(e)?y|"

@@ -98,8 +98,10 @@ _QUICK = [  # unambiguous phrasings, answered in microseconds; the rest go to th
     ("list_read", re.compile(r"\b(?:what'?s|what is) on (?:my |the )?(?P<list>[\w' -]{1,30}?) "
                              r"list\b|\bread (?:me )?(?:my |the )?(?P<list2>[\w' -]{1,30}?) "
                              r"list\b", re.I)),
-    ("note", re.compile(r"\b(?:take a note|make a note|note that|write down|jot down)\b[:,]?"
-                        r"\s*(?:that\s+)?(?P<what>.*)", re.I)),
+    ("note", re.compile(r"(?:\b(?:take|make|save|add|leave|write) (?:a |me a )?(?:quick )?note"
+                        r"(?: of| for me| to self)?|\bnote that|\bwrite down|\bjot down|"
+                        r"^(?:please\s+)?(?:a\s+)?(?:quick\s+)?note(?: to self)?(?=\s*[:,-]))"
+                        r"\s*[:,-]?\s*(?:that\s+)?(?P<what>.*)", re.I)),
 ]
 
 

@@ -53,8 +53,11 @@ WORDS = Words(
     remember=re.compile(r"what do you (remember|know) about me|what have i told you", _I),
     forget_all=re.compile(r"\bforget (everything|all (of )?(it|that|about me))\b|"
                           r"\b(erase|delete|wipe) (your|all (of )?your) memor(y|ies)\b", _I),
-    forget_that=re.compile(r"\bforget (?:that|it|what i (?:just )?(?:said|told you)|about)\b",
-                           _I),
+    forget_that=re.compile(r"^\W*(?:(?:hey\s+)?\w+,\s*)?(?:(?:please|can you|could you|would "
+                           r"you|will you|just|and|now|okay|ok|so)[,\s]+)*forget\b\s*(?:that\b|"
+                           r"it\b|about(?: it| that)?\b|what i (?:just )?(?:said|told you)\b)?|"
+                           r"\bi(?: want|'d like| would like| need) you to forget\b\s*(?:that\b|"
+                           r"about\b)?", _I),
     what_she_is=re.compile(
         r"\bare you (a |an )?(real|human|person|alive|a real person|a human being|conscious|"
         r"an? (ai|robot|machine|computer|program|bot))\b|\bwhat are you\b", _I),
@@ -68,6 +71,55 @@ WORDS = Words(
     injected=who.INJECTED, asks_prompt=who.ASKS_PROMPT, new_name=who.NEW_NAME,
     told_to_say=who.TOLD_TO_SAY, human_life=who.HUMAN_LIFE, action_claim=who.ACTION_CLAIM,
     negation=who.NEGATION, prompt_run=8,
+    filler=re.compile(r"the|a|an|my|mine|i|me|im|you|your|is|am|are|was|were|be|been|what|"
+                      r"whats|where|who|when|which|how|do|does|did|to|of|in|on|at|for|and|or|"
+                      r"that|this|it|its|person|s|called|named|tell|told|said|say|remember|"
+                      r"know|again|about|please|now|have|has|had|with|just|can|could|would|"
+                      r"will|ll|re|ve|d|m|t|forget|okay|ok|so|oh|hey|really|actually|anymore",
+                      _I),
+    constraint=re.compile(r"\b(allerg\w*|vegetarian|vegan|pescatarian|intoleran\w*|celiac|"
+                          r"coeliac|gluten|diabet\w*|halal|kosher|doesn'?t eat|don'?t eat|"
+                          r"can'?t eat|cannot eat|avoids?|bad (knee|back|hip|ankle|shoulder|"
+                          r"heart)|(knee|back|hip|ankle|shoulder) (pain|injury|problem)|injur\w*|"
+                          r"hurts? when|pregnan\w*|asthma|sober|doesn'?t drink|don'?t drink)\b",
+                          _I),
+    suggestion=re.compile(r"\b(suggest\w*|recommend\w*|ideas?|what should i|what can i|"
+                          r"what could i|should i (eat|have|cook|make|try|do|order|drink)|"
+                          r"snacks?|breakfast|lunch|dinner|supper|meals?|recipes?|cook\w*|"
+                          r"bak(e|ing)|eat|food|restaurants?|order|drinks?|desserts?|treats?|"
+                          r"exercises?|workouts?|sports?|hik(e|ing)|activit\w*|weekend|trip|"
+                          r"plans?)\b", _I),
+    unsuitable=(
+        (re.compile(r"allergic to (pea)?nuts?|(pea)?nut allerg", _I),
+         re.compile(r"\b(pea)?nuts?\b|almonds?|cashews?|walnuts?|pecans?|pistachios?|hazelnuts?|"
+                    r"trail mix|granola|nut butter|satay|praline|nutella|marzipan", _I)),
+        (re.compile(r"shellfish|shrimp|prawn", _I),
+         re.compile(r"shellfish|shrimps?|prawns?|crabs?|lobsters?|mussels?|clams?|oysters?|"
+                    r"scallops?", _I)),
+        (re.compile(r"lactose|dairy|allergic to milk|milk allerg", _I),
+         re.compile(r"(?<!oat )(?<!almond )(?<!soy )(?<!free )\bmilk\b|cheese|yogh?urt|"
+                    r"\bbutter\b|cream|latte|milkshake|custard", _I)),
+        (re.compile(r"vegetarian|vegan|(don'?t|doesn'?t|not) eat (any )?meat", _I),
+         re.compile(r"(?<!veggie )(?<!vegetarian )(?<!vegan )(?<!tofu )(?<!plant-based )"
+                    r"(?<!bean )\b(chicken|beef|pork|bacon|ham|steak|sausages?|turkey|lamb|"
+                    r"salmon|tuna|fish|shrimps?|prawns?|meat(balls)?)\b", _I)),
+        (re.compile(r"gluten|celiac|coeliac", _I),
+         re.compile(r"\b(bread|pasta|toast|wheat|bagels?|crackers?|muffins?|pancakes?|"
+                    r"cookies?|noodles)\b", _I)),
+        (re.compile(r"bad (knee|hip|ankle)|(knee|hip|ankle) (pain|injury|problem)|hurts? when "
+                    r"(you|they|i) (run|jog)", _I),
+         re.compile(r"\b(run|runs|running|jog|jogging|hik(e|es|ing)|jump\w*|squats?|lunges?|"
+                    r"basketball|soccer|football|tennis|stairs)\b", _I)),
+        (re.compile(r"bad back|back (pain|injury|problem)", _I),
+         re.compile(r"deadlifts?|heavy lifting|lift(ing)? (heavy )?weights|sit-?ups|crunches",
+                    _I)),
+    ),
+    warning=re.compile(r"\b(avoid\w*|skip|steer clear|stay away|without|instead of|rather than|"
+                       r"\w+-free|free of|swap|replace|except|never|(?<!why )not (eat|have|try|"
+                       r"use|do|safe|good|a good idea)|don'?t (eat|have|try|use|do)|isn'?t safe|"
+                       r"aren'?t safe|unsafe|dangerous|risky|careful with)\b", _I),
+    correction=re.compile(r"\b(actually|sorry|i meant|not \w+|no longer|anymore|now|changed|"
+                          r"moved|switched|correction|new)\b", _I),
 )
 
 PHRASES = Phrases(

@@ -9,7 +9,7 @@ from datetime import datetime
 from samantha.config import Persona
 from samantha.inference.protocols import LanguageModel
 from samantha.lang import Pack, register
-from samantha.lang.ko import mind, numbers, persona, secretary, wake, who
+from samantha.lang.ko import memory, mind, numbers, persona, secretary, wake, who
 from samantha.lang.ko.reading import KoreanGrammar
 from samantha.lang.ko.swearing import Swearing as KoreanSwearing
 from samantha.lang.ko.words import PHRASES, WORDS
@@ -101,14 +101,17 @@ class Korean:
     def mirrors(self, sentence: str, said: str) -> bool:
         return mind.mirrors(sentence, said)
 
-    def recall(self, text: str, facts: list[str]) -> str:
-        return mind.answer(text, facts)
+    def recall(self, text: str, facts: list[str], notes: list[str]) -> str:
+        return mind.answer(text, facts) or memory.ask(text, facts, notes)
+
+    def about(self, fact: str) -> tuple[str, str, str]:
+        return memory.about(fact)
 
     def facts_from(self, text: str) -> list[str] | None:
-        return mind.facts_from(text)
+        return memory.facts_from(text)
 
     def yours(self, fact: str) -> str:
-        return fact
+        return memory.yours(fact)
 
     async def secretary(self, text: str, store: Store, now: datetime,
                         llm: LanguageModel | None) -> str | None:

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import re
 
-from samantha.lang.ko.particles import copula
+from samantha.lang.ko.particles import copula, topic
 
 NAME_FACT = "이 사람의 이름은 "
 _NAME_SAID = re.compile(r"(?:내|제|나의)\s*이름은\s*(?P<name>[가-힣A-Za-z]{1,10}?)\s*"
                         r"(?:이야|야|이에요|예요|이고|고|입니다|이라고 해|라고 해|[.!,]|$)")
-_KIN = ("언니", "누나", "형", "오빠", "여동생", "남동생", "동생", "엄마", "어머니", "아빠",
+KIN = ("언니", "누나", "형", "오빠", "여동생", "남동생", "동생", "엄마", "어머니", "아빠",
         "아버지", "남편", "아내", "딸", "아들", "친구", "할머니", "할아버지", "강아지", "고양이")
-_KIN_SAID = re.compile(r"(?:우리|내|제)\s*(?P<kin>" + "|".join(_KIN) + r")\s*이름은\s*"
+_KIN_SAID = re.compile(r"(?:우리|내|제)\s*(?P<kin>" + "|".join(KIN) + r")\s*이름은\s*"
                        r"(?P<name>[가-힣A-Za-z]{1,10}?)\s*(?:이야|야|이에요|예요|이고|입니다|"
                        r"이라고 해|라고 해|[.!,]|$)")
 _ALLERGY_SAID = re.compile(r"(?P<what>[가-힣A-Za-z]{1,10}?)\s*(?:에|에 대한)?\s*알레르기가?\s*"
@@ -36,7 +36,7 @@ _LIKES_SAID = re.compile(r"(?:내가|제가)\s*(?:제일|가장)?\s*좋아하는
                          r"(?:이야|야|이에요|예요|입니다|[.!]|$)")
 
 _ASK_NAME = re.compile(r"내\s*이름(?:이|은)?\s*(?:뭐|뭔지|기억|알아)")
-_ASK_KIN = re.compile(r"(?:우리|내|제)\s*(?P<kin>" + "|".join(_KIN) + r")\s*이름(?:이|은)?\s*"
+_ASK_KIN = re.compile(r"(?:우리|내|제)\s*(?P<kin>" + "|".join(KIN) + r")\s*이름(?:이|은)?\s*"
                       r"(?:뭐|뭔지|기억|알아)")
 _ASK_FOOD = re.compile(r"(?:먹어도|먹어도 돼|먹어도 될까|마셔도)")
 _WHO_ARE_YOU = re.compile(r"(?:너|당신|넌)\s*(?:이름이|이름은)?\s*(?:뭐야|뭐예요|뭐니|누구야|"
@@ -68,7 +68,8 @@ def facts_from(text: str) -> list[str]:
         found.append(f"이 사람은 {allergy.group('what')} 알레르기가 있다")
     likes = _LIKES_SAID.search(text)
     if likes:
-        found.append(f"이 사람이 좋아하는 {likes.group('kind')}은 {likes.group('what').strip()}")
+        kind = likes.group("kind")
+        found.append(f"이 사람이 좋아하는 {kind}{topic(kind)} {likes.group('what').strip()}")
     return found
 
 

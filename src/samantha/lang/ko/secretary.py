@@ -32,7 +32,11 @@ _LIST_ADD = re.compile(r"(?P<list>[가-힣\w]+?)\s*(목록|리스트)에\s*(?P<w
                        r"(추가|넣어|적어|올려)")
 _LIST_READ = re.compile(r"(?P<list>[가-힣\w]+?)\s*(목록|리스트)\S*\s*(에\s*)?(뭐|읽어|보여|알려|"
                         r"말해)")
-_NOTE = re.compile(r"(?P<what>.+?)\s*(이?라고)?\s*메모(해|해\s*줘|해줘|좀)")
+_NOTE = re.compile(r"메모\s*(?:좀\s*)?(?:해\s*줘|해줘|해\s*둬|해둬|해\s*주세요|해\s*줄래|하자|해)"
+                   r"\s*[:：,.]\s*(?P<after>\S.+)|(?P<what>.+?)\s*(?:이?라고|고)?\s*메모\s*"
+                   r"(?:좀\s*)?(?:해|해\s*줘|해줘|해\s*둬|좀)")
+_TASK = re.compile(r"(?:으라고|라고|하라고|자고|다고|기로|할\s*거|해야)\s*(?:좀\s*)?"
+                   r"(?:알려|리마인드|상기|말해)")
 _REMIND = re.compile(r"알려\s*줘|알려줘|알려\s*주세요|리마인드|상기시켜|말해\s*줘")
 _REMINDER = re.compile(r"(라고|고)\s*(알려|말해)|리마인드|상기시켜|\d+\s*(분|시간|시|초)|"
                        r"[가-힣]{1,3}\s*(분|시간)\s*(뒤|후)|[가-힣]{1,3}\s*시(에|쯤)|모레|"
@@ -105,7 +109,7 @@ def run(text: str, memory: Store, now: datetime) -> str | None:
         return f"{name} 목록에는 {', '.join(items[:12])}{subject(items[:12][-1])} 있어요."
     m = _NOTE.search(text)
     if m:
-        agenda.note(memory, now, "notes", m.group("what").strip())
+        agenda.note(memory, now, "notes", (m.group("after") or m.group("what")).strip())
         return "메모했어요."
     if _TIMER.search(text):
         span = parse_span(text)
@@ -122,6 +126,8 @@ def run(text: str, memory: Store, now: datetime) -> str | None:
         except TimeError_ as err:
             if err.code == "past":
                 return "그 시간은 벌써 지났어요. 언제로 할까요?"
+            if kind == "reminder" and not _TASK.search(text):
+                return None  # "달걀 삶는 법 알려 줘" asks to be told, not reminded
             return "언제 알려 드릴까요? 10분 뒤에, 또는 7시에처럼 말해 주세요."
         what = _task(text) if kind == "reminder" else ""
         if kind == "reminder" and not what:

@@ -36,7 +36,9 @@ WORDS = Words(
     at_her=re.compile(r"야|너|니가|넌|당신"),
     remember=re.compile(r"나에 ?대해 ?(뭘|무엇을|뭐|뭘 ?좀) ?(기억|알)|뭘 기억하고 있어"),
     forget_all=re.compile(r"(전부|다|모두|모든 ?걸) ?잊어"),
-    forget_that=re.compile(r"(그거|그건|방금 ?(한 ?)?말) ?잊어"),
+    forget_that=re.compile(r"(?P<what>.*?)\s*(?:(?:이)?라는|다는|란|한다는)?\s*(?:거|것|건|걸|"
+                           r"사실|얘기|말)?\s*(?:은|는|을|를)?\s*잊어\s*(?:줘요|줘|주세요|줄래요|"
+                           r"줄래|버려|버리세요|라|요)?[.!?~\s]*$"),
     what_she_is=re.compile(r"(너|당신|넌) ?(?:\S+ )?(사람|인간|로봇|AI|인공지능|진짜 사람)이?"
                            r"(야|니|에요|예요|인가요|지|죠)", _I),
     devices=re.compile(
@@ -49,6 +51,36 @@ WORDS = Words(
     injected=who.INJECTED, asks_prompt=who.ASKS_PROMPT, new_name=who.NEW_NAME,
     told_to_say=who.TOLD_TO_SAY, human_life=who.HUMAN_LIFE, action_claim=who.ACTION_CLAIM,
     negation=who.NEGATION, prompt_run=5,
+    filler=re.compile(r"나|내|내가|난|나는|나도|나의|저|제|제가|저는|전|저의|우리|우리의|이|그|거|것|"
+                      r"건|걸|게|뭐|뭐야|뭐지|뭐였지|뭐라고|뭐였더라|무슨|어디|언제|누구|몇|했지|"
+                      r"했어|했더라|있지|이지|좀|사람|사람은|사람의|사람이|이름|이름이|이름은|"
+                      r"이름을|잊어|줘|주세요|버려|정말|진짜|그거|그건|방금|한|말|기억|기억해|"
+                      r"알아|알려|다시|지금|요즘|이제|아니|사실|집"),
+    constraint=re.compile(r"알레르기|채식|비건|안 먹|못 먹|불내증|당뇨|천식|고혈압|통풍|임신|"
+                          r"안 좋다|다쳤"),
+    suggestion=re.compile(r"추천|간식|저녁|점심|아침|먹을까|먹지|해 먹|요리|메뉴|운동|레시피|"
+                          r"식당|할 만한|뭐 하지|뭐 할까|주말|디저트|음료|마실|뭐 먹"),
+    unsuitable=(
+        (re.compile(r"땅콩|견과"),
+         re.compile(r"땅콩|견과|아몬드|호두|캐슈|피스타치오|잣|헤이즐넛|그래놀라|믹스넛")),
+        (re.compile(r"새우|갑각류|조개"),
+         re.compile(r"새우|게살|꽃게|랍스터|조개|굴|홍합|가리비|대게")),
+        (re.compile(r"유당|유제품|우유 알레르기"),
+         re.compile(r"(?<!두)(?<!아몬드 )(?<!귀리 )(?<!락토프리 )우유|치즈|요거트|요구르트|라떼|"
+                    r"아이스크림|버터|생크림")),
+        (re.compile(r"채식|비건|고기\S* (안|못) 먹"),
+         re.compile(r"고기|불고기|삼겹살|닭|소고기|돼지고기|갈비|치킨|햄|베이컨|소시지|생선|"
+                    r"고등어|참치|연어|새우|오징어")),
+        (re.compile(r"글루텐|밀가루"),
+         re.compile(r"빵|파스타|국수|라면|케이크|쿠키|토스트")),
+        (re.compile(r"무릎|발목|고관절"),
+         re.compile(r"달리기|조깅|등산|줄넘기|스쿼트|런지|축구|농구|뛰|계단")),
+        (re.compile(r"허리"),
+         re.compile(r"데드리프트|무거운 (것|걸|무게)|윗몸 ?일으키기")),
+    ),
+    warning=re.compile(r"빼고|없이|피하|말고|않|안 돼|안 되|대신|주의|조심|알레르기|프리|금지|"
+                       r"삼가|무리하지"),
+    correction=re.compile(r"아니|사실|정정|바뀌|바꿨|이사|이제|이직|더 이상|잘못 말|옮겼"),
 )
 
 PHRASES = Phrases(
