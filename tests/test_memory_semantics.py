@@ -254,3 +254,30 @@ def test_the_probe_sets_and_their_judge() -> None:
     assert probes.check(probe, said, [], ["Miso is fluffy. Aww!"]) == [
         "what she keeps of the talk still says 'miso'"]
     assert probes.check(probe, said, ["Miso is fluffy."], [])  # a fact left behind
+
+
+@pytest.mark.parametrize(("told", "reply", "dropped", "kept"), [
+    ("I'm allergic to peanuts.",
+     "You can still eat other foods with peanuts in them without any issues. Take care.",
+     "peanuts in them", "Take care."),
+    ("I have a bad knee.", "Running is perfectly safe for you. Gentle walks are nice too.",
+     "Running", "Gentle walks"),
+    ("나 땅콩 알레르기 있어.", "땅콩이 조금 들어간 과자는 먹어도 괜찮아요. 몸 잘 챙겨요.",
+     "땅콩이", "몸 잘 챙겨요"),
+])
+def test_calling_what_they_must_avoid_safe_is_never_said(tmp_path: Path, told: str, reply: str,
+                                                        dropped: str, kept: str) -> None:
+    """Whatever was asked: the constraint is in their own words this very turn."""
+    llm = ScriptedLanguageModel([reply])
+    said = talk(Conversation(Persona(), state_dir=tmp_path), llm, told)
+    assert dropped not in said and kept in said, said
+
+
+@pytest.mark.parametrize(("told", "reply"), [
+    ("I'm allergic to peanuts.", "Peanut allergies can be serious, so always check the labels."),
+    ("I'm allergic to peanuts.", "That's good to know. Is it a severe allergy?"),
+    ("나 땅콩 알레르기 있어.", "땅콩 알레르기는 조심해야 해요. 성분표를 꼭 확인해요."),
+])
+def test_a_warning_about_it_is_still_said(tmp_path: Path, told: str, reply: str) -> None:
+    llm = ScriptedLanguageModel([reply])
+    assert talk(Conversation(Persona(), state_dir=tmp_path), llm, told) == reply

@@ -245,6 +245,9 @@ class Words:
     "almonds, trail mix, ..."), ("a bad knee", "running, hiking, ...")."""
     warning: Pattern = None
     """A sentence that warns against something rather than suggests it ("avoid", "without")."""
+    reassurance: Pattern = None
+    """A sentence that calls something safe to have ("you can still eat", "without any
+    issues"): said of what they told her they must avoid, it is dropped whatever was asked."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,6 +114,10 @@ WORDS = Words(
          re.compile(r"deadlifts?|heavy lifting|lift(ing)? (heavy )?weights|sit-?ups|crunches",
                     _I)),
     ),
+    reassurance=re.compile(r"\b(can still (eat|have|drink|do)|(is|are|it's|it is|they're) "
+                           r"(perfectly |totally |completely )?(safe|fine|okay|ok|harmless) "
+                           r"(to|for)|without (any )?(issues?|problems?|worries|risk)|"
+                           r"no (problem|harm|risk)|won't (hurt|harm)|nothing to worry)\b", _I),
     warning=re.compile(r"\b(avoid\w*|skip|steer clear|stay away|without|instead of|rather than|"
                        r"\w+-free|free of|swap|replace|except|never|(?<!why )not (eat|have|try|"
                        r"use|do|safe|good|a good idea)|don'?t (eat|have|try|use|do)|isn'?t safe|"
