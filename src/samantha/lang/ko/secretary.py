@@ -46,11 +46,6 @@ _REMINDER = re.compile(r"(라고|고)\s*(알려|말해)|리마인드|상기시�
 _ALARM = re.compile(r"알람|깨워")
 _NATIVE = "열한|열두|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열"
 """The native numbers hours are read with ("세 시": three o'clock)."""
-_ASKED_TO_SAY = re.compile(r"라고|자고|냐고|다고|리마인드|상기시켜")
-"""A reminder's quoted task ("…하라고 알려 줘")."""
-_CLOCK = re.compile(r"\d+\s*(?:시|분|초)|(?:" + _NATIVE + r")\s*(?:시|분)")
-"""A time of day or a span. Without it or a quoted task, "알려 줘" / "말해 줘" is "tell me"
-("잠 잘 오는 방법 좀 알려 줘", "내일 날씨 알려 줘", "농담 하나 말해 줘"): the model answers."""
 _TIMER = re.compile(r"타이머")
 _TIME_WORDS = re.compile(r"^(?:\s*(?:오늘|내일|모레|글피|다음\s*주|이번\s*주|[월화수목금토일]요일|"
                          r"오전|오후|아침|점심|낮|저녁|밤|새벽|\d+\s*시간|\d+\s*시|\d+\s*분|\d+\s*초|"
@@ -119,8 +114,6 @@ def run(text: str, memory: Store, now: datetime) -> str | None:
         return f"네, {_span_words(int(span.total_seconds()))} 타이머를 시작할게요."
     if _reminds(text) or _ALARM.search(text):
         kind = "alarm" if _ALARM.search(text) else "reminder"
-        if kind == "reminder" and not (_ASKED_TO_SAY.search(text) or _CLOCK.search(text)):
-            return None
         try:
             when = parse_when(text, now)
         except TimeError_ as err:
