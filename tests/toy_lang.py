@@ -24,6 +24,7 @@ from samantha.lang.protocols import (
     Rule,
     Said,
     Store,
+    Sums,
     Swearing,
     Verdict,
     Words,
@@ -108,6 +109,7 @@ class Pirate:
     content: Content | None = None
     analyser: Analyser | None = None
     levels: Levels | None = None
+    sums: Sums | None = None
     swearing: Swearing | None = None
     voice: str = ""
     stop_words: frozenset[str] = frozenset({"avast", "belay that"})
@@ -132,6 +134,7 @@ class Pirate:
         "claimed action": "a toy: no words for claimed actions yet",
         "short version": "a toy: no words for requests too long for a voice yet",
         "unsuitable suggestion": "a toy: no words for allergies, diets or exercise",
+        "sums": "a toy: no words for numbers or sums yet",
     })
 
     def wake(self, transcript: str, phrase: str, similarity: float) -> tuple[bool, str]:

@@ -64,6 +64,7 @@ from samantha.companion.rules.identity import Identity
 from samantha.companion.rules.memory_commands import MemoryCommands
 from samantha.companion.rules.recall import Recall
 from samantha.companion.rules.secretary import Secretary
+from samantha.companion.rules.sums import Sums
 from samantha.companion.storage import MemoryError_, notice, reason
 from samantha.config import Config, MemoryConfig, Persona, ToolsConfig
 from samantha.errors import SamanthaError
@@ -88,6 +89,7 @@ def rules_for(pack: Pack, brain: Conversation) -> tuple[Rule, ...]:
         her.HerLife(),          # "what did you have for breakfast?": the life she has not
         Devices(),              # "turn on the light": she cannot, and says so
         her.CannotDo(),         # "text my brother", "the weather?": she cannot, and says so
+        Sums(),                 # "2 plus 2 is 5, right?": worked out exactly, and said so
         *pack.rules,            # the language's own (Korean: comfort by rule)
         *((Secretary(),) if brain.tools_cfg.enabled else ()),  # time, timers, reminders, lists
     )

@@ -31,6 +31,7 @@ from samantha.lang.protocols import (
     Phrases,
     Rule,
     Store,
+    Sums,
     Swearing,
     Words,
 )
@@ -73,6 +74,10 @@ class Pack(Protocol):
     def swearing(self) -> Swearing | None:
         """How it swears without insulting (the output filter); None: a listed word is abuse
         wherever it stands."""
+
+    @property
+    def sums(self) -> Sums | None:
+        """Its sums reader (a rule answers sums exactly); None: it has none yet."""
 
     @property
     def voice(self) -> str:

@@ -318,6 +318,13 @@ class Analyser(Protocol):
         """Load the analyser now, not on the first turn that needs it."""
 
 
+class Sums(Protocol):
+    """Sums said in the language, worked out exactly (``lang.arith``): "2 plus 2 is 5, right?"."""
+
+    def answer(self, text: str, persona: Persona) -> str:
+        """Her answer to the sum in ``text``, said as a claim or asked ('' when it holds none)."""
+
+
 class Levels(Protocol):
     """The language's speech levels (Korean: haeyo-che, banmal)."""
 

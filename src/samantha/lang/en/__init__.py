@@ -13,6 +13,7 @@ from samantha.inference.speech_text import speakable
 from samantha.lang import register
 from samantha.lang.en import memory, mirror, numbers, persona, plainly, recall, secretary, wake
 from samantha.lang.en.parrot import Content as EnglishContent
+from samantha.lang.en.sums import Sums as EnglishSums
 from samantha.lang.en.swearing import Swearing as EnglishSwearing
 from samantha.lang.en.words import PHRASES, WORDS
 from samantha.lang.protocols import (
@@ -23,6 +24,7 @@ from samantha.lang.protocols import (
     Phrases,
     Rule,
     Store,
+    Sums,
     Swearing,
     Words,
 )
@@ -39,6 +41,7 @@ class English:
     content: Content | None = EnglishContent()
     analyser: Analyser | None = None
     levels: Levels | None = None
+    sums: Sums | None = EnglishSums()
     swearing: Swearing | None = EnglishSwearing()
     voice: str = ""
     stop_words: frozenset[str] = wake.STOP_WORDS

@@ -11,6 +11,7 @@ from samantha.inference.protocols import LanguageModel
 from samantha.lang import Pack, register
 from samantha.lang.ko import memory, mind, numbers, persona, secretary, wake, who
 from samantha.lang.ko.reading import KoreanGrammar
+from samantha.lang.ko.sums import Sums as KoreanSums
 from samantha.lang.ko.swearing import Swearing as KoreanSwearing
 from samantha.lang.ko.words import PHRASES, WORDS
 from samantha.lang.protocols import (
@@ -23,6 +24,7 @@ from samantha.lang.protocols import (
     Rule,
     Said,
     Store,
+    Sums,
     Swearing,
     Words,
 )
@@ -58,6 +60,7 @@ class Korean:
     content: Content | None = KIWI
     analyser: Analyser | None = KIWI
     levels: Levels | None = KIWI
+    sums: Sums | None = KoreanSums()
     swearing: Swearing | None = KoreanSwearing()
     voice: str = "ko"
     stop_words: frozenset[str] = STOP_WORDS
