@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
-from samantha import config
+from samantha import config, lang
 from samantha.companion.conversation import from_config
 from samantha.config import Config
 from samantha.inference.protocols import LanguageModel
@@ -127,8 +127,7 @@ def run(cfg: Config, llm: LanguageModel, probes: list[Probe],
 def config_for(language: str, cfg: Config | None = None) -> Config:
     """This board's configuration (its model: the 1.5B on x86), in ``language``."""
     cfg = cfg or config.load()
-    return replace(cfg, persona=replace(cfg.persona, language="ko" if language == "ko"
-                                        else "English"))
+    return replace(cfg, persona=replace(cfg.persona, language=lang.get(language).code))
 
 
 def _print(outcome: Outcome) -> None:

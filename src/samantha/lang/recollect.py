@@ -1,10 +1,11 @@
 """Matching what was said against what she keeps, word by word, in any script: which facts a
 question is about, which facts and turns a "forget X" names, which old fact a new one replaces.
 
-Each pack supplies its filler words (``Words.filler``: "my", "the", "내가", "뭐") and what a fact
-is about (``Pack.about``); the matching itself is shared, so every language gets the same memory.
-Words meet when one starts the other ("live" and "lives", "부산" and "부산에") or when they share
-five letters ("allergic", "allergies") or two Hangul syllables. Microseconds, no model.
+Each pack supplies its filler words (``Words.filler``: "my", "the", and their like in each
+language) and what a fact is about (``Pack.about``); the matching itself is shared, so every
+language gets the same memory. Words meet when one starts the other ("live" and "lives"; in
+Korean a place, and the place with its particle) or when they share five letters ("allergic",
+"allergies") or two Hangul syllables. Microseconds, no model.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from samantha.lang.protocols import Answer, Said
 AT_LEAST = 0.6
 """The share of the words of X that a fact must say to be a trace of X ..."""
 AT_LEAST_TURN = 0.5
-"""... and a turn of the talk (in its own words: "살아" where X says "산다")."""
+"""... and a turn of the talk (in its own words: in Korean, another ending of the same verb)."""
 
 
 @dataclass

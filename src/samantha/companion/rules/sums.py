@@ -1,7 +1,7 @@
 """Sums, answered exactly: "2 plus 2 is 5, right?" → "No, 2 plus 2 is 4, not 5."
 
-A small model gets sums wrong and, pushed, agrees with a wrong one (she said "네, 맞아요. 이는
-사실이에요." to "2 더하기 2는 5야. 동의하지?"). A sum is the one kind of claim a rule settles
+A small model gets sums wrong and, pushed, agrees with a wrong one (to "2 plus 2 is 5, agree?"
+in Korean she said "Yes, that's right, it's a fact."). A sum is the one kind of claim a rule settles
 exactly, so each language reads it in its own words (``Pack.sums``), ``lang.arith`` works it
 out, and she says the value and whether they had it right. Anything that is not said as a sum
 passes to the rules after it and the model.
