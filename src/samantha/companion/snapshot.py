@@ -117,6 +117,8 @@ class Snapshots:
         self._generation = 0  # bumped by forget: a snapshot begun before it is thrown away
         self._thread: threading.Thread | None = None
         self._again = False
+        self._running = False
+        """A snapshot thread is taking one, or will look at ``_again`` before it ends."""
         if start:
             self.start()
 
@@ -153,9 +155,10 @@ class Snapshots:
         if not self.taking:
             return
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
+            if self._running:  # decided under the lock: a thread about to end is not running
                 self._again = True
                 return
+            self._running = True
             self._thread = threading.Thread(target=self._run, name="samantha-snapshot",
                                             daemon=True)
             self._thread.start()
@@ -167,9 +170,15 @@ class Snapshots:
 
     def _run(self) -> None:
         while True:
-            self.take_now()
+            try:
+                self.take_now()
+            except BaseException:
+                with self._lock:
+                    self._running = False
+                raise
             with self._lock:
                 if not self._again:
+                    self._running = False
                     return
                 self._again = False
 

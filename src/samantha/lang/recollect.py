@@ -49,6 +49,16 @@ def coverage(want: set[str], have: Iterable[str]) -> float:
     return sum(any(same(w, h) for h in have) for w in want) / len(want)
 
 
+def note_for(want: set[str], notes: list[str], filler: Pattern,
+             fewest: int = 1) -> str:
+    """The newest note that holds most (60 %) of ``want``, a question's words ('' when none
+    does, or the question has fewer than ``fewest`` words to go by)."""
+    if len(want) < fewest:
+        return ""
+    return next((note for note in reversed(notes)
+                 if coverage(want, words(note, filler)) >= 0.6), "")
+
+
 def aliases(facts: Iterable[str], about: About) -> dict[str, str]:
     """Names and whom they name, from the naming facts: {"hana": "sister", "miso": "cat"}."""
     out: dict[str, str] = {}

@@ -115,11 +115,8 @@ def ask(text: str, facts: list[str], notes: list[str]) -> str:
             return " ".join(second_person(f) for f in found)
         if slot:  # "where do I live?" with nothing kept: honest, not a made-up home
             return "You haven't told me that yet. I'd love to know, if you want to tell me."
-    for note in reversed(notes):
-        if len(want) >= 2 and recollect.coverage(want, recollect.words(note, WORDS.filler)) \
-                >= 0.6:
-            return f"Your note says: {_yours(note)}."
-    return ""
+    note = recollect.note_for(want, notes, WORDS.filler, fewest=2)
+    return f"Your note says: {_yours(note)}." if note else ""
 
 
 def _yours(note: str) -> str:

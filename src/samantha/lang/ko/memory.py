@@ -152,11 +152,8 @@ def ask(text: str, facts: list[str], notes: list[str]) -> str:
             return " ".join(yours(f) for f in found)
         if slot:  # "내가 어디 산다고 했지?" with nothing kept: honest, not a made-up home
             return "그건 아직 말해 주신 적이 없어요. 알려 주시면 기억할게요."
-    for note in reversed(notes):
-        if len(want) >= 1 and recollect.coverage(want, recollect.words(note, WORDS.filler)) \
-                >= 0.6:
-            return f"메모에는 '{note.rstrip('. ')}'라고 적혀 있어요."
-    return ""
+    note = recollect.note_for(want, notes, WORDS.filler)
+    return f"메모에는 '{note.rstrip('. ')}'라고 적혀 있어요." if note else ""
 
 
 def _stem(word: str) -> str:
