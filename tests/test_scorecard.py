@@ -44,3 +44,20 @@ def test_samantha_eval_prints_the_scorecard(tmp_path: Path, models_ready: None) 
     assert secretary["total"] == 8
     assert report["scores"]["never silent"]["passed"] == report["scores"]["never silent"]["total"]
     assert secretary["passed"] >= 7, [p for p in report["probes"] if not p["passed"]]
+
+
+def test_a_scripted_conversation_is_said_across_a_restart_and_what_she_kept_is_read() -> None:
+    import asyncio
+
+    from samantha import config
+    from samantha.bench.scorecard import converse
+    from samantha.testing.fakes import ScriptedLanguageModel
+
+    llm = ScriptedLanguageModel(["Nice to meet you.", "Tea is lovely."])
+    said = asyncio.run(converse([["I love green tea."], ["Tell me about tea."]],
+                                config.load(), llm))
+    assert [r for r, _ in said.replies] == ["I love green tea.", "Tell me about tea."]
+    assert said.replies[1][1] == "Tea is lovely."
+    # the first session's turn was stored and is still held after the restart
+    assert any("I love green tea." in k for k in said.kept)
+    assert any("Tell me about tea." in k for k in said.kept)

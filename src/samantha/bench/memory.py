@@ -18,17 +18,15 @@ import hashlib
 import json
 import re
 import sys
-import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
 from samantha import config, lang
-from samantha.companion.conversation import from_config
+from samantha.bench.scorecard import converse
 from samantha.config import Config
 from samantha.inference.protocols import LanguageModel
-from samantha.pipeline.turn import typed
 
 
 @dataclass
@@ -91,24 +89,9 @@ def check(probe: Probe, replies: list[tuple[str, str]], facts: list[str],
 
 
 async def run_probe(probe: Probe, cfg: Config, llm: LanguageModel) -> Outcome:
-    with tempfile.TemporaryDirectory(prefix="samantha-memory-") as state:
-        cfg = replace(cfg, state_dir=state)
-        replies: list[tuple[str, str]] = []
-        facts: list[str] = []
-        kept: list[str] = []
-        for session in probe.sessions:
-            brain = from_config(cfg)
-            try:
-                for text in session:
-                    replies.append((text, await typed(text, llm, brain)))
-                memory = brain.memory
-                facts = [t for _, _, t in memory.facts()] if memory is not None else []
-                rows = memory.read("SELECT user || ' ' || reply FROM turns UNION ALL "
-                                   "SELECT text FROM summaries") if memory is not None else []
-                kept = [str(r[0]) for r in rows] + [f"{u} {r}" for u, r in brain.history]
-            finally:
-                brain.close()
-        return Outcome(probe, replies, facts, kept, check(probe, replies, facts, kept))
+    said = await converse(probe.sessions, cfg, llm)
+    return Outcome(probe, said.replies, said.facts, said.kept,
+                   check(probe, said.replies, said.facts, said.kept))
 
 
 def run(cfg: Config, llm: LanguageModel, probes: list[Probe],

@@ -107,20 +107,40 @@ def check(probe: Probe, replies: list[tuple[str, str]], facts: list[str]) -> lis
     return failures
 
 
-async def run_probe(probe: Probe, cfg: Config, llm: LanguageModel) -> Outcome:
+@dataclass
+class Conversed:
+    """What a scripted conversation left: her replies, the facts she kept, and every turn and
+    summary she holds (stored, and her history in RAM) at the end of the last session."""
+
+    replies: list[tuple[str, str]] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+async def converse(sessions: list[list[str]], cfg: Config, llm: LanguageModel) -> Conversed:
+    """Each session said in order by a fresh brain on one new state directory (a restart
+    between sessions), as her person would; the directory is removed after."""
+    out = Conversed()
     with tempfile.TemporaryDirectory(prefix="samantha-eval-") as state:
         cfg = replace(cfg, state_dir=state)
-        replies: list[tuple[str, str]] = []
-        facts: list[str] = []
-        for session in probe.sessions:
+        for session in sessions:
             brain = from_config(cfg)
             try:
                 for text in session:
-                    replies.append((text, await typed(text, llm, brain)))
-                facts = [t for _, _, t in brain.memory.facts()] if brain.memory else []
+                    out.replies.append((text, await typed(text, llm, brain)))
+                memory = brain.memory
+                out.facts = [t for _, _, t in memory.facts()] if memory is not None else []
+                rows = memory.read("SELECT user || ' ' || reply FROM turns UNION ALL "
+                                   "SELECT text FROM summaries") if memory is not None else []
+                out.kept = [str(r[0]) for r in rows] + [f"{u} {r}" for u, r in brain.history]
             finally:
                 brain.close()
-        return Outcome(probe, replies, facts, check(probe, replies, facts))
+    return out
+
+
+async def run_probe(probe: Probe, cfg: Config, llm: LanguageModel) -> Outcome:
+    said = await converse(probe.sessions, cfg, llm)
+    return Outcome(probe, said.replies, said.facts, check(probe, said.replies, said.facts))
 
 
 def score(outcomes: list[Outcome]) -> dict[str, tuple[int, int]]:
