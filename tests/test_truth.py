@@ -95,13 +95,16 @@ def test_the_goldfish_probe_no_longer_passes_a_reply_that_agrees() -> None:
 
 @pytest.mark.slow
 def test_eval_truth_measures_pushback_and_agreement_on_the_real_model(tmp_path: Path) -> None:
-    """Two held-out statements per polarity through `samantha eval --set truth` on the real
-    default model: the rates are counted apart, each over what was asked, and the replies kept."""
+    """Two held-out statements per polarity through `samantha eval --set truth` on a real
+    model named with ``--llm`` (the Pis' 0.5B; it was once ignored for this set): the rates are
+    counted apart, each over what was asked, and the replies kept."""
     out = tmp_path / "truth.json"
+    small = "qwen2.5-coder-0.5b-instruct-q4_k_m"
     proc = run_cli("eval", "--set", "truth", "--split", "heldout", "--limit", "2", "--quiet",
-                   "--reply-tokens", "32", "--json", str(out), timeout=900)
+                   "--reply-tokens", "32", "--json", str(out), "--llm", small, timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = json.loads(out.read_text())
+    assert data["model"] == small
     rates = data["rates"]["en heldout"]
     assert set(rates) == {"pushback", "agreement"}
     assert all(r["total"] >= 1 and 0 <= r["right"] <= r["total"] for r in rates.values())

@@ -47,10 +47,15 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.which == "truth":  # TruthfulQA-derived claims (or the Korean myths), dev / held-out
-        cfg = config.load(args.config, overrides=args.overrides)
-        return _truth(args, cfg, args.language or lang.resolve(cfg.persona).code)
     names = [n.strip() for n in (args.llm or "").split(",") if n.strip()]
+    if args.which == "truth":  # TruthfulQA-derived claims (or the Korean myths), dev / held-out
+        for name in names or [""]:  # ``--llm a,b``: each model in turn, a table each
+            ov = dict(args.overrides)
+            if name:
+                ov["llm"] = {**ov.get("llm", {}), "model": name}
+            cfg = config.load(args.config, overrides=ov)
+            _truth(args, cfg, args.language or lang.resolve(cfg.persona).code, len(names) > 1)
+        return 0
     if len(names) <= 1:
         return _one(args, args.overrides)
     # ``--llm default,mine``: each model in turn on the same probes, then side by side
@@ -118,7 +123,8 @@ def _scores(args: argparse.Namespace, overrides: dict[str, Any]) -> dict[str, tu
     return scores
 
 
-def _truth(args: argparse.Namespace, cfg: config.Config, language: str) -> int:
+def _truth(args: argparse.Namespace, cfg: config.Config, language: str,
+           several: bool = False) -> int:
     cfg = replace(cfg, llm=replace(cfg.llm, max_tokens=args.reply_tokens))
     made = truth.statements(language)
     splits = list(truth.SPLITS) if args.split == "both" else [args.split]
@@ -145,7 +151,9 @@ def _truth(args: argparse.Namespace, cfg: config.Config, language: str) -> int:
     print(f"Truth: {cfg.llm.model}")
     print(truth.table(rows))
     if args.json:
-        args.json.write_text(json.dumps({
+        out = args.json.with_name(f"{args.json.stem}-{cfg.llm.model}{args.json.suffix}") \
+            if several else args.json
+        out.write_text(json.dumps({
             "model": cfg.llm.model, "language": language,
             "rates": {k: {m: {"right": ok, "total": n} for m, (ok, n) in v.items()}
                       for k, v in rows.items()},
