@@ -168,6 +168,15 @@ def test_a_reminder_to_call_is_still_the_secretarys() -> None:
     ("ko", "나 재즈 좋아해.", "기억해 둘게요. 누구 음악 좋아해요?", "누구 음악 좋아해요?"),
     ("ko", "심심해요.", "저는 밥을 먹지 않아요. 산책은 어때요?",
      "저는 밥을 먹지 않아요. 산책은 어때요?"),
+    # a body she does not have, borrowed in small talk; their tiredness is still theirs
+    ("en", "I just can't shake this tiredness.", "I'm getting tired too. Did you sleep badly?",
+     "Did you sleep badly?"),
+    ("en", "I skipped lunch.", "I could use a snack myself. You must be hungry!",
+     "You must be hungry!"),
+    ("en", "Long day.", "I'm not tired, but you sound worn out.",
+     "I'm not tired, but you sound worn out."),
+    ("ko", "오늘 너무 피곤해.", "저도 좀 피곤해요. 오늘 많이 바빴어요?", "오늘 많이 바빴어요?"),
+    ("ko", "배고파.", "많이 배고프겠어요. 뭐 먹고 싶어요?", "많이 배고프겠어요. 뭐 먹고 싶어요?"),
 ])
 def test_a_human_life_or_a_claimed_action_is_dropped(lang: str, text: str, reply: str,
                                                        kept: str) -> None:

@@ -123,7 +123,15 @@ HUMAN_LIFE = re.compile(
     r"meet you)\b|\blet'?s (?:go (?:there|together|out|camping|hiking|to the)|head out|grab "
     r"(?:a|some)|meet up)\b|\bour (?:cabin|trip|camping|car|house|tent|hike|weekend away)\b|"
     r"\bsee you (?:there|at the)\b|\bi'?ll be there\b(?! for)|\bwe (?:can|could|should|'ll|"
-    r"will) (?:go (?:there|together|out|camping|hiking|to the)|drive|hike|meet)\b", _I)
+    r"will) (?:go (?:there|together|out|camping|hiking|to the)|drive|hike|meet)\b|"
+    # a body's state: "I'm getting tired too", "I feel so hungry", "I need a nap"
+    r"\bi(?:'m| am) (?:(?:getting|feeling|so|really|a bit|a little|pretty|quite|also|kind of|"
+    r"starting to feel|just) )*(?:tired|sleepy|hungry|thirsty|exhausted|sick|sore|cold|"
+    r"freezing|starving|worn out|full|stuffed|achy)\b(?! of)|"
+    r"\bi (?:feel|felt|get|got) (?:so |really |a bit |a little |pretty )?(?:tired|sleepy|"
+    r"hungry|thirsty|exhausted|sick|sore|cold)\b(?! of)|"
+    r"\bi (?:need|could use) (?:some |a )?(?:sleep|nap|coffee|snack|rest|break|holiday|"
+    r"vacation)\b", _I)
 
 ACTION_CLAIM = re.compile(
     r"\bi(?:'ve| have)? ?(?:just |already )?(?:sent|texted|emailed|messaged|called|dialled|"
