@@ -39,6 +39,19 @@ PAUSED = (
     ("I need to buy", "some milk and bread."),
     ("Tell me something about", "the ocean."),
 )
+PAUSED_HELDOUT = (
+    ("Could you set a timer for", "ten minutes?"),
+    ("My mother and I were", "talking about you."),
+    ("What's the best way to", "cook rice?"),
+    ("I went to the doctor", "and she said I'm fine."),
+    ("Tell me a story about a", "dragon who likes tea."),
+    ("I'm not sure if I should", "call him tonight."),
+    ("Is it going to", "snow this weekend?"),
+    ("The thing that worries me most is", "my exam on Monday."),
+)
+"""Written after ``PAUSED`` had been used to tune the end of turn and before the check on the
+words so far was written (2026-12-07): the figure for it that counts. Not all can be helped by
+words: "I went to the doctor" reads as finished."""
 VOICES = ("en-us+m3", "en-gb", "en-us+f2", "en-us")
 PAUSES_S = (0.3, 0.5, 0.7, 0.9)
 
