@@ -58,6 +58,28 @@ def test_smart_turn_is_asked_and_its_time_counts(items, models_ready) -> None:  
     assert delay <= cfg.vad.max_hangover_s + 0.1
 
 
+def test_the_words_so_far_hold_an_unfinished_pause_with_real_whisper(items, models_ready) -> None:  # type: ignore[no-untyped-def]
+    from samantha.inference.engines import build_asr
+
+    cfg = load(board="")
+    asr = build_asr(cfg)
+    try:
+        words = endpoint.Words(asr)
+        paused = [i for i in items if i.name.startswith("What I really want to know is …")]
+        assert paused and all(i.pause_s == 0.7 for i in paused)
+        for item in paused:  # "What I really want to know is" <0.7 s> "whether it will rain."
+            assert endpoint.run_one(item, cfg, None)[0], item.name  # fixed: cut off
+            cut, delay, took = endpoint.run_one(item, cfg, words)
+            assert not cut and took, item.name
+            assert delay <= cfg.vad.max_hangover_s + 0.1
+        whole = [i for i in items if i.pause_s == 0 and not i.real][0]
+        cut, delay, _ = endpoint.run_one(whole, cfg, words)
+        assert not cut and delay >= cfg.vad.hangover_s - 0.05  # finished: never sooner
+    finally:
+        asr.close()
+    assert sum(i.heldout for i in items) == len(endpoint.PAUSED_HELDOUT) * len(endpoint.VOICES)
+
+
 def test_the_report_prints_cut_off_rate_and_delay() -> None:
     s = {"p50": 0.5, "p95": 0.6, "max": 0.7, "n": 3}
     base = {"machine": {"board": "b", "cpu": "c", "cores": 2, "memory_gb": 1,
@@ -72,9 +94,13 @@ def test_the_report_prints_cut_off_rate_and_delay() -> None:
                             "max_hangover_s": 1.2,
                             "fixed": {"cut_off_rate": 0.75, "cut_by_pause_s": {"0.7": "2/2"},
                                       "endpoint_delay_s": s, "model_s": {"n": 0}},
+                            "words": {"cut_off_rate": 0.125, "cut_off_rate_heldout": 0.3,
+                                      "cut_by_pause_s": {}, "endpoint_delay_s": s,
+                                      "model_s": {"p50": 0.1, "n": 4}},
                             "smart_turn": {"cut_off_rate": 0.25, "cut_by_pause_s": {},
                                            "endpoint_delay_s": s,
                                            "model_s": {"p50": 0.2, "n": 4}}}}
     text = markdown(base)
     assert "cut-off rate 75%" in text and "cut-off rate 25%" in text
+    assert "cut-off rate 12%** (held-out 30%" in text
     assert "model 0.2 s p50" in text

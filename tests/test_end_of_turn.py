@@ -81,15 +81,28 @@ def test_without_a_model_the_fixed_hangover_holds() -> None:
         EndpointConfig(hangover_s=0.5, turn_check_s=0.6, max_hangover_s=1.0)
 
 
-def loop_with(turn: ScriptedTurn | None, lines: list[str]) -> tuple[TurnLoop, Room]:
-    cfg = load(board="", overrides={"wake": {"mode": "always"}, "aec": {"enabled": False}})
+def test_words_so_far_end_a_finished_pause_at_the_usual_hangover_not_sooner() -> None:
+    ep = Endpointer(EndpointConfig(hangover_s=0.5, turn_check_s=0.2, max_hangover_s=1.2,
+                                   complete_after_s=0.5))
+    feed(ep, [(0.3, False), (1.2, True), (0.21, False)])
+    assert ep.verdict(True, ep.pause_id) is None  # finished words: but only at 0.5 s
+    events = feed(ep, [(0.27, False)])
+    assert events == []
+    [(kind, at)] = feed(ep, [(0.03, False)])
+    assert kind is EventKind.SPEECH_END and at == pytest.approx(1.5 + 0.5, abs=0.01)
+
+
+def loop_with(turn: ScriptedTurn | None, lines: list[str], pause_s: float = 0.35,
+              words: bool = False) -> tuple[TurnLoop, Room]:
+    cfg = load(board="", overrides={"wake": {"mode": "always"}, "aec": {"enabled": False},
+                                    "vad": {"wait_unfinished": words}})
     engines = Engines(ScriptedTranscriber(lines), ScriptedLanguageModel(["Sure."]), ToneVoice(),
                       turn)
     loop = TurnLoop(engines, Conversation(cfg.persona, memory_cfg=MemoryConfig(
         extract_facts=False)), cfg, Playback(22050))
     room = Room(loop.speaker, duration_s=30, realtime=False,  # type: ignore[arg-type]
                 echo_gain_db=-90.0)
-    pause = AudioChunk(np.zeros(int(0.35 * RATE), np.int16))
+    pause = AudioChunk(np.zeros(int(pause_s * RATE), np.int16))
     room.say(concat([speech_like(1.0, 1), pause, speech_like(1.0, 2)]), 0.5)
     return loop, room
 
@@ -127,6 +140,43 @@ def test_no_model_no_checks_the_pause_is_inside_the_hangover() -> None:
     ended = loop.turns[0].log.first(SpeechEnded)
     assert isinstance(ended, SpeechEnded) and ended.reason == "silence"
     assert ended.audio_s > 2.2 and loop.conversation.history[0][0] == FULL
+
+
+def test_a_pause_after_unfinished_words_is_waited_through() -> None:
+    # 0.7 s of silence after "I was thinking that": past the hang-over, so without reading
+    # the words she answers the first half; reading them, she waits and hears it all
+    loop, room = loop_with(None, ["I was thinking that", FULL], pause_s=0.7, words=True)
+    serve(loop, room)
+    ended = loop.turns[0].log.first(SpeechEnded)
+    assert isinstance(ended, SpeechEnded) and ended.audio_s > 2.5
+    assert loop.conversation.history[0][0] == FULL
+    loop, room = loop_with(None, ["I was thinking that", FULL], pause_s=0.7, words=False)
+    serve(loop, room)
+    assert loop.turns[0].transcript == "I was thinking that"  # cut off
+
+
+def test_a_pause_after_finished_words_ends_at_the_hangover() -> None:
+    loop, room = loop_with(None, ["Tell me a joke.", "And one more."], pause_s=0.7, words=True)
+    serve(loop, room)
+    ended = loop.turns[0].log.first(SpeechEnded)
+    assert isinstance(ended, SpeechEnded) and ended.reason == "turn_complete"
+    assert ended.audio_s < 2.2 and loop.turns[0].transcript == "Tell me a joke."
+
+
+@pytest.mark.parametrize("text, open_", [
+    ("Can you tell me about the", True), ("I was thinking that maybe we could", True),
+    ("So my sister and", True), ("How long should I", True), ("um", True),
+    ("What's the capital of France?", False), ("Tell me a joke.", False),
+    ("Turn off the light", False), ("Set a timer for 5 minutes", False),
+    ("내일 날씨가", True), ("엄마한테 전화하고", True), ("제가 어제 마트에 갔는데", True),
+    ("그런데", True), ("오늘 날씨 어때요", False), ("타이머 맞춰 줘", False),
+    ("우리 집 고양이", False), ("지금 몇 시야", False),
+])
+def test_unfinished_words_in_each_language(text: str, open_: bool) -> None:
+    from samantha import lang
+    from samantha.pipeline.ending import unfinished
+
+    assert unfinished(text, lang.pack_for(text, lang.get("en"))) is open_
 
 
 @pytest.fixture(scope="module")

@@ -78,6 +78,10 @@ class EndpointConfig:
     max_hangover_s: float = 0.0
     """Once asked: the silence that ends the utterance while the model's answer is pending or
     was "not done" (at least ``hangover_s``)."""
+    complete_after_s: float = 0.0
+    """A "complete" answer ends the utterance once the silence is at least this long (0: at
+    once, as Smart Turn does; ``hangover_s`` for the check on the words so far, which only
+    ever waits longer, never ends sooner)."""
 
     def __post_init__(self) -> None:
         asks = self.turn_check_s > 0
@@ -155,6 +159,7 @@ class Endpointer:
         self._quiet = 0.0      # silence counted: the onset gap (IDLE) or the pause length
         self._quiet_at = 0.0   # where the current silence began
         self._asked = False    # the end-of-turn model was asked about this pause
+        self._complete = False  # and answered "complete" before complete_after_s
 
     def update(self, frame_s: float, is_speech: bool) -> SpeechEvent | None:
         """Advance the clock by one frame and return the event it settles, if any."""
@@ -200,6 +205,7 @@ class Endpointer:
         self._quiet += frame_s
         if self._quiet >= self.config.blip_s - _EPS:
             self.state, self._speech, self._asked = EndpointState.PAUSED, 0.0, False
+            self._complete = False
             self.pause_id += 1
             return self._event(EventKind.SPEECH_PAUSE, self._quiet_at)
         return None
@@ -219,16 +225,22 @@ class Endpointer:
         if cfg.turn_check_s > 0 and not self._asked and self._quiet >= cfg.turn_check_s - _EPS:
             self._asked = True
             return self._event(EventKind.SPEECH_CHECK, self._quiet_at)
+        if self._complete and self._quiet >= cfg.complete_after_s - _EPS:
+            return self._close(self._quiet_at, "turn_complete")
         if self._quiet >= (cfg.max_hangover_s if self._asked else cfg.hangover_s) - _EPS:
             return self._close(self._quiet_at, "silence")
         return None
 
     def verdict(self, complete: bool, pause_id: int) -> SpeechEvent | None:
         """The end-of-turn model's answer about pause ``pause_id``: complete ends the utterance
-        now (reason ``turn_complete``); not done waits up to ``max_hangover_s``. An answer
+        (reason ``turn_complete``) now, or once the silence reaches ``complete_after_s``; not
+        done waits up to ``max_hangover_s``. An answer
         about a pause that is over (the person went on) is ignored."""
         if not complete or self.state is not EndpointState.PAUSED or not self._asked \
                 or pause_id != self.pause_id:
+            return None
+        if self._quiet < self.config.complete_after_s - _EPS:
+            self._complete = True  # ends when the silence reaches complete_after_s
             return None
         return self._close(self._quiet_at, "turn_complete")
 

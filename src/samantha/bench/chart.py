@@ -43,7 +43,8 @@ def waterfall(marks: dict[str, tuple[float, float]], naive: dict[str, tuple[floa
 
 def _end_of_turn(ax: Any, eot: dict[str, Any]) -> None:
     labels, cut, delay = [], [], []
-    for key, label in (("fixed", f"fixed {eot['hangover_s']:g} s"), ("smart_turn", "Smart Turn")):
+    for key, label in (("fixed", f"fixed {eot['hangover_s']:g} s"), ("words", "words so far"),
+                       ("smart_turn", "Smart Turn")):
         if key in eot:
             labels.append(label)
             cut.append(100 * eot[key]["cut_off_rate"])

@@ -27,7 +27,10 @@ from samantha.audio.vad import EventKind
 from samantha.bench.corpus import questions, speech_bounds
 from samantha.bench.stats import summary
 from samantha.config import Config, load
+from samantha.inference.protocols import Transcriber
 from samantha.inference.turn_model import SmartTurn
+from samantha.lang import get, pack_for
+from samantha.pipeline import ending
 
 PAUSED = (
     ("I was thinking that maybe we could", "go to the beach tomorrow."),
@@ -63,6 +66,7 @@ class Item:
     speech_end_s: float
     pause_s: float  # 0: no pause inside
     real: bool = False  # a recording of a person, not espeak-ng
+    heldout: bool = False  # from PAUSED_HELDOUT
 
 
 def _espeak_ssml(text: str, voice: str) -> AudioChunk | None:
@@ -85,13 +89,14 @@ def build(fixtures: Path | None = None) -> list[Item]:
     for path in sorted(fixtures.glob("*.wav")) if fixtures is not None else ():
         real = read_wav(path)  # every recording there: the fixtures, or $SAMANTHA_FIXTURES
         items.append(Item(path.name, real.samples, speech_bounds(real)[1], 0.0, real=True))
-    for i, (voice, (head, tail)) in enumerate(
-            (v, s) for v in VOICES for s in PAUSED):
-        pause = PAUSES_S[i % len(PAUSES_S)]
-        audio = _espeak_ssml(f'{head} <break time="{int(pause * 1000)}ms"/> {tail}', voice)
-        if audio is not None:
-            items.append(Item(f"{head} … {tail} ({voice})", audio.samples,
-                              speech_bounds(audio)[1], pause))
+    for heldout, sentences in ((False, PAUSED), (True, PAUSED_HELDOUT)):
+        for i, (voice, (head, tail)) in enumerate(
+                (v, s) for v in VOICES for s in sentences):
+            pause = PAUSES_S[i % len(PAUSES_S)]
+            audio = _espeak_ssml(f'{head} <break time="{int(pause * 1000)}ms"/> {tail}', voice)
+            if audio is not None:
+                items.append(Item(f"{head} … {tail} ({voice})", audio.samples,
+                                  speech_bounds(audio)[1], pause, heldout=heldout))
     for i, question in enumerate(questions("en")):
         audio = _espeak_ssml(question, VOICES[i % len(VOICES)])
         if audio is not None:
@@ -99,9 +104,25 @@ def build(fixtures: Path | None = None) -> list[Item]:
     return items
 
 
-def run_one(item: Item, cfg: Config, model: SmartTurn | None) -> tuple[bool, float, list[float]]:
+class Words:
+    """The check on the words so far (``pipeline.ending``), as the loop runs it: whisper's
+    transcript of the audio up to the pause, read for an unfinished end. Here it is
+    transcribed at the check; at home the speculative start has begun it a little earlier."""
+
+    def __init__(self, asr: Transcriber) -> None:
+        self.asr = asr
+        self.pack = get("en")
+
+    def complete(self, samples: np.ndarray) -> bool:
+        text = self.asr.transcribe(AudioChunk(samples, RATE, 1, 1)).text
+        return not ending.unfinished(text, pack_for(text, self.pack))
+
+
+def run_one(item: Item, cfg: Config,
+            model: SmartTurn | Words | None) -> tuple[bool, float, list[float]]:
     """(cut off, endpoint delay in s, model times in s) for one item."""
-    seg = make_segmenter(cfg.vad, semantic=model is not None)
+    seg = make_segmenter(cfg.vad, semantic=isinstance(model, SmartTurn),
+                         words=isinstance(model, Words))
     noise = np.random.default_rng(0).normal(0, 20, int(3.0 * RATE))
     audio = item.audio.astype(np.float64)
     lead = np.zeros(int(0.3 * RATE))
@@ -133,7 +154,7 @@ def run_one(item: Item, cfg: Config, model: SmartTurn | None) -> tuple[bool, flo
 
 def measure(cfg_file: str | None, say: Any = print,
             fixtures: Path | None = None) -> dict[str, Any]:
-    from samantha.inference.engines import build_turn
+    from samantha.inference.engines import build_asr, build_turn
     from samantha.models.store import default
 
     cfg = load(cfg_file)
@@ -144,24 +165,31 @@ def measure(cfg_file: str | None, say: Any = print,
     model = build_turn(cfg)
     if model is not None:
         model.warm_up()
-    out: dict[str, Any] = {"items": len(items), "paused": sum(i.pause_s > 0 for i in items),
+    asr = build_asr(cfg)
+    asr.warm_up()
+    out: dict[str, Any] = {"items": len(items),
+                           "paused": sum(i.pause_s > 0 and not i.heldout for i in items),
+                           "paused_heldout": sum(i.heldout for i in items),
                            "real": sum(i.real for i in items),
                            "hangover_s": cfg.vad.hangover_s,
                            "turn_check_s": cfg.vad.turn_check_s,
                            "max_hangover_s": cfg.vad.max_hangover_s,
                            "model": cfg.vad.turn_model if model is not None else None}
     try:
-        for label, m in (("fixed", None), ("smart_turn", model)):
+        for label, m in (("fixed", None), ("words", Words(asr)), ("smart_turn", model)):
             if label == "smart_turn" and m is None:
                 continue
             say(f"end of turn: {label}")
-            assert m is None or isinstance(m, SmartTurn)
+            assert m is None or isinstance(m, SmartTurn | Words)
             results = [run_one(item, cfg, m) for item in items]
             cut = [r[0] for r in results]
             pairs = list(zip(cut, (i.pause_s for i in items), strict=True))
-            paused_cut = [c for c, p in pairs if p > 0]
+            paused_cut = [c for (c, p), i in zip(pairs, items, strict=True)
+                          if p > 0 and not i.heldout]
+            held_cut = [c for (c, p), i in zip(pairs, items, strict=True) if i.heldout]
             out[label] = {
                 "cut_off_rate": round(sum(paused_cut) / max(len(paused_cut), 1), 3),
+                "cut_off_rate_heldout": round(sum(held_cut) / max(len(held_cut), 1), 3),
                 "cut_by_pause_s": {f"{p:g}": f"{sum(c for c, q in pairs if q == p)}/"
                                    f"{sum(q == p for _, q in pairs)}" for p in PAUSES_S},
                 "endpoint_delay_s": summary([r[1] for r in results if not r[0]]),
@@ -172,4 +200,5 @@ def measure(cfg_file: str | None, say: Any = print,
     finally:
         if model is not None:
             model.close()
+        asr.close()
     return out

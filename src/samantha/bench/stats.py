@@ -112,15 +112,21 @@ def markdown(report: dict[str, Any]) -> str:
     if res.get("thermal"):
         lines.append(f"Thermal: {res['thermal']}")
     if eot := report.get("end_of_turn"):
-        lines += ["", f"End of turn on {eot['paused']} sentences with a pause inside and "
-                  f"{eot['items'] - eot['paused'] - eot.get('real', 0)} without (espeak-ng), "
-                  f"and {eot.get('real', 0)} real recordings:"]
+        held = eot.get("paused_heldout", 0)
+        lines += ["", f"End of turn on {eot['paused']} sentences with a pause inside (and "
+                  f"{held} held out), {eot['items'] - eot['paused'] - held - eot.get('real', 0)}"
+                  f" without (espeak-ng), and {eot.get('real', 0)} real recordings:"]
         for key, label in (("fixed", f"fixed {eot['hangover_s']:g} s hang-over"),
+                           ("words", f"the words so far (asked at {eot['turn_check_s']:g} s, "
+                            f"unfinished: up to {eot['max_hangover_s']:g} s)"),
                            ("smart_turn", f"Smart Turn (asked at {eot['turn_check_s']:g} s, "
                             f"up to {eot['max_hangover_s']:g} s)")):
             if key in eot:
                 r = eot[key]
-                lines.append(f"- {label}: **cut-off rate {r['cut_off_rate']:.0%}** (by pause: "
+                lines.append(f"- {label}: **cut-off rate {r['cut_off_rate']:.0%}** "
+                             + (f"(held-out {r['cut_off_rate_heldout']:.0%}; "
+                                if "cut_off_rate_heldout" in r else "(")
+                             + "by pause: "
                              + ", ".join(f"{p} s {v}" for p, v in r["cut_by_pause_s"].items())
                              + f"), endpoint delay p50 {r['endpoint_delay_s']['p50']} s, p95 "
                              f"{r['endpoint_delay_s']['p95']} s"

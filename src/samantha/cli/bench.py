@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from samantha.bench.runner import Trial
     from samantha.cli import Subparsers
 
-TECHNIQUES = ("speculative", "first_clause", "prefix_cache", "sized_ctx", "aec")
+TECHNIQUES = ("speculative", "first_clause", "prefix_cache", "sized_ctx", "aec",
+              "wait_unfinished")
 OPTIONAL = ("smart_turn",)
 """Techniques off by default, measured switched on with ``--with``."""
 
@@ -44,7 +45,7 @@ def register(sub: Subparsers) -> None:
                    f"also measure switched on, one run each: {','.join(OPTIONAL)}")
     p.add_argument("--endpoint", action="store_true",
                    help="also measure end of turn on sentences with pauses: cut-off rate and "
-                   "endpoint delay, with and without Smart Turn")
+                   "endpoint delay: fixed hang-over, the words so far, Smart Turn")
     p.add_argument("--wake", action="store_true",
                    help="also measure the wake word: false wakes per hour, misses, idle CPU")
     p.add_argument("--wake-hours", type=float, default=1.0,
@@ -99,7 +100,8 @@ def _variants(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
             raise ConfigError("bench-without", f"unknown technique {tech!r}",
                               f"use some of: {', '.join(TECHNIQUES)}")
         ov = json.loads(json.dumps(out[0][1]))
-        section = {"sized_ctx": "asr", "aec": "aec"}.get(tech, "engine")
+        section = {"sized_ctx": "asr", "aec": "aec", "wait_unfinished": "vad"}.get(tech,
+                                                                                "engine")
         key = "enabled" if tech == "aec" else tech
         ov.setdefault(section, {})[key] = False
         out.append((f"{out[0][0]} without {tech}", ov))
@@ -159,7 +161,8 @@ def measure(label: str, overrides: dict[str, Any], args: argparse.Namespace,
                        **{k: getattr(cfg.engine, k) for k in
                           ("speculative", "first_clause", "prefix_cache", "warm_up")},
                        "sized_ctx": cfg.asr.sized_ctx, "aec": cfg.aec.enabled,
-                       "smart_turn": bool(cfg.vad.turn_model)},
+                       "smart_turn": bool(cfg.vad.turn_model),
+                       "wait_unfinished": cfg.vad.wait_unfinished},
             "turns": len(figs),
             "voice_to_voice_s": v2v, "naive_voice_to_voice_s": nv2v,
             "speedup_vs_naive": speedup(v2v, nv2v),

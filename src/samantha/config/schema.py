@@ -200,6 +200,10 @@ class VadConfig:
     """Silence that ends the utterance when the model says they are not done."""
     turn_threshold: float = 0.5
     """P(turn complete) above which the utterance ends at once."""
+    wait_unfinished: bool = True
+    """Without an end-of-turn model: at a pause, read the words so far (the speculative
+    start's transcript) and wait up to ``max_hangover_s`` when they end unfinished ("tell me
+    about the ..."); finished words end at ``hangover_s`` as before (``pipeline.ending``)."""
 
 
 @dataclass(frozen=True, slots=True)

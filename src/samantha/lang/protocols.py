@@ -248,6 +248,11 @@ class Words:
     reassurance: Pattern = None
     """A sentence that calls something safe to have ("you can still eat", "without any
     issues"): said of what they told her they must avoid, it is dropped whatever was asked."""
+    unfinished: Pattern = None
+    """The end of words that cannot end what someone says (an article, a preposition, a
+    conjunction, an auxiliary: "tell me about the", "I was thinking that maybe we could"):
+    heard at a pause, she waits for the rest (``pipeline.ending``). A language with an
+    analyser asks it instead (``Analyser.open_ended``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +318,10 @@ class Analyser(Protocol):
     def unreadable(self, sentence: str, known: tuple[str, ...] = ()) -> str:
         """The first word of ``sentence`` that is no word of the language ('' when none is;
         ``known`` are never taken for one: the person's own words, her name)."""
+
+    def open_ended(self, words: str) -> bool:
+        """Do ``words`` stop where nobody stops (a particle, a connective ending, a conjunction:
+        "내일 날씨가", "전화하고")? The end of turn waits for the rest."""
 
     def warm_up(self) -> None:
         """Load the analyser now, not on the first turn that needs it."""

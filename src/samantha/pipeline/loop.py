@@ -36,7 +36,7 @@ from samantha.clock import now_ns
 from samantha.companion.brain import Conversation
 from samantha.config import Config
 from samantha.inference.engines import Engines
-from samantha.pipeline import hearing
+from samantha.pipeline import ending, hearing
 from samantha.pipeline.events import BargeIn, SpeechEnded, TurnReport
 from samantha.pipeline.hearing import MAX_ASKS, heard_clearly
 from samantha.pipeline.states import Happened, State, is_barge_in, next_state
@@ -55,6 +55,8 @@ class Turn:
     result: TurnResult
     speculative: bool
     audio_s: float
+    heard: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the transcript is in ``result`` (or transcribing failed)."""
 
 
 @dataclass
@@ -94,7 +96,8 @@ class TurnLoop:
     # -- the loop ---------------------------------------------------------------------------
     async def serve(self, mic: Microphone, heartbeat: Callable[[], None] = lambda: None) -> None:
         """Turn after turn until the microphone ends or the task is cancelled."""
-        segmenter = make_segmenter(self.cfg.vad, semantic=self.engines.turn is not None)
+        segmenter = make_segmenter(self.cfg.vad, semantic=self.engines.turn is not None,
+                                   words=self._reads_words)
         try:
             async for chunk in mic.chunks():
                 heartbeat()
@@ -168,6 +171,9 @@ class TurnLoop:
             if audio is not None:
                 self._asking = asyncio.create_task(self._ask_turn(
                     audio, segmenter.endpointer.pause_id, segmenter))
+        elif kind is EventKind.SPEECH_CHECK and self._reads_words:
+            self._asking = asyncio.create_task(self._ask_words(
+                self.current, segmenter.endpointer.pause_id, segmenter))
         elif kind is EventKind.SPEECH_RESUME:
             self._drop_speculation("speech resumed")
         elif kind is EventKind.SPEECH_DROP:
@@ -202,10 +208,33 @@ class TurnLoop:
             turn.result.log.emit(SpeechEnded(now_ns(), at_ns, event.utterance.audio.seconds,
                                              event.reason))
 
+    @property
+    def _reads_words(self) -> bool:
+        """The end of turn reads the words so far (``pipeline.ending``): no end-of-turn model,
+        ``[vad] wait_unfinished``, and a speculative start whose transcript it can read."""
+        return self.engines.turn is None and self.cfg.vad.wait_unfinished \
+            and self.cfg.engine.speculative
+
+    async def _ask_words(self, turn: Turn | None, pause_id: int, segmenter: Segmenter) -> None:
+        """Do the words so far end unfinished ("tell me about the")? Read from the speculative
+        start's own transcript (nothing is transcribed twice); without one the pause ends at
+        the usual hang-over."""
+        complete = True
+        if turn is not None and turn.speculative and not turn.task.done():
+            await turn.heard.wait()
+            text = turn.result.transcript
+            complete = not ending.unfinished(text, lang.pack_for(text, self.conversation.home))
+            if not complete:
+                log.debug("unfinished at a pause (%r): waiting for the rest", text[-40:])
+        self._hand_verdict(complete, pause_id, segmenter)
+
     async def _ask_turn(self, audio: AudioChunk, pause_id: int, segmenter: Segmenter) -> None:
         """Ask the end-of-turn model (on its worker) and hand its answer to the segmenter."""
         assert self.engines.turn is not None
         complete = await self.engines.turn.complete_async(audio.samples)
+        self._hand_verdict(complete, pause_id, segmenter)
+
+    def _hand_verdict(self, complete: bool, pause_id: int, segmenter: Segmenter) -> None:
         anchor_ns, anchor_s = self._anchor
         for event in segmenter.verdict(complete, pause_id):
             at_ns = anchor_ns + int((event.at_s - anchor_s) * 1e9) if anchor_ns \
@@ -218,17 +247,19 @@ class TurnLoop:
     # -- turns ------------------------------------------------------------------------------
     def _start(self, audio: AudioChunk, speech_end_ns: int, speculative: bool) -> Turn:
         result = TurnResult()
-        go = asyncio.Event()
-        task = asyncio.create_task(self._turn(audio, speech_end_ns, result, go))
-        turn = Turn(task, go, result, speculative, audio.seconds)
+        go, transcribed = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(self._turn(audio, speech_end_ns, result, go, transcribed))
+        turn = Turn(task, go, result, speculative, audio.seconds, transcribed)
         task.add_done_callback(lambda _t: self._turn_done(turn))
+        task.add_done_callback(lambda _t: transcribed.set())  # failed or cancelled: no wait
         return turn
 
     async def _turn(self, audio: AudioChunk, speech_end_ns: int, result: TurnResult,
-                    go: asyncio.Event) -> None:
+                    go: asyncio.Event, transcribed: asyncio.Event) -> None:
         if not self.delivery.streaming:  # the naive cascade starts only once the person is done
             await go.wait()
         heard = await transcribe(audio, self.engines, self.conversation, result, self.delivery)
+        transcribed.set()
         decision = self.wake.decide(result.transcript, now_ns() / 1e9)  # pure: safe now
         recent = [line for t in self.turns[-2:] for line in (*t.spoken, " ".join(t.spoken))]
         if decision.woke and not self.wake.named(result.transcript) \

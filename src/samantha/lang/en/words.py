@@ -122,6 +122,16 @@ WORDS = Words(
                        r"\w+-free|free of|swap|replace|except|never|(?<!why )not (eat|have|try|"
                        r"use|do|safe|good|a good idea)|don'?t (eat|have|try|use|do)|isn'?t safe|"
                        r"aren'?t safe|unsafe|dangerous|risky|careful with)\b", _I),
+    unfinished=re.compile(
+        r"\b(the|a|an|my|your|his|her|our|their|its|this|that|these|those|some|any|every|"
+        r"no|to|of|in|on|at|for|from|with|about|into|onto|by|like|than|as|over|under|"
+        r"between|through|during|before|after|without|and|but|or|nor|so|because|if|when|"
+        r"whether|while|although|though|unless|until|since|where|which|who|whom|whose|"
+        r"what|how|why|is|are|was|were|be|been|being|am|do|does|did|have|has|had|can|could|"
+        r"will|would|shall|should|may|might|must|i|i'm|i've|i'd|i'll|you're|we're|they're|"
+        r"it's|there's|gonna|wanna|gotta|going|um+|uh+|er+|erm|hmm+|very|really|more|most|"
+        r"less|quite|just|also|not|don't|doesn't|didn't|can't|won't|isn't|aren't|let's)"
+        r"[\s,.…-]*$", _I),
     correction=re.compile(r"\b(actually|sorry|i meant|not \w+|no longer|anymore|now|changed|"
                           r"moved|switched|correction|new)\b", _I),
 )

@@ -309,3 +309,18 @@ def speaks_to_you(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or any(
         (t.tag == "EP" and t.form in ("시", "으시")) or t.form == "세요"
         or (t.tag == "NP" and t.form in _YOU) for t in tokens)
+
+
+_OPEN = ("EC", "ETM", "MAJ", "MM", "IC")
+"""Last morphemes after which nobody stops: a connective ending ("-고", "-는데"), an adnominal
+ending ("먹는"), a conjunctive adverb ("그런데"), a determiner ("그", "무슨"), a filler ("음")."""
+
+
+def open_ended(words: str) -> bool:
+    """Do ``words`` end on a particle or one of ``_OPEN`` ("내일 날씨가", "전화하고")?"""
+    tokens = kiwi().tokenize(words.strip().rstrip(".,… "))
+    if not tokens:
+        return False
+    tag = tokens[-1].tag
+    return tag.startswith("J") or tag in _OPEN
+

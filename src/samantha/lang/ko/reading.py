@@ -26,6 +26,11 @@ class KoreanGrammar:
         names = (*known, *(form for k in known for form in wake.korean_forms(k)))
         return grammar.unreadable(sentence, names) or ""
 
+    def open_ended(self, words: str) -> bool:
+        from samantha.lang.ko import grammar
+
+        return script.has(words, "hangul") and grammar.open_ended(words)
+
     def warm_up(self) -> None:
         from samantha.lang.ko import grammar
 
