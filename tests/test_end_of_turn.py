@@ -143,16 +143,18 @@ def test_no_model_no_checks_the_pause_is_inside_the_hangover() -> None:
 
 
 def test_a_pause_after_unfinished_words_is_waited_through() -> None:
-    # 0.7 s of silence after "I was thinking that": past the hang-over, so without reading
-    # the words she answers the first half; reading them, she waits and hears it all
-    loop, room = loop_with(None, ["I was thinking that", FULL], pause_s=0.7, words=True)
+    # 0.7 s of silence after "I was thinking that maybe we could": past the hang-over, so
+    # without reading the words she answers the first half; reading them, she waits
+    loop, room = loop_with(None, ["I was thinking that maybe we could", FULL], pause_s=0.7,
+                           words=True)
     serve(loop, room)
     ended = loop.turns[0].log.first(SpeechEnded)
     assert isinstance(ended, SpeechEnded) and ended.audio_s > 2.5
     assert loop.conversation.history[0][0] == FULL
-    loop, room = loop_with(None, ["I was thinking that", FULL], pause_s=0.7, words=False)
+    loop, room = loop_with(None, ["I was thinking that maybe we could", FULL], pause_s=0.7,
+                           words=False)
     serve(loop, room)
-    assert loop.turns[0].transcript == "I was thinking that"  # cut off
+    assert loop.turns[0].transcript == "I was thinking that maybe we could"  # cut off
 
 
 def test_a_pause_after_finished_words_ends_at_the_hangover() -> None:
@@ -167,6 +169,8 @@ def test_a_pause_after_finished_words_ends_at_the_hangover() -> None:
     ("Can you tell me about the", True), ("I was thinking that maybe we could", True),
     ("So my sister and", True), ("How long should I", True), ("um", True),
     ("What's the capital of France?", False), ("Tell me a joke.", False),
+    ("How long should I?", True), ("Should I?", False), ("Where are you from?", False),
+    ("So my sister and her husband are coming over.", False), ("Turn it off", False),
     ("Turn off the light", False), ("Set a timer for 5 minutes", False),
     ("내일 날씨가", True), ("엄마한테 전화하고", True), ("제가 어제 마트에 갔는데", True),
     ("그런데", True), ("오늘 날씨 어때요", False), ("타이머 맞춰 줘", False),

@@ -23,8 +23,10 @@ def unfinished(text: str, pack: Pack) -> bool:
     """Do the words so far end where nobody stops ("Can you tell me about the")? An empty
     transcript, or a language without the words, is not unfinished."""
     words = _TRAIL.sub("", text.strip())
-    if not words or words.endswith(("?", "!")):
+    if not words or words.endswith("!"):
         return False
     if pack.analyser is not None:  # Korean: Kiwi reads the last morpheme
-        return pack.analyser.open_ended(words)
+        return pack.analyser.open_ended(words.rstrip("?"))
+    # a "?" is left on: whisper hears a rise as a question ("How long should I?"), and the
+    # language's words say which questions are unfinished all the same
     return bool(pack.words.unfinished and pack.words.unfinished.search(words))

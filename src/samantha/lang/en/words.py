@@ -122,16 +122,23 @@ WORDS = Words(
                        r"\w+-free|free of|swap|replace|except|never|(?<!why )not (eat|have|try|"
                        r"use|do|safe|good|a good idea)|don'?t (eat|have|try|use|do)|isn'?t safe|"
                        r"aren'?t safe|unsafe|dangerous|risky|careful with)\b", _I),
+    # words that cannot end what someone says: an article, a possessive, a conjunction, "to",
+    # a preposition that takes an object, an auxiliary or modal, a subject pronoun, a filler
+    # (not the particles that end phrasal verbs: "coming over", "turn it off", "seen it before")
     unfinished=re.compile(
-        r"\b(the|a|an|my|your|his|her|our|their|its|this|that|these|those|some|any|every|"
-        r"no|to|of|in|on|at|for|from|with|about|into|onto|by|like|than|as|over|under|"
-        r"between|through|during|before|after|without|and|but|or|nor|so|because|if|when|"
-        r"whether|while|although|though|unless|until|since|where|which|who|whom|whose|"
-        r"what|how|why|is|are|was|were|be|been|being|am|do|does|did|have|has|had|can|could|"
-        r"will|would|shall|should|may|might|must|i|i'm|i've|i'd|i'll|you're|we're|they're|"
-        r"it's|there's|gonna|wanna|gotta|going|um+|uh+|er+|erm|hmm+|very|really|more|most|"
-        r"less|quite|just|also|not|don't|doesn't|didn't|can't|won't|isn't|aren't|let's)"
-        r"[\s,.…-]*$", _I),
+        r"\b(the|a|an|my|your|his|her|our|their|its|this|these|those|some|any|every|no|to|of|"
+        r"for|from|with|about|into|onto|at|between|during|without|than|and|but|or|nor|so|"
+        r"because|if|when|whether|while|although|though|unless|until|where|which|who|whose|"
+        r"what|how|why|is|are|was|were|am|be|been|being|do|does|did|have|has|had|can|could|"
+        r"will|would|shall|should|may|might|must|i|we|they|he|she|i'm|i've|i'd|i'll|you're|"
+        r"we're|they're|it's|there's|gonna|wanna|gotta|um+|uh+|er+|erm|hmm+|really|very|"
+        r"quite|just|also|not|don't|doesn't|didn't|can't|won't|isn't|aren't|let's)"
+        r"[\s,.…-]*$|"
+        # a question that stops on a word no question ends on ("about the?"), or at its subject
+        # without its verb ("How long should I?")
+        r"\b(the|a|an|my|your|our|their|and|but|or|to|of|because)\s*\?\s*$|"
+        r"^\s*(?:what|how|where|when|why|which|who)\b.*\b(?:do|does|did|can|could|will|would|"
+        r"should|shall|may|might|must)\s+(?:i|you|we|they|he|she|it)\s*\?\s*$", _I),
     correction=re.compile(r"\b(actually|sorry|i meant|not \w+|no longer|anymore|now|changed|"
                           r"moved|switched|correction|new)\b", _I),
 )
