@@ -29,16 +29,21 @@ MOODS = ("neutral", "low", "tense")
 
 
 _CLAUSE = re.compile(r"[,;:\u2014]\s*|\s-\s")
+_QUOTED = re.compile(r"[\"\u201c\u201d\u300c\u300e][^\"\u201c\u201d\u300c\u300d\u300e\u300f]*"
+                     r"(?:[\"\u201c\u201d\u300d\u300f]|$)")
+"""Words in double quotes (to the closing quote, or to the end of a piece the chunker cut):
+someone's words she quotes ('You can say "I'll come before the meeting"'), not her claim."""
 
 
 def _claims(pattern: re.Pattern[str] | None, sentence: str, pack: Pack) -> bool:
     """Does a clause of ``sentence`` match ``pattern`` without a negation in that clause ("I'm a
-    teacher, so I can't decide" claims; "I don't eat" does not)?"""
+    teacher, so I can't decide" claims; "I don't eat" does not)? Quoted words are not hers."""
     if pattern is None:
         return False
     negation = pack.words.negation
+    own = _QUOTED.sub(" ", sentence)
     return any(pattern.search(c) and not (negation is not None and negation.search(c))
-               for c in _CLAUSE.split(sentence))
+               for c in _CLAUSE.split(own))
 
 
 @dataclass(frozen=True, slots=True)
