@@ -21,6 +21,7 @@ from samantha.inference.turn_model import SmartTurn, features
 from samantha.pipeline.events import SpeechEnded
 from samantha.pipeline.loop import TurnLoop
 from samantha.pipeline.states import State
+from samantha.pipeline.turn import NAIVE, Style
 from samantha.testing.fakes import (
     ScriptedLanguageModel,
     ScriptedTranscriber,
@@ -93,13 +94,13 @@ def test_words_so_far_end_a_finished_pause_at_the_usual_hangover_not_sooner() ->
 
 
 def loop_with(turn: ScriptedTurn | None, lines: list[str], pause_s: float = 0.35,
-              words: bool = False) -> tuple[TurnLoop, Room]:
+              words: bool = False, style: Style | None = None) -> tuple[TurnLoop, Room]:
     cfg = load(board="", overrides={"wake": {"mode": "always"}, "aec": {"enabled": False},
                                     "vad": {"wait_unfinished": words}})
     engines = Engines(ScriptedTranscriber(lines), ScriptedLanguageModel(["Sure."]), ToneVoice(),
                       turn)
     loop = TurnLoop(engines, Conversation(cfg.persona, memory_cfg=MemoryConfig(
-        extract_facts=False)), cfg, Playback(22050))
+        extract_facts=False)), cfg, Playback(22050), None, style)
     room = Room(loop.speaker, duration_s=30, realtime=False,  # type: ignore[arg-type]
                 echo_gain_db=-90.0)
     pause = AudioChunk(np.zeros(int(pause_s * RATE), np.int16))
@@ -155,6 +156,17 @@ def test_a_pause_after_unfinished_words_is_waited_through() -> None:
                            words=False)
     serve(loop, room)
     assert loop.turns[0].transcript == "I was thinking that maybe we could"  # cut off
+
+
+def test_the_naive_cascade_has_no_words_to_read_and_keeps_the_fixed_hangover() -> None:
+    # it transcribes only once the person is done: waiting for words at a pause would hold
+    # every utterance to max_hangover_s (it did: +0.6 s on the bench's naive turns)
+    loop, room = loop_with(None, ["Tell me a joke.", "And one more."], pause_s=0.7, words=True,
+                           style=NAIVE)
+    serve(loop, room)
+    ended = loop.turns[0].log.first(SpeechEnded)
+    assert isinstance(ended, SpeechEnded) and ended.reason == "silence"
+    assert ended.audio_s < 2.2
 
 
 def test_a_pause_after_finished_words_ends_at_the_hangover() -> None:

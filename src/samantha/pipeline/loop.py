@@ -211,9 +211,10 @@ class TurnLoop:
     @property
     def _reads_words(self) -> bool:
         """The end of turn reads the words so far (``pipeline.ending``): no end-of-turn model,
-        ``[vad] wait_unfinished``, and a speculative start whose transcript it can read."""
+        ``[vad] wait_unfinished``, and a speculative start whose transcript it can read (the
+        naive cascade transcribes only once the person is done: nothing to read at a pause)."""
         return self.engines.turn is None and self.cfg.vad.wait_unfinished \
-            and self.cfg.engine.speculative
+            and self.cfg.engine.speculative and self.delivery.streaming
 
     async def _ask_words(self, turn: Turn | None, pause_id: int, segmenter: Segmenter) -> None:
         """Do the words so far end unfinished ("tell me about the")? Read from the speculative
