@@ -321,7 +321,7 @@ class Analyser(Protocol):
 
     def open_ended(self, words: str) -> bool:
         """Do ``words`` stop where nobody stops (a particle, a connective ending, a conjunction:
-        "내일 날씨가", "전화하고")? The end of turn waits for the rest."""
+        in Korean, "tomorrow's weather-SUBJ", "call-and")? The end of turn waits for the rest."""
 
     def warm_up(self) -> None:
         """Load the analyser now, not on the first turn that needs it."""
