@@ -14,14 +14,15 @@ log = logging.getLogger(__name__)
 
 def make_segmenter(cfg: VadConfig, semantic: bool = False, words: bool = False) -> Segmenter:
     """The configured segmenter; ``semantic``: an end-of-turn model will answer its checks
-    (a "complete" ends the utterance at once); ``words``: the words so far will (a "complete"
-    ends it at the usual hang-over, an unfinished one waits up to ``max_hangover_s``)."""
+    (a "complete" ends the utterance at once); ``words``: the words so far will, and can only
+    hold the end (unfinished words wait up to ``max_hangover_s``; otherwise the usual
+    hang-over, however late the answer comes)."""
     asks = semantic or words
     ep = EndpointConfig(hangover_s=cfg.hangover_s, preroll_s=cfg.preroll_s,
                         max_utterance_s=cfg.max_utterance_s,
                         turn_check_s=cfg.turn_check_s if asks else 0.0,
                         max_hangover_s=max(cfg.max_hangover_s, cfg.hangover_s),
-                        complete_after_s=0.0 if semantic else cfg.hangover_s)
+                        hold_only=words and not semantic)
     return Segmenter(ep, aggressiveness=cfg.aggressiveness, min_dbfs=cfg.min_dbfs)
 
 

@@ -78,10 +78,11 @@ class EndpointConfig:
     max_hangover_s: float = 0.0
     """Once asked: the silence that ends the utterance while the model's answer is pending or
     was "not done" (at least ``hangover_s``)."""
-    complete_after_s: float = 0.0
-    """A "complete" answer ends the utterance once the silence is at least this long (0: at
-    once, as Smart Turn does; ``hangover_s`` for the check on the words so far, which only
-    ever waits longer, never ends sooner)."""
+    hold_only: bool = False
+    """The check can only hold the end (the words so far): an "unfinished" answer waits up to
+    ``max_hangover_s``; until it answers, or when it answers "finished", the utterance ends at
+    ``hangover_s`` as without it, so a slow answer never delays the end. False (Smart Turn):
+    once asked, "done" ends at once and no answer yet waits up to ``max_hangover_s``."""
 
     def __post_init__(self) -> None:
         asks = self.turn_check_s > 0
@@ -159,7 +160,7 @@ class Endpointer:
         self._quiet = 0.0      # silence counted: the onset gap (IDLE) or the pause length
         self._quiet_at = 0.0   # where the current silence began
         self._asked = False    # the end-of-turn model was asked about this pause
-        self._complete = False  # and answered "complete" before complete_after_s
+        self._held = False     # and it answered "not done" (``hold_only``)
 
     def update(self, frame_s: float, is_speech: bool) -> SpeechEvent | None:
         """Advance the clock by one frame and return the event it settles, if any."""
@@ -205,7 +206,7 @@ class Endpointer:
         self._quiet += frame_s
         if self._quiet >= self.config.blip_s - _EPS:
             self.state, self._speech, self._asked = EndpointState.PAUSED, 0.0, False
-            self._complete = False
+            self._held = False
             self.pause_id += 1
             return self._event(EventKind.SPEECH_PAUSE, self._quiet_at)
         return None
@@ -225,24 +226,23 @@ class Endpointer:
         if cfg.turn_check_s > 0 and not self._asked and self._quiet >= cfg.turn_check_s - _EPS:
             self._asked = True
             return self._event(EventKind.SPEECH_CHECK, self._quiet_at)
-        if self._complete and self._quiet >= cfg.complete_after_s - _EPS:
-            return self._close(self._quiet_at, "turn_complete")
-        if self._quiet >= (cfg.max_hangover_s if self._asked else cfg.hangover_s) - _EPS:
+        waits = self._held or (self._asked and not cfg.hold_only)
+        if self._quiet >= (cfg.max_hangover_s if waits else cfg.hangover_s) - _EPS:
             return self._close(self._quiet_at, "silence")
         return None
 
     def verdict(self, complete: bool, pause_id: int) -> SpeechEvent | None:
         """The end-of-turn model's answer about pause ``pause_id``: complete ends the utterance
-        (reason ``turn_complete``) now, or once the silence reaches ``complete_after_s``; not
-        done waits up to ``max_hangover_s``. An answer
+        (reason ``turn_complete``) now; not done waits up to ``max_hangover_s``. With
+        ``hold_only`` only "not done" counts (it holds the end); "done" changes nothing. An answer
         about a pause that is over (the person went on) is ignored."""
-        if not complete or self.state is not EndpointState.PAUSED or not self._asked \
+        if self.state is not EndpointState.PAUSED or not self._asked \
                 or pause_id != self.pause_id:
             return None
-        if self._quiet < self.config.complete_after_s - _EPS:
-            self._complete = True  # ends when the silence reaches complete_after_s
+        if self.config.hold_only:
+            self._held = self._held or not complete
             return None
-        return self._close(self._quiet_at, "turn_complete")
+        return self._close(self._quiet_at, "turn_complete") if complete else None
 
     def _close(self, end: float, reason: str) -> SpeechEvent:
         if end - self._start < self.config.min_utterance_s - _EPS:

@@ -106,8 +106,8 @@ def build(fixtures: Path | None = None) -> list[Item]:
 
 class Words:
     """The check on the words so far (``pipeline.ending``), as the loop runs it: whisper's
-    transcript of the audio up to the pause, read for an unfinished end. Here it is
-    transcribed at the check; at home the speculative start has begun it a little earlier."""
+    transcript of the audio up to the pause (begun at the pause, as the speculative start
+    does), read at the check for an unfinished end; its answer counts from when it is ready."""
 
     def __init__(self, asr: Transcriber) -> None:
         self.asr = asr
@@ -131,6 +131,7 @@ def run_one(item: Item, cfg: Config,
     pcm = stream.astype(np.int16)
     true_end = 0.3 + item.speech_end_s
     pending: tuple[float, bool, int] | None = None
+    heard: tuple[float, bool] | None = None  # the words: (ready at, finished), from the pause
     took: list[float] = []
     step = RATE * 30 // 1000
     for start in range(0, len(pcm), step):
@@ -139,7 +140,18 @@ def run_one(item: Item, cfg: Config,
         if pending is not None and now >= pending[0]:
             events += seg.verdict(pending[1], pending[2])
         for ev in events:
-            if ev.kind is EventKind.SPEECH_CHECK and model is not None:
+            if ev.kind is EventKind.SPEECH_PAUSE and isinstance(model, Words):
+                # at home the speculative start transcribes from the pause; the check reads it
+                sofar = seg.current_audio()
+                assert sofar is not None
+                t0 = time.perf_counter()
+                done = model.complete(sofar.samples)
+                took.append(time.perf_counter() - t0)
+                heard = (now + took[-1], done)
+            elif ev.kind is EventKind.SPEECH_CHECK and isinstance(model, Words):
+                assert heard is not None
+                pending = (max(now, heard[0]), heard[1], seg.endpointer.pause_id)
+            elif ev.kind is EventKind.SPEECH_CHECK and model is not None:
                 sofar = seg.current_audio()
                 assert sofar is not None
                 t0 = time.perf_counter()
