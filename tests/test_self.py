@@ -177,6 +177,8 @@ def test_a_reminder_to_call_is_still_the_secretarys() -> None:
      "I'm not tired, but you sound worn out."),
     ("ko", "오늘 너무 피곤해.", "저도 좀 피곤해요. 오늘 많이 바빴어요?", "오늘 많이 바빴어요?"),
     ("ko", "배고파.", "많이 배고프겠어요. 뭐 먹고 싶어요?", "많이 배고프겠어요. 뭐 먹고 싶어요?"),
+    ("ko", "요즘 읽을 만한 책 하나 추천해 줘.", "저는 재미있는 책을 읽고 있어요. 소설은 어때요?",
+     "소설은 어때요?"),
     # words she quotes are not her claim (a misheard "How do I say come before a meeting?")
     ("en", "How do I say come before a meeting?", 'You can say "I\'ll come before the meeting."',
      'You can say "I\'ll come before the meeting."'),
