@@ -8,6 +8,8 @@ words, "is", "percent of") and this module does the rest: the value with the usu
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -78,3 +80,21 @@ def show(value: Fraction) -> tuple[str, bool]:
         if (value * 10**places).denominator == 1:
             return f"{float(value):.{places}f}", False
     return f"{float(value):.2f}", True
+
+
+Reader = Callable[[str], tuple[str, Fraction | None] | None]
+"""A language's reading of a sum it matched: (the sum as she says it back, its value)."""
+
+
+def found(claim: re.Match[str] | None, asked: re.Match[str] | None, read: Reader,
+          number: Callable[[str], Fraction | None]) -> Sum | None:
+    """The ``Sum`` a language's patterns matched: a claim (groups ``expr`` and ``claimed``)
+    first, else a sum asked (group ``expr``); None when neither reads as one."""
+    if claim is not None:
+        got, claimed = read(claim.group("expr")), number(claim.group("claimed"))
+        if got is None or claimed is None:
+            return None
+        return Sum(got[0], got[1], claimed, claim.group("claimed").replace(",", ""))
+    got = read(asked.group("expr")) if asked is not None else None
+    return Sum(*got) if got else None
+

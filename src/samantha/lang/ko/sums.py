@@ -77,17 +77,8 @@ def read(expr: str) -> tuple[str, Fraction | None] | None:
 
 def find(text: str) -> Sum | None:
     """The sum in ``text`` said as a claim or asked; None when it holds none."""
-    m = _CLAIM.search(text)
-    if m:
-        got, claimed = read(m.group("expr")), arith.number(m.group("claimed"))
-        if got is None or claimed is None:
-            return None
-        return Sum(got[0], got[1], claimed, m.group("claimed").replace(",", ""))
-    m = _ASKED.search(text)
-    if m:
-        got = read(m.group("expr"))
-        return Sum(*got) if got else None
-    return None
+    claim = _CLAIM.search(text)
+    return arith.found(claim, None if claim else _ASKED.search(text), read, arith.number)
 
 
 def reading(word: str) -> str:
