@@ -134,6 +134,17 @@ def run_one(item: Item, cfg: Config,
     heard: tuple[float, bool] | None = None  # the words: (ready at, finished), from the pause
     took: list[float] = []
     step = RATE * 30 // 1000
+
+    def ask(now: float) -> tuple[float, bool]:
+        """(when the answer is ready, finished?) for the audio so far, timed for real."""
+        assert model is not None
+        sofar = seg.current_audio()
+        assert sofar is not None
+        t0 = time.perf_counter()
+        done = model.complete(sofar.samples)
+        took.append(time.perf_counter() - t0)
+        return now + took[-1], done
+
     for start in range(0, len(pcm), step):
         events = seg.feed(AudioChunk(pcm[start:start + step], RATE, 1, 1))
         now = seg.position_s
@@ -141,23 +152,10 @@ def run_one(item: Item, cfg: Config,
             events += seg.verdict(pending[1], pending[2])
         for ev in events:
             if ev.kind is EventKind.SPEECH_PAUSE and isinstance(model, Words):
-                # at home the speculative start transcribes from the pause; the check reads it
-                sofar = seg.current_audio()
-                assert sofar is not None
-                t0 = time.perf_counter()
-                done = model.complete(sofar.samples)
-                took.append(time.perf_counter() - t0)
-                heard = (now + took[-1], done)
-            elif ev.kind is EventKind.SPEECH_CHECK and isinstance(model, Words):
-                assert heard is not None
-                pending = (max(now, heard[0]), heard[1], seg.endpointer.pause_id)
+                heard = ask(now)  # at home the speculative start transcribes from the pause
             elif ev.kind is EventKind.SPEECH_CHECK and model is not None:
-                sofar = seg.current_audio()
-                assert sofar is not None
-                t0 = time.perf_counter()
-                done = model.complete(sofar.samples)
-                took.append(time.perf_counter() - t0)
-                pending = (now + took[-1], done, seg.endpointer.pause_id)
+                ready, done = heard if isinstance(model, Words) and heard else ask(now)
+                pending = (max(now, ready), done, seg.endpointer.pause_id)
             elif ev.kind is EventKind.SPEECH_END:
                 decided = now if ev.reason == "turn_complete" else ev.decided_at_s
                 return ev.at_s < true_end - 0.15, decided - true_end, took
