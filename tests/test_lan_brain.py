@@ -241,6 +241,10 @@ def test_llama_server_gets_a_slot_per_room_each_with_its_context(tmp_path: Path)
     assert "-np 4" in joined and "-c 8192" in joined and "--no-kv-unified" in joined
     assert "--cont-batching" in joined and f"--host {tmp_path / 'x.sock'}" in joined
     assert "--no-webui" in joined and "-t 2" in joined
+    assert "--load-mode none" in joined  # the weights held once ([llm] mmap = false)
+    mapped = server_args(Path("/bin/llama-server"), Path("m.gguf"), tmp_path / "x.sock", 4, 2048,
+                         2, mmap=True)
+    assert "--load-mode mmap" in " ".join(mapped)
 
 
 # ------------------------------------------------------------------ the unit and doctor

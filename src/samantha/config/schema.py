@@ -149,6 +149,12 @@ class LlmConfig:
     "Threads"): only for a box that runs her alone. ``inference.openmp``."""
     n_ctx: int = 2048
     """Context window in tokens (persona, history and reply together)."""
+    mmap: bool = False
+    """Map the model file instead of reading it in. Off: on x86 and the Pi 5 llama.cpp copies
+    the weights into a faster layout as it loads, and a mapped file then stays resident beside
+    that copy (+600 MB for the 1.5B model, measured in docs/bench.md, "Memory"); read in, the
+    weights are held once. On, the kernel may drop the file's pages under pressure (and read
+    them back from the card later)."""
     max_tokens: int = 96
     """Longest reply in tokens."""
     temperature: float = 0.6

@@ -74,7 +74,7 @@ def build_llm(cfg: Config) -> LanguageModel:
         endpoint = parse_endpoint(cfg.llm.endpoint)
     import_llama(cfg.llm.omp_spin)  # here, on the loading thread, after whisper.cpp's runtime
     local = LlamaModel(path, cfg.llm.threads, cfg.llm.n_ctx, sampling(cfg),
-                       gpu_layers=cfg.system.gpu_layers)
+                       gpu_layers=cfg.system.gpu_layers, mmap=cfg.llm.mmap)
     local.prefix_cache = cfg.engine.prefix_cache
     if endpoint is None:
         return local
@@ -118,7 +118,7 @@ def build_room_brain(cfg: Config, slots: int) -> RoomBrain:
     binary = find_binary(cfg.serve.llama_server)
     path = modelstore.path_for(cfg.llm.model, cfg.models_path)
     brain = start_room_brain(binary, path, slots, cfg.llm.n_ctx, cfg.llm.threads, sampling(cfg),
-                             cfg.system.gpu_layers, cfg.llm.omp_spin)
+                             cfg.system.gpu_layers, cfg.llm.omp_spin, cfg.llm.mmap)
     brain.prefix_cache = cfg.engine.prefix_cache
     return brain
 

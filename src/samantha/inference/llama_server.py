@@ -57,13 +57,15 @@ def find_binary(configured: str = "") -> Path:
 
 
 def server_args(binary: Path, model: Path, sock: Path, slots: int, n_ctx: int, threads: int,
-                gpu_layers: int = 0) -> list[str]:
+                gpu_layers: int = 0, mmap: bool = False) -> list[str]:
     """The command line: every slot its own ``n_ctx`` (no unified pool, so one room's long
-    history cannot crowd out another), no web UI, no host-RAM prompt cache beyond the slots."""
+    history cannot crowd out another), no web UI, no host-RAM prompt cache beyond the slots,
+    and the weights held once (``[llm] mmap``)."""
     return [str(binary), "-m", str(model), "--host", str(sock), "--port", "1",
             "-np", str(slots), "-c", str(n_ctx * slots), "--no-kv-unified", "--cont-batching",
             "-t", str(threads), "-tb", str(threads), "-b", "256", "-ngl", str(gpu_layers),
-            "--cache-ram", "0", "--no-webui", "--jinja", "--slot-prompt-similarity", "0"]
+            "--cache-ram", "0", "--no-webui", "--jinja", "--slot-prompt-similarity", "0",
+            "--load-mode", "mmap" if mmap else "none"]
 
 
 def health(where: Endpoint, timeout_s: float = 2.0) -> int:
@@ -267,11 +269,13 @@ class RoomBrain:
 
 
 def start_room_brain(binary: Path, model: Path, slots: int, n_ctx: int, threads: int,
-                     sampling: Sampling, gpu_layers: int = 0, spin: int = 0) -> RoomBrain:
+                     sampling: Sampling, gpu_layers: int = 0, spin: int = 0,
+                     mmap: bool = False) -> RoomBrain:
     """Start ``llama-server`` with ``slots`` slots on a private socket and wait for it."""
     where = Path(tempfile.mkdtemp(prefix="samantha-brain-"))
     sock = where / "llama.sock"
-    server = LlamaServer(server_args(binary, model, sock, slots, n_ctx, threads, gpu_layers),
+    server = LlamaServer(server_args(binary, model, sock, slots, n_ctx, threads, gpu_layers,
+                                     mmap),
                          Endpoint(unix=str(sock)), server_env(spin))
     try:
         server.start()

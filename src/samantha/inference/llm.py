@@ -40,8 +40,11 @@ class LlamaModel:
     """Owns one llama.cpp context on its own thread."""
 
     def __init__(self, model_path: Path, threads: int = 2, n_ctx: int = 2048,
-                 sampling: Sampling | None = None, seed: int = 7, gpu_layers: int = 0) -> None:
+                 sampling: Sampling | None = None, seed: int = 7, gpu_layers: int = 0,
+                 mmap: bool = False) -> None:
         self.model_path = Path(model_path)
+        self.mmap = mmap
+        """Map the file (``[llm] mmap``); off, the weights are read in and held once."""
         self.gpu_layers = gpu_layers
         """Layers offloaded to the GPU (a CUDA build of llama.cpp, e.g. on a Jetson)."""
         self.threads = threads
@@ -63,7 +66,7 @@ class LlamaModel:
             self._llm = Llama(
                 model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.threads,
                 n_threads_batch=self.threads, n_batch=256, seed=self.seed, verbose=False,
-                n_gpu_layers=self.gpu_layers,
+                n_gpu_layers=self.gpu_layers, use_mmap=self.mmap,
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise LlmError("load", f"llama.cpp could not load {self.model_path} ({exc})",
