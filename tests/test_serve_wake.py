@@ -290,7 +290,7 @@ def test_a_satellite_that_asks_the_hub_to_wake_uses_the_same_detector(tmp_path: 
     talk = spoken(tmp_path, f"{OTHER[0]} {OTHER[1]}", "en-gb").samples  # about 6 s of speech
     word = spoken(tmp_path, "Okay Nabu, lights on.", "en-us").samples  # about 2.3 s
     utterance = AudioChunk(np.concatenate([talk, word]), RATE)
-    asr = ScriptedTranscriber(["Okay Nabu, lights on."])
+    asr = ScriptedTranscriber(["Okay Nabu, lights on."] * 4)  # the same words at every read
     llm = ScriptedLanguageModel(["Done."])
     pipeline = RunPipeline(PipelineStage.WAKE, PipelineStage.TTS, wake_word_names=["okay_nabu"])
 
@@ -313,8 +313,11 @@ def test_a_satellite_that_asks_the_hub_to_wake_uses_the_same_detector(tmp_path: 
     sat = asyncio.run(go())
     [turn] = sat.turns
     assert not turn.error and turn.audible, turn.error
-    assert len(asr.calls) == 1, asr.calls  # only the utterance with the word was transcribed
-    assert 1.5 < asr.calls[0] < 4.0, asr.calls  # and it was that one, not the talk
+    assert turn.transcript == "Okay Nabu, lights on."
+    # only the utterance with the word was transcribed, never the talk before it: read at the
+    # pause after "Okay Nabu," and at the pause that ended it, whose words were the turn's
+    # (``serve.early``: not transcribed again)
+    assert len(asr.calls) == 2 and all(1.0 < s < 4.0 for s in asr.calls), asr.calls
     events = sat.events
     assert "detection" in events
     assert events.index("detection") < events.index("voice-stopped") < events.index("transcript")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from wyoming.asr import Transcript
@@ -47,10 +48,12 @@ from samantha.audio.vad import EventKind, SpeechEvent
 from samantha.clock import now_ns
 from samantha.config import Config
 from samantha.errors import SamanthaError
+from samantha.inference.protocols import Transcript as Words
 from samantha.pipeline import turn
 from samantha.pipeline.events import SpeechEnded, TurnReport
 from samantha.pipeline.hearing import MAX_ASKS, heard_clearly
 from samantha.pipeline.wake import match_phrase
+from samantha.serve.early import EarlyWords
 from samantha.serve.protocol import Endpoint, ProtocolError, read_event, refuse, write_event
 from samantha.serve.rooms import Household, Room
 from samantha.serve.services import audio_of, pcm, to_16k
@@ -169,7 +172,10 @@ class _Session:
     def __init__(self, link: SatelliteLink, room: Room, writer: asyncio.StreamWriter) -> None:
         self.link, self.room, self.writer = link, room, writer
         self.cfg = link.cfg
-        self.segmenter = make_segmenter(self.cfg.vad)
+        self.early = EarlyWords(room.engines.asr, lang.resolve(self.cfg.persona)) \
+            if self.cfg.vad.wait_unfinished else None
+        """The words so far at a pause (``serve.early``): the end of turn reads them."""
+        self.segmenter = make_segmenter(self.cfg.vad, words=self.early is not None)
         self.pipeline: RunPipeline | None = None
         self.turn: asyncio.Task[None] | None = None
         self.playing_until_ns = 0
@@ -224,7 +230,7 @@ class _Session:
 
     async def _listen(self, pipeline: RunPipeline) -> None:
         """A new pipeline: reset the segmenter's clock and choose how she wakes."""
-        self.segmenter.reset()
+        self._reset()
         self.clock_s, self.heard_at_s, self.speech_start_s = 0.0, float("-inf"), None
         self.wake = None
         if pipeline.start_stage.value != "wake":
@@ -278,8 +284,15 @@ class _Session:
             self.speech_start_s, self.voice_started = ev.at_s, False
             if self.wake is None or self._heard(ev.at_s):
                 await self._voice_started()
+        elif kind is EventKind.SPEECH_CHECK and self.early is not None:
+            audio = self.segmenter.current_audio()
+            if audio is not None and (self.wake is None or self._heard(ev.speech_start_s)):
+                self.early.at_pause(audio, self.segmenter.endpointer.pause_id, self.segmenter)
+        elif kind in (EventKind.SPEECH_RESUME, EventKind.SPEECH_DROP) and self.early is not None:
+            self.early.drop()
         elif kind is EventKind.SPEECH_END and ev.utterance is not None:
             start, self.speech_start_s = ev.speech_start_s, None
+            early = self.early.take(self.segmenter.endpointer.pause_id) if self.early else None
             if self.wake is not None and not self._heard(start):
                 return  # not for her: it never reaches whisper
             await write_event(self.writer, VoiceStopped().event())
@@ -291,7 +304,7 @@ class _Session:
                                 ev.reason)
             word = self.wake.phrases.get(self.heard_name, "") if self.wake is not None else ""
             self.turn = asyncio.create_task(self._turn(ev.utterance.audio, pipeline, ended,
-                                                       word))
+                                                       word, early))
 
     async def _caught(self, result: turn.TurnResult, text: str, speaker: StreamSpeaker) -> bool:
         """Was the request heard clearly? If not she asks again, as at home (``pipeline.loop``),
@@ -314,15 +327,16 @@ class _Session:
         return False
 
     async def _turn(self, audio: AudioChunk, pipeline: RunPipeline, ended: SpeechEnded,
-                    word: str = "") -> None:
-        """One turn; ``word``: the wake phrase the detector heard in it (cut from the request)."""
+                    word: str = "", early: Awaitable[Words | None] | None = None) -> None:
+        """One turn; ``word``: the wake phrase the detector heard in it (cut from the request);
+        ``early``: its transcript, begun at the pause that ended it."""
         room = self.room
         result = turn.TurnResult()
         result.log.emit(ended)
         speaker = StreamSpeaker(self.writer, room.engines.tts.rate)
         try:
             await room.settle()
-            heard = await turn.transcribe(audio, room.engines, room.brain, result)
+            heard = await turn.transcribe(audio, room.engines, room.brain, result, ready=early)
             text = result.transcript.strip()
             await write_event(self.writer, Transcript(text=text).event())
             if word:  # heard acoustically: cut the word (whisper may spell it loosely)
@@ -363,10 +377,18 @@ class _Session:
             # another pipeline sends run-pipeline, which replaces this one
             if self.pipeline is None:
                 self.pipeline = pipeline
-                self.segmenter.reset()
-                self.clock_s, self.speech_start_s = 0.0, None
+                self._reset()
+                self.speech_start_s = None
+
+    def _reset(self) -> None:
+        self.segmenter.reset()
+        self.clock_s = 0.0
+        if self.early is not None:
+            self.early.drop()
 
     async def close(self) -> None:
+        if self.early is not None:
+            self.early.drop()
         if self.turn is not None:
             self.turn.cancel()
             await asyncio.gather(self.turn, return_exceptions=True)
