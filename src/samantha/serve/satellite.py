@@ -292,9 +292,11 @@ class _Session:
             self.early.drop()
         elif kind is EventKind.SPEECH_END and ev.utterance is not None:
             start, self.speech_start_s = ev.speech_start_s, None
-            early = self.early.take(self.segmenter.endpointer.pause_id) if self.early else None
             if self.wake is not None and not self._heard(start):
+                if self.early is not None:
+                    self.early.drop()
                 return  # not for her: it never reaches whisper
+            early = self.early.take(self.segmenter.endpointer.pause_id) if self.early else None
             await write_event(self.writer, VoiceStopped().event())
             pipeline, self.pipeline = self.pipeline, None
             assert pipeline is not None
