@@ -142,11 +142,12 @@ class LlmConfig:
     """Manifest name of the GGUF instruct model."""
     threads: int = 2
     """CPU threads for llama.cpp."""
-    omp_spin: int = 0
+    omp_spin: int = 1000
     """How long llama.cpp's OpenMP threads spin before they sleep, in libgomp iterations (about
-    100,000 per millisecond; 0: they sleep at once, as whisper.cpp's do). 300000 decodes a third
-    faster on a quiet box, but collapses when anything else wants the cores (docs/bench.md,
-    "Threads"): only for a box that runs her alone. ``inference.openmp``."""
+    100,000 per millisecond; 0: they sleep at once, as whisper.cpp's do). 1000 (~10 us) decodes
+    about 30 % faster than 0 on a quiet box and costs ~7 % beside a busy process; 300000 (3 ms,
+    libgomp's own) is no faster quiet and collapses when anything else wants the cores
+    (docs/bench.md, "Threads"). ``inference.openmp``."""
     n_ctx: int = 2048
     """Context window in tokens (persona, history and reply together)."""
     mmap: bool = False

@@ -13,9 +13,10 @@ millisecond) before it sleeps, and with the passive policy it does not spin at a
 has more threads than the machine has cores. With ``[llm] omp_spin`` above 0, llama.cpp's runtime
 is loaded with that bounded spin and whisper.cpp's stays passive: its threads never spin while the
 language model decodes, and the language model's stop spinning within a few milliseconds of its
-last token. It is off by default: a third faster on a quiet box, but when another process wants
-the cores a spinning worker waits for one that is descheduled, and decoding collapsed (0.34
-tokens/s beside the test suite, against ~5 passive; docs/bench.md, "Threads").
+last token. The spin is short by default (1000 iterations, ~10 us): about as fast as a long one
+on a quiet box (~30 % faster than none), while a long spin (300,000, libgomp's own 3 ms) made a
+worker wait for one that another process had descheduled, and decoding collapsed beside busy
+work (0.34 tokens/s beside the test suite, against ~5 passive; docs/bench.md, "Threads").
 
 The two runtimes are separate libraries, so the setting can differ per engine: the value is put in
 the environment only while llama.cpp is imported (``import_llama``), which the engines do on the
