@@ -315,9 +315,8 @@ def test_a_satellite_that_asks_the_hub_to_wake_uses_the_same_detector(tmp_path: 
     assert not turn.error and turn.audible, turn.error
     assert turn.transcript == "Okay Nabu, lights on."
     # only the utterance with the word was transcribed, never the talk before it: read at the
-    # pause after "Okay Nabu," and at the pause that ended it, whose words were the turn's
-    # (``serve.early``: not transcribed again)
-    assert len(asr.calls) == 2 and all(1.0 < s < 4.0 for s in asr.calls), asr.calls
+    # pause after "Okay Nabu," and at the pause that ended it (``serve.early``), then whole
+    assert len(asr.calls) == 3 and all(1.0 < s < 4.0 for s in asr.calls), asr.calls
     events = sat.events
     assert "detection" in events
     assert events.index("detection") < events.index("voice-stopped") < events.index("transcript")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,17 +86,12 @@ class TurnResult:
 
 
 async def transcribe(utterance: AudioChunk, engines: Engines, brain: Brain,
-                     result: TurnResult, style: Style = STREAMING,
-                     ready: Awaitable[Transcript | None] | None = None) -> Heard:
-    """The utterance to text, into ``result``; the brain hears the voice meanwhile. ``ready``:
-    its transcript already begun (a satellite's words at the pause that ended it,
-    ``serve.early``); when that gives nothing, the utterance is transcribed here."""
+                     result: TurnResult, style: Style = STREAMING) -> Heard:
+    """The utterance to text, into ``result``; the brain hears the voice meanwhile."""
     heard = brain.hear(utterance)
     try:
-        transcript = await ready if ready is not None else None
-        if transcript is None:
-            transcript = await engines.asr.transcribe_async(utterance,
-                                                            full_window=not style.streaming)
+        transcript = await engines.asr.transcribe_async(utterance,
+                                                        full_window=not style.streaming)
     except SamanthaError as err:
         result.log.emit(StageFailed(now_ns(), err.stage, err.code, err.message))
         raise

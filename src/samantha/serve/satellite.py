@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from wyoming.asr import Transcript
@@ -48,7 +47,6 @@ from samantha.audio.vad import EventKind, SpeechEvent
 from samantha.clock import now_ns
 from samantha.config import Config
 from samantha.errors import SamanthaError
-from samantha.inference.protocols import Transcript as Words
 from samantha.pipeline import turn
 from samantha.pipeline.events import SpeechEnded, TurnReport
 from samantha.pipeline.hearing import MAX_ASKS, heard_clearly
@@ -292,11 +290,10 @@ class _Session:
             self.early.drop()
         elif kind is EventKind.SPEECH_END and ev.utterance is not None:
             start, self.speech_start_s = ev.speech_start_s, None
+            if self.early is not None:
+                self.early.drop()  # the pause is over: the turn hears the whole utterance
             if self.wake is not None and not self._heard(start):
-                if self.early is not None:
-                    self.early.drop()
                 return  # not for her: it never reaches whisper
-            early = self.early.take(self.segmenter.endpointer.pause_id) if self.early else None
             await write_event(self.writer, VoiceStopped().event())
             pipeline, self.pipeline = self.pipeline, None
             assert pipeline is not None
@@ -306,7 +303,7 @@ class _Session:
                                 ev.reason)
             word = self.wake.phrases.get(self.heard_name, "") if self.wake is not None else ""
             self.turn = asyncio.create_task(self._turn(ev.utterance.audio, pipeline, ended,
-                                                       word, early))
+                                                       word))
 
     async def _caught(self, result: turn.TurnResult, text: str, speaker: StreamSpeaker) -> bool:
         """Was the request heard clearly? If not she asks again, as at home (``pipeline.loop``),
@@ -329,16 +326,15 @@ class _Session:
         return False
 
     async def _turn(self, audio: AudioChunk, pipeline: RunPipeline, ended: SpeechEnded,
-                    word: str = "", early: Awaitable[Words | None] | None = None) -> None:
-        """One turn; ``word``: the wake phrase the detector heard in it (cut from the request);
-        ``early``: its transcript, begun at the pause that ended it."""
+                    word: str = "") -> None:
+        """One turn; ``word``: the wake phrase the detector heard in it (cut from the request)."""
         room = self.room
         result = turn.TurnResult()
         result.log.emit(ended)
         speaker = StreamSpeaker(self.writer, room.engines.tts.rate)
         try:
             await room.settle()
-            heard = await turn.transcribe(audio, room.engines, room.brain, result, ready=early)
+            heard = await turn.transcribe(audio, room.engines, room.brain, result)
             text = result.transcript.strip()
             await write_event(self.writer, Transcript(text=text).event())
             if word:  # heard acoustically: cut the word (whisper may spell it loosely)
