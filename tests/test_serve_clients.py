@@ -41,6 +41,9 @@ TIMEOUT = 20
 def _server(tmp_path: Path, engines: Engines, **serve: object) -> Server:
     cfg = from_dict({"state_dir": str(tmp_path / "state"), "tools": {"enabled": False},
                      "memory": {"extract_facts": False},
+                     # a scripted transcriber says its lines in order: one reading per
+                     # utterance (the words at a pause are tested in test_serve_early.py)
+                     "vad": {"wait_unfinished": False},
                      "serve": {"listen": "tcp://127.0.0.1:0", **serve}})
     return Server(cfg, engines)
 

@@ -239,7 +239,10 @@ def test_network_guard_lets_only_the_configured_addresses_through() -> None:
 
 def _server(tmp_path: Path, engines: Engines, **serve: object) -> Server:
     cfg = from_dict({"state_dir": str(tmp_path / "state"), "tools": {"enabled": False},
-                     "memory": {"extract_facts": False}, "serve": serve})
+                     "memory": {"extract_facts": False}, "serve": serve,
+                     # a scripted transcriber says its lines in order: one reading per
+                     # utterance (the words at a pause are tested in test_serve_early.py)
+                     "vad": {"wait_unfinished": False}})
     return Server(cfg, engines)
 
 
