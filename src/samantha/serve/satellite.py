@@ -170,10 +170,10 @@ class _Session:
     def __init__(self, link: SatelliteLink, room: Room, writer: asyncio.StreamWriter) -> None:
         self.link, self.room, self.writer = link, room, writer
         self.cfg = link.cfg
-        self.early = EarlyWords(room.engines.asr, lang.resolve(self.cfg.persona)) \
-            if self.cfg.vad.wait_unfinished else None
-        """The words so far at a pause (``serve.early``): the end of turn reads them."""
-        self.segmenter = make_segmenter(self.cfg.vad, words=self.early is not None)
+        self.early = EarlyWords(room.engines.asr, lang.resolve(self.cfg.persona))
+        """The words so far at a pause (``serve.early``), read when the segmenter asks (with
+        ``[vad] wait_unfinished``)."""
+        self.segmenter = make_segmenter(self.cfg.vad, words=self.cfg.vad.wait_unfinished)
         self.pipeline: RunPipeline | None = None
         self.turn: asyncio.Task[None] | None = None
         self.playing_until_ns = 0
@@ -282,16 +282,15 @@ class _Session:
             self.speech_start_s, self.voice_started = ev.at_s, False
             if self.wake is None or self._heard(ev.at_s):
                 await self._voice_started()
-        elif kind is EventKind.SPEECH_CHECK and self.early is not None:
+        elif kind is EventKind.SPEECH_CHECK:
             audio = self.segmenter.current_audio()
             if audio is not None and (self.wake is None or self._heard(ev.speech_start_s)):
                 self.early.at_pause(audio, self.segmenter.endpointer.pause_id, self.segmenter)
-        elif kind in (EventKind.SPEECH_RESUME, EventKind.SPEECH_DROP) and self.early is not None:
+        elif kind in (EventKind.SPEECH_RESUME, EventKind.SPEECH_DROP):
             self.early.drop()
         elif kind is EventKind.SPEECH_END and ev.utterance is not None:
             start, self.speech_start_s = ev.speech_start_s, None
-            if self.early is not None:
-                self.early.drop()  # the pause is over: the turn hears the whole utterance
+            self.early.drop()  # the pause is over: the turn hears the whole utterance
             if self.wake is not None and not self._heard(start):
                 return  # not for her: it never reaches whisper
             await write_event(self.writer, VoiceStopped().event())
@@ -381,12 +380,10 @@ class _Session:
     def _reset(self) -> None:
         self.segmenter.reset()
         self.clock_s = 0.0
-        if self.early is not None:
-            self.early.drop()
+        self.early.drop()
 
     async def close(self) -> None:
-        if self.early is not None:
-            self.early.drop()
+        self.early.drop()
         if self.turn is not None:
             self.turn.cancel()
             await asyncio.gather(self.turn, return_exceptions=True)
