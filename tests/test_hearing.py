@@ -96,6 +96,17 @@ def test_the_korean_packs_analyser_is_asked_when_it_is_there() -> None:
     assert heard_clearly(heard("싸만다야 내 이름 기억해?", language="ko"), "ko").clear  # her name
 
 
+def test_one_odd_word_in_a_long_korean_sentence_is_still_heard() -> None:
+    """Real speech (the Zeroth recordings, dev split), as whisper-base wrote it: a sentence heard
+    right but for one word Kiwi cannot read is answered; the same sentence from a degraded copy,
+    odd word after odd word, is asked again."""
+    right = "그 바람에 나의 몸도 겹쳐스러지면 한창 피어난 노란 동백꽃 속으로 폭파무처버렸다."
+    wrong = "이 나라네 나의 농구 재출을 주며 황창피원한 노란 빈대코프로 획득한 주인공"
+    assert heard_clearly(heard(right, language="ko"), "ko").clear
+    verdict = heard_clearly(heard(wrong, language="ko"), "ko")
+    assert (verdict.clear, verdict.reason) == (False, "not words")
+
+
 def test_the_sets_split_is_stable_and_uses_both_halves() -> None:
     every = ears_set.questions("en") + ears_set.questions("ko")
     assert len(ears_set.questions("en")) == len(ears_set.questions("ko")) == 30
@@ -198,3 +209,36 @@ def test_real_whisper_answers_a_clean_recording_and_asks_again_on_a_degraded_one
         assert not heard_clearly(korean, "en").clear, korean.text  # Korean to English ears
     finally:
         asr.close()
+
+
+@pytest.mark.slow
+def test_real_korean_speech_heard_right_is_answered() -> None:
+    """A read sentence of the Zeroth-Korean corpus (dev split) through her Korean ears
+    (whisper-base, language fixed): heard right, and she answers it rather than ask again."""
+    from samantha.inference.engines import build_asr
+
+    said = "그 바람 에 나 의 몸 도 겹쳐 쓰러지 며 한창 피어난 노란 동백꽃 속으로 폭 파묻혀 버렸다"
+    assert ears_set.split_of(said) == "dev"
+    asr = build_asr(load(board="", overrides={"asr": {"model": "whisper-base",
+                                                      "language": "ko"}}))
+    try:
+        heard_ = asr.transcribe(read_wav(FIXTURES / "korean" / "zeroth_ko_02.wav"))
+    finally:
+        asr.close()
+    clip = ears_set.Clip("x", said, "ko", "ko", "clean", "dev", SILENCE, recorded=True)
+    assert ears_set.truth(clip, heard_.text)[1] == "right", heard_.text
+    assert heard_clearly(heard_, "ko").clear, heard_.text
+
+
+def test_the_recordings_are_summarised_per_ears() -> None:
+    row = {"ears": "ko", "recorded": True, "condition": "clean", "audio_s": 8.8, "asr_s": 0.9}
+    rows = [{**row, "error": 0.05}, {**row, "error": 0.15}, {**row, "error": 0.4},
+            {**row, "condition": "noise0", "error": 0.9},  # degraded: not in it
+            {**row, "recorded": False, "error": 1.0},      # espeak-ng: not in it
+            {**row, "ears": "en", "recorded": False, "error": 0.0}]
+    summed = ears_set.recordings(rows)
+    assert list(summed) == ["ko"]
+    assert summed["ko"] == {"clips": 3, "audio_s": 26.4, "error_mean": 0.2,
+                            "error_median": 0.15, "asr_s_total": 2.7}
+    assert "| ko | 3 (26.4 s) | 0.200 / 0.150 | 2.7 s |" in ears_set.markdown(
+        {"dev": {"a": "1"}, "held-out": {"a": "2"}}, summed)

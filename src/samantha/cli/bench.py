@@ -283,14 +283,15 @@ def hearing(args: argparse.Namespace) -> int:
     finally:
         for transcriber in ears.values():
             transcriber.close()
-    summary = ears_set.summary(rows)
-    table = ears_set.markdown(summary)
+    summary, recorded = ears_set.summary(rows), ears_set.recordings(rows)
+    table = ears_set.markdown(summary, recorded)
     print(table, end="")
     if args.md:
         Path(args.md).write_text(table, encoding="utf-8")
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine(), "hearing": summary,
-                                               "rows": rows}, indent=2, ensure_ascii=False),
+                                               "recordings": recorded, "rows": rows},
+                                              indent=2, ensure_ascii=False),
                                    encoding="utf-8")
     return 0
 

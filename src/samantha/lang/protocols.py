@@ -319,6 +319,9 @@ class Analyser(Protocol):
         """The first word of ``sentence`` that is no word of the language ('' when none is;
         ``known`` are never taken for one: the person's own words, her name)."""
 
+    def unreadable_words(self, sentence: str, known: tuple[str, ...] = ()) -> list[str]:
+        """Every word of ``sentence`` that is no word of the language, in order, once."""
+
     def open_ended(self, words: str) -> bool:
         """Do ``words`` stop where nobody stops (a particle, a connective ending, a conjunction:
         in Korean, "tomorrow's weather-SUBJ", "call-and")? The end of turn waits for the rest."""

@@ -269,10 +269,16 @@ def unreadable(sentence: str, known: Iterable[str] = ()) -> str | None:
     """The first word of ``sentence`` that Kiwi cannot read, or None: a content morpheme out of
     its vocabulary ("약당근무"), or two nouns joined into a compound no one writes ("냉단식").
     ``known`` words are fine whatever Kiwi says (her name, names the person said)."""
+    return next(iter(unreadable_words(sentence, known)), None)
+
+
+def unreadable_words(sentence: str, known: Iterable[str] = ()) -> list[str]:
+    """Every word of ``sentence`` that Kiwi cannot read (as ``unreadable``), in order, once."""
     if not _HANGUL.search(sentence):
-        return None
+        return []
     fine = {w for k in known for w in k.split()}
     prev: Any = None
+    found: list[str] = []
     for tok in kiwi().tokenize(sentence):
         odd = tok.tag in _CONTENT and tok.oov or (
             tok.tag == "NNG" and prev is not None and prev.tag == "NNG"
@@ -280,9 +286,10 @@ def unreadable(sentence: str, known: Iterable[str] = ()) -> str | None:
         prev = tok
         if odd and _HANGUL.search(tok.form):
             word = _word_at(sentence, tok.start, tok.end)
-            if not any(word.startswith(f) or f.startswith(word) for f in fine if f):
-                return word
-    return None
+            if word not in found and \
+                    not any(word.startswith(f) or f.startswith(word) for f in fine if f):
+                found.append(word)
+    return found
 
 
 def _word_at(text: str, start: int, end: int) -> str:

@@ -19,12 +19,15 @@ class KoreanGrammar:
         return grammar.content_words(sentence), grammar.content_words(heard)
 
     def unreadable(self, sentence: str, known: tuple[str, ...] = ()) -> str:
-        if not script.has(sentence, "hangul"):  # English to Korean ears: not asked
-            return ""
+        return next(iter(self.unreadable_words(sentence, known)), "")
+
+    def unreadable_words(self, sentence: str, known: tuple[str, ...] = ()) -> list[str]:
+        if not script.has(sentence, "hangul"):
+            return []
         from samantha.lang.ko import grammar, wake
 
         names = (*known, *(form for k in known for form in wake.korean_forms(k)))
-        return grammar.unreadable(sentence, names) or ""
+        return grammar.unreadable_words(sentence, names)
 
     def open_ended(self, words: str) -> bool:
         from samantha.lang.ko import grammar
