@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from samantha.bench import corpus, wake
 from samantha.bench.stats import markdown
@@ -97,3 +98,29 @@ def test_the_png_gains_end_of_turn_and_wake_panels(tmp_path: Path) -> None:
     waterfall(marks, marks, plain, "t")
     waterfall(marks, marks, full, "t", report)
     assert height(full) > height(plain) + 400  # two more panels
+
+
+@pytest.mark.slow
+def test_her_voice_reaches_the_word_through_the_echo_canceller_as_in_the_loop() -> None:
+    """Her own voice ("Okay, I will remind you …") is what she played: the loop hears it through
+    the echo canceller, so the bench does too, and reports the raw figure beside it."""
+    from samantha.inference.engines import build_voice
+
+    cfg = load(board="")
+    voice = build_voice(cfg)
+    try:
+        src = wake.Sources(voice, None)
+    finally:
+        voice.close()
+    src.talk, src.near, src.music = [], [], []  # her voice only (and the pauses)
+    src.her = [src.her[-1]] * 3  # "Okay, I will remind you about that tomorrow morning."
+    raw_only, through = WakeWord("okay_nabu", 0.5), WakeWord("okay_nabu", 0.5)
+    try:
+        plain = wake.false_wakes(raw_only, src, hours=0.02)
+        cancelled = wake.false_wakes(through, src, hours=0.02, aec_cfg=cfg.aec)
+    finally:
+        raw_only.close()
+        through.close()
+    assert "her_voice_raw_per_hour" not in plain
+    assert cancelled["her_voice_raw_per_hour"] == plain["per_hour_by_source"]["her voice"] > 0
+    assert cancelled["per_hour_by_source"]["her voice"] < plain["per_hour_by_source"]["her voice"]

@@ -139,7 +139,9 @@ def markdown(report: dict[str, Any]) -> str:
                   f"**{wake['false_wakes_per_hour']:g} false wakes per hour** over "
                   f"{wake['hours']:g} h without it (per hour of each: "
                   + ", ".join(f"{k} {v:g}" for k, v in wake.get("per_hour_by_source", {}).items())
-                  + "); "
+                  + (f"; her voice heard raw, without the echo canceller, "
+                     f"{wake['her_voice_raw_per_hour']:g}" if "her_voice_raw_per_hour" in wake
+                     else "") + "); "
                   f"**miss rate {wake['miss_rate']:.1%}** over {wake['trials']} tries "
                   f"({', '.join(f'{k} {v}' for k, v in wake['misses'].items())}); detector "
                   f"real-time factor {wake['detector_rtf']:g}. Idle CPU (% of one core): "

@@ -23,7 +23,7 @@ import numpy as np
 
 from samantha.audio.chunk import RATE, AudioChunk, read_wav
 from samantha.bench import corpus
-from samantha.config import Config, load
+from samantha.config import AecConfig, Config, load
 from samantha.inference.protocols import Voice
 from samantha.inference.wake_model import WakeWord
 from samantha.testing.room import room_impulse
@@ -120,9 +120,16 @@ def _to16k(chunk: AudioChunk) -> np.ndarray:
     return to_pipeline(chunk.samples, chunk.rate).samples
 
 
+HER_ROOM, HER_LEVEL_DB = 99, -6.0
+"""The path from her speaker to the microphone (reverberation seed, level), as in ``misses``."""
+FRAMES = 480
+"""Segments are whole 30 ms blocks, as the echo canceller takes them."""
+
+
 def negative_stream(src: Sources, seconds: float, seed: int = 7
-                    ) -> Iterator[tuple[str, np.ndarray]]:
-    """(source, samples) segments, pauses of quiet room noise between, ``seconds`` in all."""
+                    ) -> Iterator[tuple[str, np.ndarray, np.ndarray | None]]:
+    """(source, samples, what her speaker played) segments, pauses of quiet room noise
+    between, ``seconds`` in all. Only her own voice has a reference (the rest: None)."""
     rng = np.random.default_rng(seed)
     pools = {k: v for k, v in (("talk", src.talk), ("near misses", src.near),
                                ("fixtures", src.fixtures), ("her voice", src.her),
@@ -135,30 +142,49 @@ def negative_stream(src: Sources, seconds: float, seed: int = 7
     while fed < seconds * RATE:
         name = str(rng.choice(names, p=p / p.sum()))
         pool = pools[name]
-        clip = pool[int(rng.integers(len(pool)))]
-        db = float(rng.uniform(-22, 0))
-        if name == "her voice":  # what reaches the microphone from her own speaker
-            clip = _pcm(_reverb(clip, 0.3, int(rng.integers(1000))))
+        played = pool[int(rng.integers(len(pool)))]
+        played = played[:len(played) // FRAMES * FRAMES]
+        clip, db = played, float(rng.uniform(-22, 0))
+        if name == "her voice":  # what reaches the microphone from her own speaker, which
+            rng.integers(1000)   # stands where it stood: one room and level all hour
+            clip, db = _pcm(_reverb(clip, 0.3, HER_ROOM)), HER_LEVEL_DB
         seg = _pcm(_level(clip, db) + rng.normal(0, 30, len(clip)))
-        gap = _pcm(rng.normal(0, 30, int(rng.uniform(0.2, 1.5) * RATE)))
+        gap = _pcm(rng.normal(0, 30, int(rng.uniform(0.2, 1.5) * RATE) // FRAMES * FRAMES))
         fed += len(seg) + len(gap)
-        yield name, seg
-        yield "pause", gap
+        yield name, seg, played if name == "her voice" else None
+        yield "pause", gap, None
 
 
 SWEEP = (0.5, 0.7, 0.85, 0.95)
 """Thresholds at which false wakes and misses are also counted (from the same scores)."""
 
 
-def false_wakes(word: WakeWord, src: Sources, hours: float) -> dict[str, Any]:
+def false_wakes(word: WakeWord, src: Sources, hours: float,
+                aec_cfg: AecConfig | None = None) -> dict[str, Any]:
+    """Fires of the detector over ``hours`` of audio without the word. Her own voice reaches
+    it as in the loop: through the echo canceller (``aec_cfg``, when enabled), which knows what
+    she played; a second detector hears her voice raw, for comparison."""
+    from samantha.audio.aec import EchoCanceller
+
     by_source: Counter[str] = Counter()
     seconds: dict[str, float] = {}
     swept = {t: [0, float("-inf")] for t in SWEEP}  # threshold: [fires, last fire at]
+    aec = EchoCanceller(aec_cfg) if aec_cfg is not None and aec_cfg.enabled else None
+    raw = WakeWord(word.source, word.threshold, word.refractory_s) if aec else None
+    raw_fires = 0
     word.trace = []
     cpu0 = time.process_time()
-    for name, seg in negative_stream(src, hours * 3600):
+    for name, seg, played in negative_stream(src, hours * 3600):
         seconds[name] = seconds.get(name, 0.0) + len(seg) / RATE
-        for block in np.array_split(seg, max(1, len(seg) // 4800)):  # ~0.3 s blocks
+        heard = seg
+        if raw is not None:  # the whole stream, so that its clock and refractory time agree
+            fires = sum(raw.feed(b) is not None
+                        for b in np.array_split(seg, max(1, len(seg) // 4800)))
+            raw_fires += fires if name == "her voice" else 0
+        if played is not None and aec is not None:
+            heard = np.concatenate([aec.process(seg[i:i + FRAMES], played[i:i + FRAMES])[0]
+                                    for i in range(0, len(seg), FRAMES)])
+        for block in np.array_split(heard, max(1, len(heard) // 4800)):  # ~0.3 s blocks
             if word.feed(block) is not None:
                 by_source[name] += 1
         for at_s, prob in word.trace:
@@ -168,9 +194,14 @@ def false_wakes(word: WakeWord, src: Sources, hours: float) -> dict[str, Any]:
         word.trace.clear()
     word.trace = None
     cpu = time.process_time() - cpu0
+    if aec is not None and raw is not None:
+        aec.close()
+        raw.close()
     total_h = sum(seconds.values()) / 3600
     n = sum(by_source.values())
-    return {"hours": round(total_h, 3), "false_wakes": n,
+    her_h = seconds.get("her voice", 0.0) / 3600
+    extra = {"her_voice_raw_per_hour": round(raw_fires / her_h, 2)} if raw and her_h else {}
+    return {**extra, "hours": round(total_h, 3), "false_wakes": n,
             "false_wakes_per_hour": round(n / total_h, 2),
             "by_source": dict(by_source),
             "per_hour_by_source": {k: round(by_source[k] / (v / 3600), 2)
@@ -220,7 +251,7 @@ def misses(word: WakeWord, src: Sources, cfg: Config) -> dict[str, Any]:
             best.append(word.best)
         if src.her:  # over her own playback: 3 s of her alone first (the canceller converges)
             her = np.concatenate(src.her * 3)
-            echo = _level(_reverb(her, 0.3, 99), -6.0)
+            echo = _level(_reverb(her, 0.3, HER_ROOM), HER_LEVEL_DB)
             delayed = np.concatenate([np.zeros(480, np.float32), echo])[:len(her)]
             person = _level(_reverb(audio.samples, 0.3, i), -6.0)
             lead = np.zeros(3 * RATE, np.float32)
@@ -276,7 +307,7 @@ def measure(cfg_file: str | None, hours: float, fixtures: Path | None,
         say(f"wake: {hours} h of audio without the word")
         report: dict[str, Any] = {"model": word.name, "phrase": word.phrase,
                                   "threshold": word.threshold}
-        report.update(false_wakes(word, src, hours))
+        report.update(false_wakes(word, src, hours, cfg.aec))
         say("wake: the word at three distances and over her voice")
         report.update(misses(word, src, cfg))
     finally:

@@ -59,6 +59,8 @@ class WakeWord:
             raise ConfigError("wake-model", f"the wake model {config.name} could not be loaded "
                               f"({exc})", "reinstall pymicro-wakeword with `make setup`, or "
                               "check the model's .json and .tflite") from None
+        self.source = model
+        """What it was made from (a stock name or a .json path)."""
         meta = json.loads(config.read_text(encoding="utf-8"))
         self.name = Path(meta["model"]).stem
         self.phrase: str = meta["wake_word"]
