@@ -78,6 +78,37 @@ def test_report_shape_and_markdown() -> None:
     assert "Raspberry Pi 5" in table and "4.0x" in table
 
 
+def test_the_korean_turns_are_real_recordings_where_the_fixtures_are() -> None:
+    """espeak-ng's Korean is misheard (every turn was "say it again", no answer timed): the
+    Korean bench times the real recordings; without the fixtures it falls back to espeak-ng."""
+    from samantha.bench import corpus
+
+    fixtures = Path(__file__).parent / "fixtures"
+    real = corpus.build("ko", fixtures)
+    assert [u.name for u in real] == corpus.said("ko")["recordings"]
+    assert all((fixtures / u.name).is_file() and 0 <= u.speech_start_s < u.speech_end_s
+               <= u.audio.seconds for u in real)
+    assert real[0].name == "korean/leopard_ko.wav"
+    english = corpus.build("en", fixtures)
+    assert english and english[0].name == corpus.questions("en")[0]  # espeak-ng's questions
+    if corpus.espeak("테스트", "ko") is not None:
+        assert corpus.build("ko", None)[0].name == corpus.questions("ko")[0]
+
+
+def test_the_report_says_how_many_turns_the_model_answered() -> None:
+    figs = [TurnFigures.from_log(recorded_turn(), 50 * S, 100) for _ in range(3)]
+    stages = stage_table(figs)
+    v2v = stages.pop("voice_to_voice_s")
+    report = {"machine": {"board": "b", "cpu": "c", "cores": 2, "memory_gb": 1,
+                          "memory_bandwidth_gbs": 1},
+              "models": {"asr": "a", "llm": "b", "tts": "c"}, "turns": 3, "answered": 1,
+              "voice_to_voice_s": v2v, "naive_voice_to_voice_s": v2v, "speedup_vs_naive": 1.0,
+              "stages": {**stages, "barge_in_s": summary([])},
+              "resources": {"peak_rss_mb": 900, "cpu_idle_pct": 4.0, "cpu_turn_pct": 80}}
+    assert "3 turns, 1 answered by the model" in markdown(report)
+    assert "answered by the model" not in markdown({**report, "answered": 3})
+
+
 def test_speech_bounds_ignore_the_noise_floor() -> None:
     rng = np.random.default_rng(0)
     noise = rng.normal(0, 60, 16000 * 3)
@@ -105,7 +136,7 @@ def test_a_short_real_run_is_consistent(tmp_path: Path, models_ready) -> None:  
     assert proc.returncode == 0, proc.stderr[-2000:]
     r = json.loads(out.read_text())
     assert {"board", "cpu", "cores", "memory_gb"} <= set(r["machine"])
-    assert r["models"]["llm"] and r["turns"] == 2
+    assert r["models"]["llm"] and r["turns"] == 2 and r["answered"] == 2  # the model's answers
     v2v, naive, st = r["voice_to_voice_s"], r["naive_voice_to_voice_s"], r["stages"]
     for s in (v2v, naive, st["asr_s"], st["prefill_s"], st["tts_first_chunk_s"]):
         assert s["p50"] is not None and s["p50"] > 0

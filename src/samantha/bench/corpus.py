@@ -66,13 +66,20 @@ def questions(code: str = "en") -> tuple[str, ...]:
     return tuple(said(code)["questions"])
 
 
-def build(language: str = "en") -> list[Utterance]:
+def build(language: str = "en", fixtures: Path | None = None) -> list[Utterance]:
     """The timed turns in one language (a pack's code): questions the model answers, spoken by
-    espeak-ng voices of that language (``lang/<code>/bench.toml``).
+    espeak-ng voices of that language (``lang/<code>/bench.toml``), or, where the language
+    lists ``recordings`` and they are in ``fixtures``, those real recordings instead (Korean:
+    whisper mishears espeak-ng's Korean, so every such turn was "say it again", not an answer).
 
-    The recorded fixtures are not among them: they are requests to switch a light, which she
-    answers by rule without the model (`companion/devices.py`), so they would time no cascade.
-    They are still heard by the endpoint, wake and soak benches."""
+    The light-switch fixtures are not among them: she answers those by rule without the model
+    (`companion/devices.py`), so they would time no cascade. They are still heard by the
+    endpoint, wake and soak benches."""
+    recorded = [annotate(name, read_wav(fixtures / name))
+                for name in said(language).get("recordings", [])
+                if fixtures is not None and (fixtures / name).is_file()]
+    if recorded:
+        return recorded
     items = []
     voices = said(language)["voices"]
     for i, question in enumerate(questions(language)):

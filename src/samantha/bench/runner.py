@@ -39,6 +39,8 @@ class Trial:
     figures: TurnFigures | None
     transcript: str
     barge_in_s: float | None = None
+    answered: bool = False
+    """The model answered (a prompt was sent), not a rule, nor "say it again"."""
     cpu_s: float = 0.0
     wall_s: float = 0.0
     marks: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -126,6 +128,7 @@ class Runner:
             trial.figures = TurnFigures.from_log(first.log, true_end, self.model_bytes)
             trial.marks = marks(first, true_end)
             trial.transcript = first.transcript
+            trial.answered = first.log.first(PromptSent) is not None
         if interrupt is not None and engine.barge_ins:
             onset = engine.barge_ins[0].onset_ns
             trial.barge_in_s = (playback.stopped_ns - onset) / 1e9 if playback.stopped_ns else None

@@ -89,7 +89,10 @@ def markdown(report: dict[str, Any]) -> str:
     m, models = report["machine"], report["models"]
     lines = [f"**{m['board']}** ({m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, "
              f"~{m['memory_bandwidth_gbs']} GB/s copy bandwidth). Models: {models['asr']}, "
-             f"{models['llm']}, {models['tts']}. {report['turns']} turns.", "",
+             f"{models['llm']}, {models['tts']}. {report['turns']} turns"
+             + (f", {report['answered']} answered by the model (the rest by a rule, or asked "
+                "again)" if report.get("answered", report["turns"]) != report["turns"] else "")
+             + ".", "",
              "| figure | p50 | p95 | max |", "|---|---|---|---|"]
 
     def row(label: str, s: dict[str, Any]) -> None:
