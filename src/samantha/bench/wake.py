@@ -2,8 +2,9 @@
 
 - **False wakes per hour**: an hour (``--wake-hours``) of audio that never says the word, fed to
   the detector as one stream: conversation synthesised by espeak-ng in several voices (with
-  near misses such as "okay, now"), the speech fixtures, her own voice (Piper) through the
-  simulated room, and music-like tones, each at a random level with pauses between.
+  near misses such as "okay, now"), the speech fixtures, her own voice (Piper, from one place in
+  the simulated room, through the echo canceller as in the loop; also counted raw), and
+  music-like tones, each at a random level with pauses between.
 - **Misses**: the word followed by a request, said by several voices at three distances
   (levels and reverberation) and over her own playback (through the echo canceller, as the
   loop does).
