@@ -8,7 +8,10 @@ model is asked once; its words are recorded, and the same words are then screene
 with the guards on, so before and after differ only by the guards (the model samples at a
 temperature, and a second ask would differ by chance). A reply counts as off-level when a
 sentence ending is not at the owner's level (haeyo-che by default), and as holding a non-word when
-Kiwi cannot read one of its content words. Timing is not measured here.
+Kiwi cannot read one of its content words. Timing is not measured here; how many of the
+model's pieces stream before her first words can be spoken (the first clause, cut by the
+Korean grammar's clause ends or only at a sentence end or comma) is counted from the recorded
+pieces.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from samantha.inference.engines import build_llm
 from samantha.inference.protocols import LanguageModel, Message
 from samantha.lang import script
 from samantha.lang.ko import KIWI, grammar, persona
+from samantha.pipeline.chunker import Chunker
 from samantha.pipeline.turn import typed
 from samantha.testing.fakes import ScriptedLanguageModel
 
@@ -203,6 +207,35 @@ def summary(rows: list[Row]) -> dict[str, dict[str, int]]:
     return out
 
 
+def first_piece(model: list[str], clauses: bool) -> tuple[int, str]:
+    """How many of the model's pieces (about one token each) stream before her first piece
+    can be spoken, and that piece: cut as her turn cuts it (``pipeline.chunker``), with the
+    Korean grammar's clause ends or without (the sentence or a comma only)."""
+    chunker = Chunker(clauses=KIWI.clause_end if clauses else None)
+    for n, piece in enumerate(model, 1):
+        out = chunker.push(piece)
+        if out:
+            return n, out[0]
+    return len(model), " ".join(chunker.flush())
+
+
+def first_clause(rows: list[Row]) -> dict[str, dict[str, float]]:
+    """Per split: the median pieces streamed before her first words, without and with the
+    clause ends, and in how many replies the clause ends spoke sooner."""
+    out: dict[str, dict[str, float]] = {}
+    for name in sorted({r.split for r in rows}):
+        part = [r for r in rows if r.split == name and r.model]
+        if not part:
+            continue
+        before = sorted(first_piece(r.model, False)[0] for r in part)
+        after = sorted(first_piece(r.model, True)[0] for r in part)
+        sooner = sum(first_piece(r.model, True)[0] < first_piece(r.model, False)[0]
+                     for r in part)
+        out[name] = {"replies": len(part), "pieces_before_p50": before[len(before) // 2],
+                     "pieces_after_p50": after[len(after) // 2], "sooner": sooner}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
@@ -226,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1),
                             "utf-8")
     print(json.dumps(summary(rows), indent=1))
+    print(json.dumps({"first_clause": first_clause(rows)}, indent=1))
     if loaded is not None:
         print(json.dumps({"kiwi": use_cost(rows, loaded)}, indent=1))
     return 0

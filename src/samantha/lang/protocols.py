@@ -322,6 +322,11 @@ class Analyser(Protocol):
     def unreadable_words(self, sentence: str, known: tuple[str, ...] = ()) -> list[str]:
         """Every word of ``sentence`` that is no word of the language, in order, once."""
 
+    def clause_end(self, text: str, min_words: int) -> int | None:
+        """Where her first clause may be spoken, by the grammar, in the reply streamed so far
+        (the index just after it), at least ``min_words`` words in; None: not yet. Commas and
+        sentence ends are found without it."""
+
     def open_ended(self, words: str) -> bool:
         """Do ``words`` stop where nobody stops (a particle, a connective ending, a conjunction:
         in Korean, "tomorrow's weather-SUBJ", "call-and")? The end of turn waits for the rest."""

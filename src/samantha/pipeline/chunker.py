@@ -4,6 +4,7 @@ sentences, so the voice can start before the model has finished."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from samantha.inference.speech_text import has_words
 
@@ -16,9 +17,13 @@ _CONJUNCTION = re.compile(r"\s(?:and|but|or|so|because|which|when|while|if|altho
 class Chunker:
     """Cuts a token stream into speakable pieces: the first clause early, then sentences."""
 
-    def __init__(self, first_clause_words: int = 2, max_chars: int = 220) -> None:
+    def __init__(self, first_clause_words: int = 2, max_chars: int = 220,
+                 clauses: Callable[[str, int], int | None] | None = None) -> None:
         self.first_clause_words = first_clause_words
         self.max_chars = max_chars
+        self.clauses = clauses
+        """The reply language's own clause ends (``lang.protocols.Analyser.clause_end``: Korean
+        joins clauses with endings, not with words or commas)."""
         self._buf = ""
         self._emitted = 0
 
@@ -47,6 +52,10 @@ class Chunker:
             for c in _CONJUNCTION.finditer(self._buf):
                 if len(self._buf[:c.start()].split()) >= self.first_clause_words + 2:
                     return c.start() + 1
+            if self.clauses is not None and self.first_clause_words < 10_000:
+                found = self.clauses(self._buf, self.first_clause_words)
+                if found is not None:
+                    return found
         if len(self._buf) > self.max_chars:  # a run-on: cut at the last space
             space = self._buf.rfind(" ", 0, self.max_chars)
             return space + 1 if space > 0 else self.max_chars

@@ -298,6 +298,36 @@ def _word_at(text: str, start: int, end: int) -> str:
     return text[left: right if right >= 0 else len(text)].strip(".,!?")
 
 
+# the first clause ---------------------------------------------------------------------------
+
+CLAUSE_JOINS = frozenset(("고", "지만", "는데", "은데", "ᆫ데", "던데", "서", "어서", "아서",
+                          "여서", "면", "으면", "면서", "으면서", "니까", "으니까", "며", "으며",
+                          "거나", "다가", "도록"))
+"""Connective endings that join two clauses, after which a speaker may pause ("비가 오면 | 우산을
+챙기세요", "좋지만 | 너무 많이는"). Not the ones that lean on the next word ("해 보세요", "하지
+않아요", "맛있게 먹어요")."""
+
+
+def clause_end(text: str, min_words: int = 2) -> int | None:
+    """Where her first clause may be spoken from the words streamed so far: just after a word
+    that ends in a clause-joining ending, at least ``min_words`` words in, once the next word is
+    whole and is not an auxiliary that leans on it ("먹고 싶어요", "하고 있어요"). None: not
+    yet."""
+    if not _HANGUL.search(text):
+        return None
+    tokens = kiwi().tokenize(text)
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.tag != "EC" or tok.form not in CLAUSE_JOINS or text[tok.end:tok.end + 1] != " ":
+            continue
+        nxt = tokens[i + 1]
+        if nxt.start <= tok.end or text.find(" ", nxt.start) < 0:
+            continue  # the ending is inside a word, or the next word is still being written
+        if nxt.tag.startswith("VX") or len(text[:tok.end].split()) < min_words:
+            continue
+        return int(tok.end) + 1
+    return None
+
+
 # parroting --------------------------------------------------------------------------------
 
 _WORD_TAGS = ("NNG", "NNP", "NR", "VV", "VA", "XR", "MAG", "VX")

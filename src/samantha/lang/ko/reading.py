@@ -29,6 +29,13 @@ class KoreanGrammar:
         names = (*known, *(form for k in known for form in wake.korean_forms(k)))
         return grammar.unreadable_words(sentence, names)
 
+    def clause_end(self, text: str, min_words: int) -> int | None:
+        if not script.has(text, "hangul"):
+            return None
+        from samantha.lang.ko import grammar
+
+        return grammar.clause_end(text, min_words)
+
     def open_ended(self, words: str) -> bool:
         from samantha.lang.ko import grammar
 
