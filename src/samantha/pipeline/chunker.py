@@ -52,7 +52,7 @@ class Chunker:
             for c in _CONJUNCTION.finditer(self._buf):
                 if len(self._buf[:c.start()].split()) >= self.first_clause_words + 2:
                     return c.start() + 1
-            if self.clauses is not None and self.first_clause_words < 10_000:
+            if self.clauses is not None:
                 found = self.clauses(self._buf, self.first_clause_words)
                 if found is not None:
                     return found

@@ -271,7 +271,7 @@ async def _stream(pieces: AsyncGenerator[str, None], ex: Exchange, voice: Voice,
     # On a small board the first clause's synthesis and the next tokens fight for the same
     # cores: generation waits (no token is pulled) until the first clause is voiced.
     first_voiced = asyncio.Event()
-    analyser = ex.pack.analyser
+    analyser = ex.pack.analyser if style.first_clause else None
     chunker = Chunker(first_clause_words=2 if style.first_clause else 10_000,
                       clauses=analyser.clause_end if analyser is not None else None)
 
