@@ -121,7 +121,7 @@ def _off(reply: str, level: str) -> bool:
 def _nonword(reply: str, heard: str, name: str = "Samantha") -> bool:
     """A sentence of ``reply`` with a word Kiwi cannot read (her name, in its Korean forms, and
     the person's words are words)."""
-    return any(KIWI.unreadable(s, (heard, name)) for s in _sentences(reply))
+    return any(KIWI.unreadable_words(s, (heard, name)) for s in _sentences(reply))
 
 
 def _sentences(reply: str) -> list[str]:
@@ -227,12 +227,11 @@ def first_clause(rows: list[Row]) -> dict[str, dict[str, float]]:
         part = [r for r in rows if r.split == name and r.model]
         if not part:
             continue
-        before = sorted(first_piece(r.model, False)[0] for r in part)
-        after = sorted(first_piece(r.model, True)[0] for r in part)
-        sooner = sum(first_piece(r.model, True)[0] < first_piece(r.model, False)[0]
-                     for r in part)
+        pairs = [(first_piece(r.model, False)[0], first_piece(r.model, True)[0]) for r in part]
+        before, after = sorted(b for b, _ in pairs), sorted(a for _, a in pairs)
         out[name] = {"replies": len(part), "pieces_before_p50": before[len(before) // 2],
-                     "pieces_after_p50": after[len(after) // 2], "sooner": sooner}
+                     "pieces_after_p50": after[len(after) // 2],
+                     "sooner": sum(a < b for b, a in pairs)}
     return out
 
 

@@ -196,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
     if args.hearing:
         return hearing(args)
     items = corpus.build(lang.resolve(config.load(args.config, overrides=args.overrides).persona)
-                         .code, _fixtures() or hearing_fixtures())
+                         .code, _fixtures())
     if not items:
         raise ConfigError("bench-corpus", "no speech to benchmark with: espeak-ng was not found",
                           "install espeak-ng (make setup does)")
@@ -252,12 +252,6 @@ def conversation(args: argparse.Namespace) -> dict[str, Any]:
         llm.close()
 
 
-def hearing_fixtures() -> Path:
-    from samantha.bench.hearing import default_fixtures
-
-    return default_fixtures()
-
-
 def hearing_models(cfg: config.Config) -> dict[str, str]:
     """Each language's ears: the configured model for the languages it hears (an English-only
     model hears English; a multilingual one, every language that needs one), and for the others
@@ -285,7 +279,7 @@ def hearing(args: argparse.Namespace) -> int:
             print(f"[hearing] loading {name} for {language}", file=sys.stderr)
             ears[language] = WhisperTranscriber(modelstore.path_for(name, cfg.models_path),
                                                 cfg.asr.threads, language)
-        rows = ears_set.measure(ears, _fixtures() or hearing_fixtures(),
+        rows = ears_set.measure(ears, _fixtures() or ears_set.default_fixtures(),
                                 lambda m: print(m, file=sys.stderr, flush=True))
     finally:
         for transcriber in ears.values():

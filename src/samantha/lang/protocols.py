@@ -315,12 +315,9 @@ class Content(Protocol):
 class Analyser(Protocol):
     """A morphological analyser for the language (Korean: Kiwi)."""
 
-    def unreadable(self, sentence: str, known: tuple[str, ...] = ()) -> str:
-        """The first word of ``sentence`` that is no word of the language ('' when none is;
-        ``known`` are never taken for one: the person's own words, her name)."""
-
     def unreadable_words(self, sentence: str, known: tuple[str, ...] = ()) -> list[str]:
-        """Every word of ``sentence`` that is no word of the language, in order, once."""
+        """Every word of ``sentence`` that is no word of the language, in order, once
+        (``known`` are never taken for one: the person's own words, her name)."""
 
     def clause_end(self, text: str, min_words: int) -> int | None:
         """Where her first clause may be spoken, by the grammar, in the reply streamed so far

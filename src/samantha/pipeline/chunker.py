@@ -23,7 +23,10 @@ class Chunker:
         self.max_chars = max_chars
         self.clauses = clauses
         """The reply language's own clause ends (``lang.protocols.Analyser.clause_end``: Korean
-        joins clauses with endings, not with words or commas)."""
+        joins clauses with endings, not with words or commas). It reads the whole first sentence
+        so far (Kiwi: a few ms), so it is asked only when a space has come: a clause end needs
+        the word after it whole."""
+        self._spaces_asked = 0
         self._buf = ""
         self._emitted = 0
 
@@ -52,7 +55,9 @@ class Chunker:
             for c in _CONJUNCTION.finditer(self._buf):
                 if len(self._buf[:c.start()].split()) >= self.first_clause_words + 2:
                     return c.start() + 1
-            if self.clauses is not None:
+            spaces = self._buf.count(" ")
+            if self.clauses is not None and spaces > self._spaces_asked:
+                self._spaces_asked = spaces
                 found = self.clauses(self._buf, self.first_clause_words)
                 if found is not None:
                     return found

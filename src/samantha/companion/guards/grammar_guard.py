@@ -69,8 +69,8 @@ class NonWords:
         analyser = pack_for(sentence, reply.pack).analyser
         if analyser is None:
             return KEEP
-        word = analyser.unreadable(sentence, (reply.text, self.persona().name))
-        return drop(f"a word that does not exist: {word}") if word else KEEP
+        words = analyser.unreadable_words(sentence, (reply.text, self.persona().name))
+        return drop(f"a word that does not exist: {words[0]}") if words else KEEP
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,6 @@ class KoreanGrammar:
             return None
         return grammar.content_words(sentence), grammar.content_words(heard)
 
-    def unreadable(self, sentence: str, known: tuple[str, ...] = ()) -> str:
-        return next(iter(self.unreadable_words(sentence, known)), "")
-
     def unreadable_words(self, sentence: str, known: tuple[str, ...] = ()) -> list[str]:
         if not script.has(sentence, "hangul"):
             return []
