@@ -132,8 +132,9 @@ def serve(loop: TurnLoop, room: Room) -> None:
 
 def test_the_loop_waits_through_a_pause_the_model_calls_unfinished() -> None:
     turn = ScriptedTurn([False, True])  # mid-sentence pause: not done; the real end: done
-    # the speculative start at the mid-sentence pause hears the first half, then is dropped
-    loop, room = loop_with(turn, ["I was thinking that", FULL])
+    # the speculative start at the mid-sentence pause hears the first half, then is dropped;
+    # what it heard is kept, and the end hears only the rest (pipeline/kept.py)
+    loop, room = loop_with(turn, ["I was thinking that", "maybe we could go to the beach."])
     serve(loop, room)
     assert len(turn.asked) == 2 and len(loop.turns) == 1
     ended = loop.turns[0].log.first(SpeechEnded)
@@ -152,7 +153,7 @@ def test_the_loop_cuts_where_the_model_says_done() -> None:
 
 
 def test_no_model_no_checks_the_pause_is_inside_the_hangover() -> None:
-    loop, room = loop_with(None, ["I was thinking that", FULL])
+    loop, room = loop_with(None, ["I was thinking that", "maybe we could go to the beach."])
     serve(loop, room)
     ended = loop.turns[0].log.first(SpeechEnded)
     assert isinstance(ended, SpeechEnded) and ended.reason == "silence"
@@ -162,8 +163,8 @@ def test_no_model_no_checks_the_pause_is_inside_the_hangover() -> None:
 def test_a_pause_after_unfinished_words_is_waited_through() -> None:
     # 0.7 s of silence after "I was thinking that maybe we could": past the hang-over, so
     # without reading the words she answers the first half; reading them, she waits
-    loop, room = loop_with(None, ["I was thinking that maybe we could", FULL], pause_s=0.7,
-                           words=True)
+    loop, room = loop_with(None, ["I was thinking that maybe we could", "go to the beach."],
+                           pause_s=0.7, words=True)
     serve(loop, room)
     ended = loop.turns[0].log.first(SpeechEnded)
     assert isinstance(ended, SpeechEnded) and ended.audio_s > 2.5

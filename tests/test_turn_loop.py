@@ -85,8 +85,10 @@ def test_a_spoken_turn_is_answered_and_remembered() -> None:
 
 def test_a_speculative_turn_is_thrown_away_when_the_person_goes_on() -> None:
     # a 0.3 s pause (shorter than the 0.5 s hang-over): the first guess is dropped unheard
+    cfg = load(board="", overrides={"wake": {"mode": "phrase"}, "aec": {"enabled": False},
+                                    "engine": {"keep_heard": False}})
     loop, playback = loop_for(["Samantha, tell me", "Samantha, tell me a joke."],
-                              ["Why did the owl stay in? It was too hoot."], token_s=0.01)
+                              ["Why did the owl stay in? It was too hoot."], cfg, token_s=0.01)
     run(loop, room_with(playback, (0.5, 1.0), (1.8, 1.0)), 1)
     assert len(loop.engines.asr.calls) == 2  # type: ignore[attr-defined]
     assert [t.transcript for t in loop.turns] == ["Samantha, tell me a joke."]
@@ -94,6 +96,38 @@ def test_a_speculative_turn_is_thrown_away_when_the_person_goes_on() -> None:
                                           "Why did the owl stay in? It was too hoot.")]
     # the dropped turn was held (asyncio keeps tasks only weakly) until it had unwound
     assert not loop._unwinding
+
+
+def test_what_was_heard_before_a_pause_is_kept_and_only_the_rest_transcribed() -> None:
+    # the same 0.3 s pause: the dropped guess's words are kept, the end hears only the rest
+    loop, playback = loop_for(["Samantha, tell me", "a joke."],
+                              ["Why did the owl stay in? It was too hoot."], token_s=0.01)
+    run(loop, room_with(playback, (0.5, 1.0), (1.8, 1.0)), 1)
+    asr = loop.engines.asr
+    assert [t.transcript for t in loop.turns] == ["Samantha, tell me a joke."]
+    assert loop.conversation.history == [("tell me a joke.",
+                                          "Why did the owl stay in? It was too hoot.")]
+    # the first call heard up to the pause, the second only what came after it
+    first, rest = asr.calls  # type: ignore[attr-defined]
+    assert 1.0 < first < 1.5 and rest < 1.4 < first + rest
+    # while the person went on, the request so far was read into the model: the whole
+    # request's prompt begins with it (its persona, notes and first words)
+    llm = loop.engines.llm
+    primed = llm.primed[0]  # type: ignore[attr-defined]
+    prompt = next(p for p in llm.prompts if p[-1]["content"] == "tell me a joke.")  # type: ignore[attr-defined]
+    assert primed[-1] == {"role": "user", "content": "tell me"}
+    assert primed[:-1] == prompt[:-1]
+    assert not loop._unwinding
+
+
+def test_a_short_pause_keeps_nothing() -> None:
+    # a gap of 0.09 s (a closure inside a word) is not a break between phrases: all heard again
+    loop, playback = loop_for(["Samantha, tell me", "Samantha, tell me a joke."],
+                              ["Why did the owl stay in? It was too hoot."], token_s=0.01)
+    run(loop, room_with(playback, (0.5, 1.0), (1.59, 1.0)), 1)
+    assert [t.transcript for t in loop.turns] == ["Samantha, tell me a joke."]
+    first, whole = loop.engines.asr.calls  # type: ignore[attr-defined]
+    assert whole > first > 1.0
 
 
 def test_barge_in_stops_her_and_history_keeps_what_was_heard() -> None:

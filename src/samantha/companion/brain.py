@@ -220,6 +220,20 @@ class Conversation:
             ex.leading, ex.messages[-1] = plain[0], {"role": "user", "content": plain[1]}
         return ex
 
+    def draft(self, words_so_far: str) -> list[Message] | None:
+        """The prompt ``prepare`` would give the words heard so far, from the words alone (no
+        rule is run, nothing is written): read into the model while the person is still
+        talking, it shares its notes and first words with the whole request's prompt whenever
+        the rest of the request changes neither the notes nor how it is put to the model."""
+        text = " ".join(words_so_far.split())
+        if not text:
+            return None
+        ex = Exchange(text=text, pack=lang.pack_for(text, self.home))
+        self._feel(ex, None)
+        if ex.pack.plainly(text) is not None:  # re-put to the model: its words would differ
+            return None
+        return self.messages(text, self._notes(ex))
+
     def _answered(self, ex: Exchange, name: str, answer: Answer, store: Deferred | None) -> None:
         ex.direct, ex.by_rule, ex.keep = answer.text, name, answer.keep
         ex.failed = answer.failed or ex.pack.phrases.save_failed

@@ -248,6 +248,9 @@ class EngineConfig:
     """Keep the persona prompt's KV cache between turns (off: re-prefill every turn)."""
     prime_history: bool = True
     """Read the conversation so far into the KV cache once she has answered (off: re-read it)."""
+    keep_heard: bool = True
+    """Keep what a speculative start heard up to a pause inside the utterance; at its end
+    transcribe only the rest (``pipeline/kept.py``; needs ``speculative``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from samantha import lang
 from samantha.audio.aec import EchoCanceller
@@ -33,12 +34,13 @@ from samantha.audio.listening import make_segmenter, sounds_like_speech
 from samantha.audio.protocols import Microphone, Speaker
 from samantha.audio.vad import EndpointState, EventKind, Segmenter, SpeechEvent
 from samantha.clock import now_ns
-from samantha.companion.brain import Conversation
+from samantha.companion.brain import Conversation, Heard
 from samantha.config import Config
 from samantha.inference.engines import Engines
 from samantha.pipeline import ending, hearing
 from samantha.pipeline.events import BargeIn, SpeechEnded, TurnReport
 from samantha.pipeline.hearing import MAX_ASKS, heard_clearly
+from samantha.pipeline.kept import KEEP_PAUSE_S, MIN_KEPT_S, Kept
 from samantha.pipeline.states import Happened, State, is_barge_in, next_state
 from samantha.pipeline.turn import Style, TurnResult, announce, ask_again, respond, transcribe
 from samantha.pipeline.wake import WakeGate, echoes, is_stop
@@ -57,6 +59,10 @@ class Turn:
     audio_s: float
     heard: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once the transcript is in ``result`` (or transcribing failed)."""
+    samples: int = 0
+    """How much of the utterance it hears."""
+    hearing: asyncio.Task[Heard] | None = None
+    """Its transcription (a streaming turn's: it outlives the turn, to be kept at a pause)."""
 
 
 @dataclass
@@ -91,7 +97,9 @@ class TurnLoop:
         self._anchor = (0, 0.0)  # (capture ns, stream s) of the latest chunk's first sample
         # cancelled turns, held until they have unwound: asyncio keeps only weak references to
         # tasks, and one collected mid-flight never closes its C generator on the worker
-        self._unwinding: set[asyncio.Task[None]] = set()
+        self._unwinding: set[asyncio.Future[Any]] = set()
+        self._kept: Kept | None = None  # the words before a pause in this utterance
+        self._paused_at_s = 0.0
 
     # -- the loop ---------------------------------------------------------------------------
     async def serve(self, mic: Microphone, heartbeat: Callable[[], None] = lambda: None) -> None:
@@ -155,6 +163,7 @@ class TurnLoop:
     def _on_speech(self, event: SpeechEvent, at_ns: int, segmenter: Segmenter) -> None:
         kind = event.kind
         if kind is EventKind.SPEECH_START:
+            self._kept = None
             if self._after is not None and not self._after.done():
                 self._after.cancel()
             self._interrupting = is_barge_in(self.state, Happened.SPEECH_START)
@@ -162,6 +171,7 @@ class TurnLoop:
                 self._barge_in(at_ns)
             self._move(Happened.SPEECH_START)
         elif kind is EventKind.SPEECH_PAUSE and self.cfg.engine.speculative:
+            self._paused_at_s = event.at_s
             audio = segmenter.current_audio()
             if audio is not None and self.current is None and self._for_her(event) \
                     and sounds_like_speech(audio):
@@ -175,38 +185,46 @@ class TurnLoop:
             self._asking = asyncio.create_task(self._ask_words(
                 self.current, segmenter.endpointer.pause_id, segmenter))
         elif kind is EventKind.SPEECH_RESUME:
+            self._keep(event.at_s - self._paused_at_s)
             self._drop_speculation("speech resumed")
         elif kind is EventKind.SPEECH_DROP:
+            self._kept = None
             self._drop_speculation("too short")
             self._move(Happened.SPEECH_DROP)
         elif kind is EventKind.SPEECH_END and event.utterance is not None:
-            if event.reason == "max_length":  # the bound on what one utterance may hold
-                log.info("utterance cut at %.1f s ([vad] max_utterance_s): what was heard goes "
-                         "on as it is; speech that continues is a new utterance",
-                         event.utterance.audio.seconds)
-            if not sounds_like_speech(event.utterance.audio):
-                log.debug("utterance dropped: steady noise, not speech")
-                self._drop_speculation("noise")
-                self._move(Happened.SPEECH_DROP)
-                return
-            if not self._for_her(event):
-                log.debug("utterance dropped untranscribed: no wake word")
-                self._drop_speculation("no wake word")
-                self._move(Happened.SPEECH_DROP)
-                return
-            self._move(Happened.SPEECH_END)
-            turn = self.current
-            if turn is not None and turn.speculative and not turn.task.done():
-                turn.speculative = False
-                turn.go.set()        # the speculation was right: release it to the speaker
-            elif turn is None or turn.task.done():
-                turn = self.current = self._start(event.utterance.audio, at_ns,
-                                                  speculative=False)
-                turn.go.set()
-            else:
-                return  # a turn is still running (it will be barged in on or finish)
-            turn.result.log.emit(SpeechEnded(now_ns(), at_ns, event.utterance.audio.seconds,
-                                             event.reason))
+            self._end(event, at_ns)
+            self._kept = None  # the turn took it, or the utterance was not for her
+
+    def _end(self, event: SpeechEvent, at_ns: int) -> None:
+        """The utterance ended: release the speculative turn, or start one."""
+        assert event.utterance is not None
+        if event.reason == "max_length":  # the bound on what one utterance may hold
+            log.info("utterance cut at %.1f s ([vad] max_utterance_s): what was heard goes "
+                     "on as it is; speech that continues is a new utterance",
+                     event.utterance.audio.seconds)
+        if not sounds_like_speech(event.utterance.audio):
+            log.debug("utterance dropped: steady noise, not speech")
+            self._drop_speculation("noise")
+            self._move(Happened.SPEECH_DROP)
+            return
+        if not self._for_her(event):
+            log.debug("utterance dropped untranscribed: no wake word")
+            self._drop_speculation("no wake word")
+            self._move(Happened.SPEECH_DROP)
+            return
+        self._move(Happened.SPEECH_END)
+        turn = self.current
+        if turn is not None and turn.speculative and not turn.task.done():
+            turn.speculative = False
+            turn.go.set()        # the speculation was right: release it to the speaker
+        elif turn is None or turn.task.done():
+            turn = self.current = self._start(event.utterance.audio, at_ns,
+                                              speculative=False)
+            turn.go.set()
+        else:
+            return  # a turn is still running (it will be barged in on or finish)
+        turn.result.log.emit(SpeechEnded(now_ns(), at_ns, event.utterance.audio.seconds,
+                                         event.reason))
 
     @property
     def _reads_words(self) -> bool:
@@ -246,20 +264,64 @@ class TurnLoop:
         return self.wake.may_transcribe(event.speech_start_s, now_ns() / 1e9, self._interrupting)
 
     # -- turns ------------------------------------------------------------------------------
+    def _keep(self, pause_s: float) -> None:
+        """The person went on after a pause: keep what the dropped start heard up to it, if it
+        was a real pause and there was enough before it (``pipeline/kept.py``)."""
+        turn = self.current
+        if self.cfg.engine.keep_heard and turn is not None and turn.speculative \
+                and turn.hearing is not None and pause_s >= KEEP_PAUSE_S \
+                and turn.audio_s >= MIN_KEPT_S:
+            log.debug("kept what was heard before a %.2f s pause (%.1f s)", pause_s,
+                      turn.audio_s)
+            self._kept = Kept(turn.samples, turn.hearing, turn.result)
+            if self.engines.llm.prefix_cache:
+                priming = asyncio.create_task(self._prime(self._kept))
+                self._unwinding.add(priming)
+                priming.add_done_callback(self._unwinding.discard)
+
+    async def _prime(self, kept: Kept) -> None:
+        """While the person goes on, read the request so far into the model (its notes and
+        first words), so that at the end only the rest is prefilled. Nothing is generated
+        for anyone; a request whose rest changes the notes just prefills them again."""
+        before = await kept.transcript()
+        if before is None or self._kept is not kept:  # a new utterance, or a later pause
+            return
+        decision = self.wake.decide(before.text, now_ns() / 1e9)  # pure
+        messages = self.conversation.draft(decision.rest) if decision.woke else None
+        if messages is not None:
+            await self.engines.llm.prime(messages)
+
     def _start(self, audio: AudioChunk, speech_end_ns: int, speculative: bool) -> Turn:
         result = TurnResult()
         go, transcribed = asyncio.Event(), asyncio.Event()
-        task = asyncio.create_task(self._turn(audio, speech_end_ns, result, go, transcribed))
-        turn = Turn(task, go, result, speculative, audio.seconds, transcribed)
+        ears: asyncio.Task[Heard] | None = None
+        if self.delivery.streaming:  # at once, and shielded: a pause may keep it
+            ears = asyncio.create_task(transcribe(audio, self.engines, self.conversation,
+                                                  result, self.delivery, self._kept))
+            self._unwinding.add(ears)
+            ears.add_done_callback(self._heard_done)
+        task = asyncio.create_task(self._turn(audio, speech_end_ns, result, go, transcribed,
+                                              ears))
+        turn = Turn(task, go, result, speculative, audio.seconds, transcribed,
+                    len(audio.samples), ears)
         task.add_done_callback(lambda _t: self._turn_done(turn))
         task.add_done_callback(lambda _t: transcribed.set())  # failed or cancelled: no wait
         return turn
 
+    def _heard_done(self, ears: asyncio.Task[Heard]) -> None:
+        self._unwinding.discard(ears)
+        if not ears.cancelled():
+            ears.exception()  # retrieved: the turn that awaited it reports a failure
+
     async def _turn(self, audio: AudioChunk, speech_end_ns: int, result: TurnResult,
-                    go: asyncio.Event, transcribed: asyncio.Event) -> None:
-        if not self.delivery.streaming:  # the naive cascade starts only once the person is done
+                    go: asyncio.Event, transcribed: asyncio.Event,
+                    ears: asyncio.Task[Heard] | None) -> None:
+        if ears is None:  # the naive cascade starts only once the person is done
             await go.wait()
-        heard = await transcribe(audio, self.engines, self.conversation, result, self.delivery)
+            heard = await transcribe(audio, self.engines, self.conversation, result,
+                                     self.delivery)
+        else:
+            heard = await asyncio.shield(ears)
         transcribed.set()
         decision = self.wake.decide(result.transcript, now_ns() / 1e9)  # pure: safe now
         recent = [line for t in self.turns[-2:] for line in (*t.spoken, " ".join(t.spoken))]
@@ -341,7 +403,7 @@ class TurnLoop:
         turn = self.current
         if turn is not None and turn.speculative:
             log.debug("speculative turn dropped: %s", why)
-            self._let_go(turn.task)
+            self._let_go(turn)
             self.current = None
 
     def _barge_in(self, onset_ns: int) -> None:
@@ -350,13 +412,18 @@ class TurnLoop:
         log.info("barge-in while %s: playback stopped %.0f ms after speech onset",
                  self.state, (now_ns() - onset_ns) / 1e6)
         if self.current is not None:
-            self._let_go(self.current.task)
+            self._let_go(self.current)
             self.current = None
 
-    def _let_go(self, task: asyncio.Task[None]) -> None:
-        task.cancel()
-        self._unwinding.add(task)
-        task.add_done_callback(self._unwinding.discard)
+    def _let_go(self, turn: Turn) -> None:
+        """Cancel ``turn``, and its transcription unless it was kept (a whisper call not yet
+        begun is then never made: at every short pause a start queues one)."""
+        turn.task.cancel()
+        self._unwinding.add(turn.task)
+        turn.task.add_done_callback(self._unwinding.discard)
+        kept = self._kept
+        if turn.hearing is not None and (kept is None or kept.hearing is not turn.hearing):
+            turn.hearing.cancel()
 
     async def _cancel_current(self) -> None:
         if self._asking is not None:
@@ -372,7 +439,8 @@ class TurnLoop:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.current.task
             self.current = None
-        for task in list(self._unwinding):  # dropped turns: nothing outlives the loop
+        for task in list(self._unwinding):  # dropped turns, kept words, a request read in:
+            task.cancel()                     # nothing outlives the loop
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 

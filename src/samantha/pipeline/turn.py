@@ -46,6 +46,7 @@ from samantha.pipeline.events import (
     TranscriptReady,
     TurnLog,
 )
+from samantha.pipeline.kept import Kept, transcribe_rest
 
 log = logging.getLogger(__name__)
 _END = None
@@ -86,12 +87,14 @@ class TurnResult:
 
 
 async def transcribe(utterance: AudioChunk, engines: Engines, brain: Brain,
-                     result: TurnResult, style: Style = STREAMING) -> Heard:
-    """The utterance to text, into ``result``; the brain hears the voice meanwhile."""
+                     result: TurnResult, style: Style = STREAMING,
+                     kept: Kept | None = None) -> Heard:
+    """The utterance to text, into ``result``; the brain hears the voice meanwhile. With
+    ``kept`` (the words before a pause, heard while the person went on), only the rest."""
     heard = brain.hear(utterance)
     try:
-        transcript = await engines.asr.transcribe_async(utterance,
-                                                        full_window=not style.streaming)
+        transcript = await transcribe_rest(engines.asr, utterance, kept,
+                                           full_window=not style.streaming)
     except SamanthaError as err:
         result.log.emit(StageFailed(now_ns(), err.stage, err.code, err.message))
         raise
