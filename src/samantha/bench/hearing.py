@@ -146,10 +146,15 @@ def clips(where: Path, languages: Sequence[str] = ("en", "ko")) -> Iterator[Clip
                            degrade(audio, how, seed=n * 31 + k), recorded)
 
 
+def counts_characters(language: str) -> bool:
+    """Errors in ``language`` are counted in characters (its ``bench.toml`` [hearing] unit:
+    Korean, whose spacing varies), not words."""
+    return _hearing(language).get("unit") == "characters"
+
+
 def error_rate(truly: str, heard: str, language: str) -> float:
-    """Word error rate, or character error rate in a language counted in characters (its
-    ``bench.toml`` [hearing] unit: Korean, whose spacing varies)."""
-    if _hearing(language).get("unit") == "characters":
+    """Word error rate, or character error rate in a language counted in characters."""
+    if counts_characters(language):
         return cer(truly, heard)
     ref, hyp = _words(truly), _words(heard)
     if not ref:

@@ -114,6 +114,11 @@ def markdown(report: dict[str, Any]) -> str:
               f"idle listening, {res['cpu_turn_pct']}% during turns."]
     if res.get("thermal"):
         lines.append(f"Thermal: {res['thermal']}")
+    if heard := report.get("heard_error"):
+        unit = "character" if heard["unit"] == "characters" else "word"
+        lines.append(f"Her transcripts of the {heard['turns']} recorded turns: {unit} error "
+                     f"rate mean {heard['mean']}, median {heard['median']} (dev "
+                     f"{heard.get('dev', '–')}, held-out {heard.get('held-out', '–')}).")
     if eot := report.get("end_of_turn"):
         held = eot.get("paused_heldout", 0)
         lines += ["", f"End of turn on {eot['paused']} sentences with a pause inside (and "

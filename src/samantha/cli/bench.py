@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from samantha.cli import Subparsers
 
 TECHNIQUES = ("speculative", "first_clause", "prefix_cache", "sized_ctx", "aec",
-              "wait_unfinished")
+              "wait_unfinished", "keep_heard")
 OPTIONAL = ("smart_turn",)
 """Techniques off by default, measured switched on with ``--with``."""
 
@@ -171,11 +171,40 @@ def measure(label: str, overrides: dict[str, Any], args: argparse.Namespace,
             "resources": {"peak_rss_mb": peak_rss_mb(), "cpu_idle_pct": idle,
                           "cpu_turn_pct": round(100 * turn_cpu, 1), "thermal": thermal()},
             "transcripts": [t.transcript for t in stream],
+            "each_turn": [{"name": items[i % len(items)].name, "answered": t.answered,
+                           **({k: getattr(t.figures, k) for k in
+                               ("voice_to_voice_s", "asr_s", "prefill_s")} if t.figures else {})}
+                          for i, t in enumerate(stream)],
+            "heard_error": heard_error(stream, [items[i % len(items)].name
+                                                for i in range(len(stream))],
+                                      lang.resolve(cfg.persona).code),
             "median_turn": median,
             "median_naive_turn": _median_marks(naive),
         }
     finally:
         engines.close()
+
+
+def heard_error(trials: list[Trial], names: list[str], code: str) -> dict[str, Any] | None:
+    """How far the timed turns' transcripts are from what was said, where the corpus knows it
+    (the recordings of ``[hearing.fixtures]``): the loop's own ears, not a clip heard alone."""
+    from samantha.bench import hearing
+
+    known = hearing.fixtures([code])
+    rows = [(hearing.split_of(known[name][1]),
+             hearing.error_rate(known[name][1], t.transcript, known[name][0]))
+            for t, name in zip(trials, names, strict=False) if name in known and t.figures]
+    if not rows:
+        return None
+    errors = [e for _, e in rows]
+    out: dict[str, Any] = {"unit": "characters" if hearing.counts_characters(code) else "words",
+                           "turns": len(errors), "mean": round(sum(errors) / len(errors), 3),
+                           "median": round(sorted(errors)[len(errors) // 2], 3)}
+    for split in ("dev", "held-out"):
+        part = [e for s, e in rows if s == split]
+        if part:
+            out[split] = round(sum(part) / len(part), 3)
+    return out
 
 
 def _median_marks(trials: list[Trial]) -> dict[str, tuple[float, float]]:
@@ -204,7 +233,8 @@ def run(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {"machine": machine(), **runs[0],
               "sweep": [{k: r[k] for k in ("label", "models", "config", "voice_to_voice_s",
                                            "naive_voice_to_voice_s", "speedup_vs_naive",
-                                           "stages")} for r in runs[1:]]}
+                                           "stages", "answered", "heard_error")}
+                        for r in runs[1:]]}
     if args.endpoint:
         from samantha.bench import endpoint
 
