@@ -307,3 +307,16 @@ def test_what_counts_as_her_echo() -> None:
     assert not echoes("What should I cook for dinner tonight?", said)
     assert not echoes("pasta or rice?", ["Would you like pasta or rice?"])  # an answer
     assert echoes("오늘은 기분이 정말 좋아요", ["오늘은 기분이 정말 좋아요. 당신은요?"])
+
+
+def test_a_head_that_would_not_wake_her_is_heard_again_whole() -> None:
+    # her name alone, cut at the pause after it, misheard ("Hey, some men."): not kept, so the
+    # end hears the whole utterance, where the name has what follows to go by (seen in the soak)
+    loop, playback = loop_for(["Hey, some men.", "Hey Samantha, tell me a joke."],
+                              ["Why did the owl stay in? It was too hoot."], token_s=0.01)
+    run(loop, room_with(playback, (0.5, 1.0), (1.8, 1.0)), 1)
+    assert [t.transcript for t in loop.turns] == ["Hey Samantha, tell me a joke."]
+    first, whole = loop.engines.asr.calls  # type: ignore[attr-defined]
+    assert whole > first + 0.9
+    # no request was read in early (only the conversation, once she had answered)
+    assert all(p[-1]["role"] == "assistant" for p in loop.engines.llm.primed)  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ person is still talking. The cut is always in silence (the pause), never inside 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -40,14 +41,20 @@ class Kept:
     """The speculative start's transcription (shielded: dropping the turn does not stop it)."""
     result: TurnResult
     """Where that transcription writes its transcript (``result.heard``)."""
+    for_her: Callable[[str], bool] = lambda _text: True
+    """Would these words wake her? Her name heard alone, without what follows, is where
+    whisper slips ("Hey Samantha," -> "Hey, some men."): a head that would not wake her is
+    not kept, and the whole utterance, name and all, is heard again in one piece."""
 
     async def transcript(self) -> Transcript | None:
-        """What was heard up to the pause; None if that transcription failed, heard nothing or
-        looped (then the whole utterance is heard again in one piece, as without a pause)."""
+        """What was heard up to the pause; None if that transcription failed, heard nothing,
+        looped or would not wake her (then the whole utterance is heard again in one piece, as
+        without a pause)."""
         await asyncio.wait([self.hearing])  # its failure is not ours; our cancel still is
         heard = self.result.heard
         if heard is None or not heard.text or doubled(heard.text) \
-                or (heard.confidence is not None and heard.confidence.looped):
+                or (heard.confidence is not None and heard.confidence.looped) \
+                or not self.for_her(heard.text):
             return None
         return heard
 

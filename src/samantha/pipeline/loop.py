@@ -273,7 +273,8 @@ class TurnLoop:
                 and turn.audio_s >= MIN_KEPT_S:
             log.debug("kept what was heard before a %.2f s pause (%.1f s)", pause_s,
                       turn.audio_s)
-            self._kept = Kept(turn.samples, turn.hearing, turn.result)
+            self._kept = Kept(turn.samples, turn.hearing, turn.result,
+                              lambda text: self.wake.decide(text, now_ns() / 1e9).woke)
             if self.engines.llm.prefix_cache:
                 priming = asyncio.create_task(self._prime(self._kept))
                 self._unwinding.add(priming)
