@@ -156,3 +156,23 @@ def test_only_a_clean_head_is_kept() -> None:
     assert asyncio.run(head(Transcript("a b c d a b c d", 1.2, 1))) is None
     assert asyncio.run(head(Transcript("", 1.2, 1))) is None
     assert asyncio.run(head(None)) is None  # its transcription failed
+
+
+def test_the_request_kept_is_what_would_wake_her() -> None:
+    from samantha.pipeline.kept import Kept
+    from samantha.pipeline.turn import TurnResult
+
+    def request_in(text: str) -> str | None:  # phrase mode: "Samantha, ..." -> "..."
+        return text.split(", ", 1)[1] if text.startswith("Samantha, ") else None
+
+    async def kept(text: str) -> tuple[Transcript | None, str | None]:
+        done: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        result = TurnResult()
+        result.heard = Transcript(text, 1.2, 1, Confidence((0.9,), "en"))
+        head = Kept(16000, done, result, request_in)
+        return await head.transcript(), await head.request()
+
+    heard, request = asyncio.run(kept("Samantha, tell me"))
+    assert heard is not None and heard.text == "Samantha, tell me" and request == "tell me"
+    assert asyncio.run(kept("Hey, some men.")) == (None, None)  # her name misheard: not kept

@@ -83,21 +83,6 @@ def test_a_spoken_turn_is_answered_and_remembered() -> None:
     assert len(loop.engines.asr.calls) == 1  # type: ignore[attr-defined]  # speculation was kept
 
 
-def test_a_speculative_turn_is_thrown_away_when_the_person_goes_on() -> None:
-    # a 0.3 s pause (shorter than the 0.5 s hang-over): the first guess is dropped unheard
-    cfg = load(board="", overrides={"wake": {"mode": "phrase"}, "aec": {"enabled": False},
-                                    "engine": {"keep_heard": False}})
-    loop, playback = loop_for(["Samantha, tell me", "Samantha, tell me a joke."],
-                              ["Why did the owl stay in? It was too hoot."], cfg, token_s=0.01)
-    run(loop, room_with(playback, (0.5, 1.0), (1.8, 1.0)), 1)
-    assert len(loop.engines.asr.calls) == 2  # type: ignore[attr-defined]
-    assert [t.transcript for t in loop.turns] == ["Samantha, tell me a joke."]
-    assert loop.conversation.history == [("tell me a joke.",
-                                          "Why did the owl stay in? It was too hoot.")]
-    # the dropped turn was held (asyncio keeps tasks only weakly) until it had unwound
-    assert not loop._unwinding
-
-
 def test_what_was_heard_before_a_pause_is_kept_and_only_the_rest_transcribed() -> None:
     # the same 0.3 s pause: the dropped guess's words are kept, the end hears only the rest
     loop, playback = loop_for(["Samantha, tell me", "a joke."],
@@ -120,14 +105,32 @@ def test_what_was_heard_before_a_pause_is_kept_and_only_the_rest_transcribed() -
     assert not loop._unwinding
 
 
-def test_a_short_pause_keeps_nothing() -> None:
-    # a gap of 0.09 s (a closure inside a word) is not a break between phrases: all heard again
-    loop, playback = loop_for(["Samantha, tell me", "Samantha, tell me a joke."],
-                              ["Why did the owl stay in? It was too hoot."], token_s=0.01)
-    run(loop, room_with(playback, (0.5, 1.0), (1.59, 1.0)), 1)
-    assert [t.transcript for t in loop.turns] == ["Samantha, tell me a joke."]
+@pytest.mark.parametrize(("heard", "again_at", "keep"), [
+    # a 0.3 s pause (shorter than the 0.5 s hang-over), keeping off: the first guess is
+    # dropped unheard and the end hears the whole utterance
+    (["Samantha, tell me", "Samantha, tell me a joke."], 1.8, False),
+    # a gap of 0.09 s (a closure inside a word) is not a break between phrases
+    (["Samantha, tell me", "Samantha, tell me a joke."], 1.59, True),
+    # her name alone, cut at the pause after it, misheard ("Hey, some men."): it would not
+    # wake her, so the end hears it whole, where the name has what follows (seen in the soak)
+    (["Hey, some men.", "Hey Samantha, tell me a joke."], 1.8, True),
+])
+def test_what_is_not_kept_is_heard_again_whole(heard: list[str], again_at: float,
+                                               keep: bool) -> None:
+    cfg = load(board="", overrides={"wake": {"mode": "phrase"}, "aec": {"enabled": False},
+                                    "engine": {"keep_heard": keep}})
+    loop, playback = loop_for(heard, ["Why did the owl stay in? It was too hoot."], cfg,
+                              token_s=0.01)
+    run(loop, room_with(playback, (0.5, 1.0), (again_at, 1.0)), 1)
+    assert [t.transcript for t in loop.turns] == [heard[1]]
+    assert loop.conversation.history == [("tell me a joke.",
+                                          "Why did the owl stay in? It was too hoot.")]
     first, whole = loop.engines.asr.calls  # type: ignore[attr-defined]
-    assert whole > first > 1.0
+    assert first > 1.0 and whole > first + 0.9
+    # no request was read in early (only the conversation, once she had answered)
+    assert all(p[-1]["role"] == "assistant" for p in loop.engines.llm.primed)  # type: ignore[attr-defined]
+    # the dropped turn was held (asyncio keeps tasks only weakly) until it had unwound
+    assert not loop._unwinding
 
 
 def test_barge_in_stops_her_and_history_keeps_what_was_heard() -> None:
@@ -307,16 +310,3 @@ def test_what_counts_as_her_echo() -> None:
     assert not echoes("What should I cook for dinner tonight?", said)
     assert not echoes("pasta or rice?", ["Would you like pasta or rice?"])  # an answer
     assert echoes("오늘은 기분이 정말 좋아요", ["오늘은 기분이 정말 좋아요. 당신은요?"])
-
-
-def test_a_head_that_would_not_wake_her_is_heard_again_whole() -> None:
-    # her name alone, cut at the pause after it, misheard ("Hey, some men."): not kept, so the
-    # end hears the whole utterance, where the name has what follows to go by (seen in the soak)
-    loop, playback = loop_for(["Hey, some men.", "Hey Samantha, tell me a joke."],
-                              ["Why did the owl stay in? It was too hoot."], token_s=0.01)
-    run(loop, room_with(playback, (0.5, 1.0), (1.8, 1.0)), 1)
-    assert [t.transcript for t in loop.turns] == ["Hey Samantha, tell me a joke."]
-    first, whole = loop.engines.asr.calls  # type: ignore[attr-defined]
-    assert whole > first + 0.9
-    # no request was read in early (only the conversation, once she had answered)
-    assert all(p[-1]["role"] == "assistant" for p in loop.engines.llm.primed)  # type: ignore[attr-defined]

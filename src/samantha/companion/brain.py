@@ -201,9 +201,8 @@ class Conversation:
     async def prepare(self, user_text: str, llm: LanguageModel,
                       heard: Heard | None = None) -> Exchange:
         """What to say to ``user_text``: an exchange holding the prompt, or a rule's reply."""
-        text = " ".join(user_text.split())
-        ex = Exchange(text=text, pack=lang.pack_for(text, self.home))
-        self._feel(ex, await _voice_features(heard))
+        ex = self._exchange(user_text, await _voice_features(heard))
+        text = ex.text
         store = Deferred(self.memory) if self.memory is not None else None
         known = tuple(t for _, _, t in self.memory.facts()) if self.memory is not None else ()
         said = Said(text, ex.pack, self.persona, known, len(self.history), self.clock(),
@@ -213,11 +212,7 @@ class Conversation:
             if answer is not None:
                 self._answered(ex, rule.name, answer, store)
                 return ex
-        ex.notes = self._notes(ex)
-        ex.messages = self.messages(ex.text, ex.notes)
-        plain = ex.pack.plainly(ex.text)
-        if plain is not None:  # the model hears the plain question, the history her words
-            ex.leading, ex.messages[-1] = plain[0], {"role": "user", "content": plain[1]}
+        self._prompt(ex)
         return ex
 
     def draft(self, words_so_far: str) -> list[Message] | None:
@@ -225,14 +220,28 @@ class Conversation:
         rule is run, nothing is written): read into the model while the person is still
         talking, it shares its notes and first words with the whole request's prompt whenever
         the rest of the request changes neither the notes nor how it is put to the model."""
-        text = " ".join(words_so_far.split())
-        if not text:
+        ex = self._exchange(words_so_far, None)
+        if not ex.text or ex.pack.plainly(ex.text) is not None:  # re-put: its words differ
             return None
+        self._prompt(ex)
+        return ex.messages
+
+    def _exchange(self, user_text: str, voice_feats: dict[str, float] | None) -> Exchange:
+        """A new exchange for ``user_text``: its words, language pack and mood."""
+        text = " ".join(user_text.split())
         ex = Exchange(text=text, pack=lang.pack_for(text, self.home))
-        self._feel(ex, None)
-        if ex.pack.plainly(text) is not None:  # re-put to the model: its words would differ
-            return None
-        return self.messages(text, self._notes(ex))
+        self._feel(ex, voice_feats)
+        return ex
+
+    def _prompt(self, ex: Exchange) -> None:
+        """The model's prompt for ``ex``: notes, history and the question (put plainly where
+        the language pack re-puts it: the model hears the plain question, the history her
+        words)."""
+        ex.notes = self._notes(ex)
+        ex.messages = self.messages(ex.text, ex.notes)
+        plain = ex.pack.plainly(ex.text)
+        if plain is not None:
+            ex.leading, ex.messages[-1] = plain[0], {"role": "user", "content": plain[1]}
 
     def _answered(self, ex: Exchange, name: str, answer: Answer, store: Deferred | None) -> None:
         ex.direct, ex.by_rule, ex.keep = answer.text, name, answer.keep

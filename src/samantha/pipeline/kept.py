@@ -12,16 +12,20 @@ person is still talking. The cut is always in silence (the pause), never inside 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from samantha.audio.chunk import AudioChunk
 from samantha.clock import now_ns
-from samantha.inference.protocols import Confidence, Transcriber, Transcript
+from samantha.inference.protocols import Confidence, LanguageModel, Transcriber, Transcript
 
 if TYPE_CHECKING:
+    from samantha.companion.brain import Conversation
     from samantha.pipeline.turn import TurnResult
+
+log = logging.getLogger(__name__)
 
 KEEP_PAUSE_S = 0.12
 """A pause at least this long (four of the VAD's 30 ms frames) is a break between phrases: what
@@ -41,22 +45,95 @@ class Kept:
     """The speculative start's transcription (shielded: dropping the turn does not stop it)."""
     result: TurnResult
     """Where that transcription writes its transcript (``result.heard``)."""
-    for_her: Callable[[str], bool] = lambda _text: True
-    """Would these words wake her? Her name heard alone, without what follows, is where
-    whisper slips ("Hey Samantha," -> "Hey, some men."): a head that would not wake her is
-    not kept, and the whole utterance, name and all, is heard again in one piece."""
+    for_her: Callable[[str], str | None] = lambda text: text
+    """The request in these words if they would wake her (None if not). Her name heard alone,
+    without what follows, is where whisper slips ("Hey Samantha," -> "Hey, some men."): a head
+    that would not wake her is not kept, and the whole utterance, name and all, is heard again
+    in one piece."""
 
     async def transcript(self) -> Transcript | None:
         """What was heard up to the pause; None if that transcription failed, heard nothing,
         looped or would not wake her (then the whole utterance is heard again in one piece, as
         without a pause)."""
+        heard = await self._heard()
+        return heard[0] if heard is not None else None
+
+    async def request(self) -> str | None:
+        """The request so far in the kept words (her name taken off), or None as above."""
+        heard = await self._heard()
+        return heard[1] if heard is not None else None
+
+    async def _heard(self) -> tuple[Transcript, str] | None:
         await asyncio.wait([self.hearing])  # its failure is not ours; our cancel still is
         heard = self.result.heard
         if heard is None or not heard.text or doubled(heard.text) \
-                or (heard.confidence is not None and heard.confidence.looped) \
-                or not self.for_her(heard.text):
+                or (heard.confidence is not None and heard.confidence.looped):
             return None
-        return heard
+        rest = self.for_her(heard.text)
+        return (heard, rest) if rest is not None else None
+
+
+@dataclass
+class Keeper:
+    """The turn loop's side of keeping: which start's transcription outlives its turn, what
+    is kept in the utterance in progress, and the request so far read into the model."""
+
+    enabled: bool
+    conversation: Conversation
+    llm: LanguageModel
+    for_her: Callable[[str], str | None]
+    unwinding: set[asyncio.Future[Any]]
+    """The loop's tasks that must be held until they end (and cancelled when it stops)."""
+    kept: Kept | None = None
+    paused_at_s: float = 0.0
+
+    def hear(self, transcribing: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Start a streaming turn's transcription as a task of its own, so that a pause may
+        keep it when the turn is dropped."""
+        ears = asyncio.create_task(transcribing)
+        self.unwinding.add(ears)
+        ears.add_done_callback(self._heard_done)
+        return ears
+
+    def _heard_done(self, ears: asyncio.Task[Any]) -> None:
+        self.unwinding.discard(ears)
+        if not ears.cancelled():
+            ears.exception()  # retrieved: the turn that awaited it reports a failure
+
+    def holds(self, hearing: asyncio.Future[Any] | None) -> bool:
+        """Is ``hearing`` the kept transcription (not to be cancelled with its turn)?"""
+        return hearing is not None and self.kept is not None and self.kept.hearing is hearing
+
+    def forget(self) -> None:
+        """A new utterance, a dropped one, or one a turn took: nothing is kept."""
+        self.kept = None
+
+    def resumed(self, at_s: float, samples: int, audio_s: float,
+                hearing: asyncio.Future[Any] | None, result: TurnResult) -> None:
+        """The person went on after the pause that began at ``paused_at_s``; the dropped start
+        heard the utterance's first ``samples`` (``audio_s``). Keep it if the pause was a real
+        one and there was enough before it, and read the request so far into the model."""
+        pause_s = at_s - self.paused_at_s
+        if not self.enabled or hearing is None or pause_s < KEEP_PAUSE_S \
+                or audio_s < MIN_KEPT_S:
+            return
+        log.debug("kept what was heard before a %.2f s pause (%.1f s)", pause_s, audio_s)
+        kept = self.kept = Kept(samples, hearing, result, self.for_her)
+        if self.llm.prefix_cache:
+            priming = asyncio.create_task(self._prime(kept))
+            self.unwinding.add(priming)
+            priming.add_done_callback(self.unwinding.discard)
+
+    async def _prime(self, kept: Kept) -> None:
+        """While the person goes on, read the request so far into the model (its notes and
+        first words), so that at the end only the rest is prefilled. Nothing is generated
+        for anyone; a request whose rest changes the notes just prefills them again."""
+        request = await kept.request()
+        if request is None or self.kept is not kept:  # a new utterance, or a later pause
+            return
+        messages = self.conversation.draft(request)
+        if messages is not None:
+            await self.llm.prime(messages)
 
 
 def doubled(text: str, at_least: int = 4) -> bool:

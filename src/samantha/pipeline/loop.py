@@ -40,7 +40,7 @@ from samantha.inference.engines import Engines
 from samantha.pipeline import ending, hearing
 from samantha.pipeline.events import BargeIn, SpeechEnded, TurnReport
 from samantha.pipeline.hearing import MAX_ASKS, heard_clearly
-from samantha.pipeline.kept import KEEP_PAUSE_S, MIN_KEPT_S, Kept
+from samantha.pipeline.kept import Keeper
 from samantha.pipeline.states import Happened, State, is_barge_in, next_state
 from samantha.pipeline.turn import Style, TurnResult, announce, ask_again, respond, transcribe
 from samantha.pipeline.wake import WakeGate, echoes, is_stop
@@ -98,8 +98,8 @@ class TurnLoop:
         # cancelled turns, held until they have unwound: asyncio keeps only weak references to
         # tasks, and one collected mid-flight never closes its C generator on the worker
         self._unwinding: set[asyncio.Future[Any]] = set()
-        self._kept: Kept | None = None  # the words before a pause in this utterance
-        self._paused_at_s = 0.0
+        self.keeper = Keeper(self.cfg.engine.keep_heard, self.conversation, self.engines.llm,
+                             self._request_in, self._unwinding)
 
     # -- the loop ---------------------------------------------------------------------------
     async def serve(self, mic: Microphone, heartbeat: Callable[[], None] = lambda: None) -> None:
@@ -163,7 +163,7 @@ class TurnLoop:
     def _on_speech(self, event: SpeechEvent, at_ns: int, segmenter: Segmenter) -> None:
         kind = event.kind
         if kind is EventKind.SPEECH_START:
-            self._kept = None
+            self.keeper.forget()
             if self._after is not None and not self._after.done():
                 self._after.cancel()
             self._interrupting = is_barge_in(self.state, Happened.SPEECH_START)
@@ -171,7 +171,7 @@ class TurnLoop:
                 self._barge_in(at_ns)
             self._move(Happened.SPEECH_START)
         elif kind is EventKind.SPEECH_PAUSE and self.cfg.engine.speculative:
-            self._paused_at_s = event.at_s
+            self.keeper.paused_at_s = event.at_s
             audio = segmenter.current_audio()
             if audio is not None and self.current is None and self._for_her(event) \
                     and sounds_like_speech(audio):
@@ -185,15 +185,18 @@ class TurnLoop:
             self._asking = asyncio.create_task(self._ask_words(
                 self.current, segmenter.endpointer.pause_id, segmenter))
         elif kind is EventKind.SPEECH_RESUME:
-            self._keep(event.at_s - self._paused_at_s)
+            turn = self.current
+            if turn is not None and turn.speculative:  # what it heard may be kept
+                self.keeper.resumed(event.at_s, turn.samples, turn.audio_s, turn.hearing,
+                                    turn.result)
             self._drop_speculation("speech resumed")
         elif kind is EventKind.SPEECH_DROP:
-            self._kept = None
+            self.keeper.forget()
             self._drop_speculation("too short")
             self._move(Happened.SPEECH_DROP)
         elif kind is EventKind.SPEECH_END and event.utterance is not None:
             self._end(event, at_ns)
-            self._kept = None  # the turn took it, or the utterance was not for her
+            self.keeper.forget()  # the turn took it, or the utterance was not for her
 
     def _end(self, event: SpeechEvent, at_ns: int) -> None:
         """The utterance ended: release the speculative turn, or start one."""
@@ -263,44 +266,19 @@ class TurnLoop:
     def _for_her(self, event: SpeechEvent) -> bool:
         return self.wake.may_transcribe(event.speech_start_s, now_ns() / 1e9, self._interrupting)
 
+    def _request_in(self, text: str) -> str | None:
+        """The request in ``text`` if these words would wake her, else None."""
+        decision = self.wake.decide(text, now_ns() / 1e9)  # pure
+        return decision.rest if decision.woke else None
+
     # -- turns ------------------------------------------------------------------------------
-    def _keep(self, pause_s: float) -> None:
-        """The person went on after a pause: keep what the dropped start heard up to it, if it
-        was a real pause and there was enough before it (``pipeline/kept.py``)."""
-        turn = self.current
-        if self.cfg.engine.keep_heard and turn is not None and turn.speculative \
-                and turn.hearing is not None and pause_s >= KEEP_PAUSE_S \
-                and turn.audio_s >= MIN_KEPT_S:
-            log.debug("kept what was heard before a %.2f s pause (%.1f s)", pause_s,
-                      turn.audio_s)
-            self._kept = Kept(turn.samples, turn.hearing, turn.result,
-                              lambda text: self.wake.decide(text, now_ns() / 1e9).woke)
-            if self.engines.llm.prefix_cache:
-                priming = asyncio.create_task(self._prime(self._kept))
-                self._unwinding.add(priming)
-                priming.add_done_callback(self._unwinding.discard)
-
-    async def _prime(self, kept: Kept) -> None:
-        """While the person goes on, read the request so far into the model (its notes and
-        first words), so that at the end only the rest is prefilled. Nothing is generated
-        for anyone; a request whose rest changes the notes just prefills them again."""
-        before = await kept.transcript()
-        if before is None or self._kept is not kept:  # a new utterance, or a later pause
-            return
-        decision = self.wake.decide(before.text, now_ns() / 1e9)  # pure
-        messages = self.conversation.draft(decision.rest) if decision.woke else None
-        if messages is not None:
-            await self.engines.llm.prime(messages)
-
     def _start(self, audio: AudioChunk, speech_end_ns: int, speculative: bool) -> Turn:
         result = TurnResult()
         go, transcribed = asyncio.Event(), asyncio.Event()
         ears: asyncio.Task[Heard] | None = None
         if self.delivery.streaming:  # at once, and shielded: a pause may keep it
-            ears = asyncio.create_task(transcribe(audio, self.engines, self.conversation,
-                                                  result, self.delivery, self._kept))
-            self._unwinding.add(ears)
-            ears.add_done_callback(self._heard_done)
+            ears = self.keeper.hear(transcribe(audio, self.engines, self.conversation,
+                                               result, self.delivery, self.keeper.kept))
         task = asyncio.create_task(self._turn(audio, speech_end_ns, result, go, transcribed,
                                               ears))
         turn = Turn(task, go, result, speculative, audio.seconds, transcribed,
@@ -308,11 +286,6 @@ class TurnLoop:
         task.add_done_callback(lambda _t: self._turn_done(turn))
         task.add_done_callback(lambda _t: transcribed.set())  # failed or cancelled: no wait
         return turn
-
-    def _heard_done(self, ears: asyncio.Task[Heard]) -> None:
-        self._unwinding.discard(ears)
-        if not ears.cancelled():
-            ears.exception()  # retrieved: the turn that awaited it reports a failure
 
     async def _turn(self, audio: AudioChunk, speech_end_ns: int, result: TurnResult,
                     go: asyncio.Event, transcribed: asyncio.Event,
@@ -422,8 +395,7 @@ class TurnLoop:
         turn.task.cancel()
         self._unwinding.add(turn.task)
         turn.task.add_done_callback(self._unwinding.discard)
-        kept = self._kept
-        if turn.hearing is not None and (kept is None or kept.hearing is not turn.hearing):
+        if turn.hearing is not None and not self.keeper.holds(turn.hearing):
             turn.hearing.cancel()
 
     async def _cancel_current(self) -> None:
