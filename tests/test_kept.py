@@ -116,7 +116,7 @@ def test_the_words_before_a_pause_read_in_spare_the_prompt(
 
     try:
         llm.warm_up(brain.base_messages())  # the persona is in the cache, as at start-up
-        draft = brain.draft(so_far)
+        draft = asyncio.run(brain.draft(so_far))
         assert draft is not None
         cold = read(brain.messages(whole))
         llm.warm_up(brain.base_messages())
@@ -156,6 +156,27 @@ def test_only_a_clean_head_is_kept() -> None:
     assert asyncio.run(head(Transcript("a b c d a b c d", 1.2, 1))) is None
     assert asyncio.run(head(Transcript("", 1.2, 1))) is None
     assert asyncio.run(head(None)) is None  # its transcription failed
+
+
+def test_the_draft_hears_the_voice_of_the_kept_words() -> None:
+    """The prompt read in while the person goes on carries the mood their voice suggested so
+    far, as the whole request's will when the voice stays the same: its notes are shared."""
+    from concurrent.futures import Future
+
+    brain = Conversation(load(board="").persona, memory_cfg=MemoryConfig(extract_facts=False))
+    words = "I have to finish the report before"
+    tense: Future[dict[str, float] | None] = Future()
+    tense.set_result({"pitch": 12.0, "spread": 2.5, "energy": -16.0, "rate": 6.0})
+    calm: Future[dict[str, float] | None] = Future()
+    calm.set_result({"pitch": 5.0, "spread": 2.5, "energy": -26.0, "rate": 4.0})
+
+    def notes(messages: list[Message] | None) -> list[str]:
+        assert messages is not None and messages[-1] == {"role": "user", "content": words}
+        return [m["content"] for m in messages[1:-1] if m["role"] == "system"]
+
+    assert any("stressed" in n for n in notes(asyncio.run(brain.draft(words, tense))))
+    assert notes(asyncio.run(brain.draft(words, calm))) == notes(asyncio.run(brain.draft(words)))
+    assert not any("stressed" in n for n in notes(asyncio.run(brain.draft(words))))
 
 
 def test_the_request_kept_is_what_would_wake_her() -> None:

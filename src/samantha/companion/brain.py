@@ -215,12 +215,13 @@ class Conversation:
         self._prompt(ex)
         return ex
 
-    def draft(self, words_so_far: str) -> list[Message] | None:
-        """The prompt ``prepare`` would give the words heard so far, from the words alone (no
-        rule is run, nothing is written): read into the model while the person is still
-        talking, it shares its notes and first words with the whole request's prompt whenever
-        the rest of the request changes neither the notes nor how it is put to the model."""
-        ex = self._exchange(words_so_far, None)
+    async def draft(self, words_so_far: str, heard: Heard | None = None) -> list[Message] | None:
+        """The prompt ``prepare`` would give the words heard so far and the voice that said
+        them (no rule is run, nothing is written): read into the model while the person is
+        still talking, it shares its notes and first words with the whole request's prompt
+        whenever the rest of the request changes neither the notes (the mood its voice and
+        words suggest, what it recalls) nor how it is put to the model."""
+        ex = self._exchange(words_so_far, await _voice_features(heard))
         if not ex.text or ex.pack.plainly(ex.text) is not None:  # re-put: its words differ
             return None
         self._prompt(ex)

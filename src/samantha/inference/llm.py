@@ -97,13 +97,19 @@ class LlamaModel:
     def _stream_sync(self, messages: list[Message],
                      max_tokens: int | None) -> Generator[str, None, None]:
         s = self.sampling
+        before = self._prompt_tokens_sync() if log.isEnabledFor(logging.DEBUG) else 0
         try:
             chunks = self._llm.create_chat_completion(
                 messages=messages, stream=True, max_tokens=max_tokens or s.max_tokens,
                 temperature=s.temperature, top_p=s.top_p, top_k=s.top_k,
                 repeat_penalty=s.repeat_penalty, seed=self.seed,  # same prompt, same reply
             )
+            first = True
             for chunk in chunks:
+                if first and log.isEnabledFor(logging.DEBUG):  # did the cache hold its start?
+                    first = False
+                    log.debug("prompt of %d tokens: %d read in, the rest from the cache",
+                              self._llm.n_tokens, self._prompt_tokens_sync() - before)
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
                     yield piece

@@ -42,7 +42,8 @@ class Kept:
 
     samples: int
     hearing: asyncio.Future[Any]
-    """The speculative start's transcription (shielded: dropping the turn does not stop it)."""
+    """The speculative start's transcription (shielded: dropping the turn does not stop it);
+    its result is the voice of those words (``brain.Heard``: their prosody, under way)."""
     result: TurnResult
     """Where that transcription writes its transcript (``result.heard``)."""
     for_her: Callable[[str], str | None] = lambda text: text
@@ -131,7 +132,10 @@ class Keeper:
         request = await kept.request()
         if request is None or self.kept is not kept:  # a new utterance, or a later pause
             return
-        messages = self.conversation.draft(request)
+        voice = kept.hearing.result()  # the voice of the kept words (its prosody, under way)
+        messages = await self.conversation.draft(request, voice)
+        if self.kept is not kept:
+            return
         if messages is not None:
             await self.llm.prime(messages)
 
