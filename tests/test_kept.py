@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,42 @@ def test_a_real_korean_sentence_with_a_pause_is_heard_in_two_parts() -> None:
     heard = loop.turns[0].transcript
     assert ears_set.error_rate(said, heard, "ko") <= 0.15, heard
     assert asr.calls[-1] < audio.seconds / 2, asr.calls  # only the part after the pause
+
+
+@pytest.mark.slow
+def test_a_dropped_guess_stops_whisper_and_the_next_call_hears_right(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A guess dropped at a pause it did not keep stops its whisper call at whisper.cpp's next
+    check (after the encoder), so the call the person waits for does not wait out its
+    decoding; whisper's report of the stop is a debug line, and the context hears right after."""
+    from samantha.inference.asr import WhisperTranscriber
+    from samantha.inference.engines import build_asr
+
+    name = "korean/zeroth_ko_07.wav"
+    said = ears_set.fixtures(["ko"])[name][1]
+    audio = read_wav(FIXTURES / name)
+    asr = build_asr(load(board="", overrides={"persona": {"language": "ko"}}))
+    assert isinstance(asr, WhisperTranscriber)
+    stop = threading.Event()
+    stop.set()  # the caller went while the call waited its turn: it stops after the encoder
+
+    async def after_a_cancel() -> Transcript:
+        guess = asyncio.create_task(asr.transcribe_async(audio))
+        await asyncio.sleep(0.05)
+        guess.cancel()
+        return await asr.transcribe_async(audio)
+
+    try:
+        with caplog.at_level(logging.DEBUG, "samantha.inference.asr"):
+            stopped, _ = asr.worker.call(asr._transcribe_sync, audio.samples, False, stop)
+            heard = asyncio.run(after_a_cancel())
+    finally:
+        asr.close()
+    assert stopped == ""
+    reports = [r for r in caplog.records if "whisper.cpp: " in r.getMessage()
+               and "failed to" in r.getMessage()]
+    assert reports and all(r.levelno == logging.DEBUG for r in reports)
+    assert ears_set.error_rate(said, heard.text, "ko") <= 0.15, heard.text
 
 
 @pytest.mark.slow

@@ -9,15 +9,25 @@ short questions. But whisper.cpp's state breaks when the context *shrinks* betwe
 context (seen here: a 1 s clip at 119 positions, then every later question decoded as "... to
 the to the to the", 15x slower). So each context size gets its own whisper context that always
 runs at that size: one per bucket in ``SIZED_CTX`` and one for the full window.
+
+A call whose caller has gone (a speculative start dropped at a pause it did not keep, a
+barge-in) is stopped at whisper.cpp's next check: after the encoder pass and between decoded
+tokens (the encoder itself runs to its end). The next call, the one the person waits for, does
+not wait out a dropped guess's decoding. whisper.cpp reports such a stop as "failed to encode"
+or "failed to decode": its log lines come through Python's logging (``_whisper_says``), where a
+stop that was asked for is a debug line, not an error.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import importlib
 import logging
 import math
 import re
 import sys
+import threading
 import types
 from pathlib import Path
 from typing import Any
@@ -59,6 +69,33 @@ class _RequestsOnUse(types.ModuleType):
 
     def __getattr__(self, name: str) -> Any:
         return getattr(importlib.import_module("requests"), name)
+
+
+_call = threading.local()
+"""The stop flag of the call the worker thread is in (``_call.stop``), for the log below."""
+_routed = threading.Lock()
+
+
+def _whisper_says(level: int, text: str) -> None:
+    """whisper.cpp's log lines (level 4: error), as Python logging; on a worker thread."""
+    stop = getattr(_call, "stop", None)
+    if level >= 4 and not (stop is not None and stop.is_set()):
+        log.warning("whisper.cpp: %s", text.strip())
+    else:
+        log.debug("whisper.cpp: %s", text.strip())
+
+
+def _route_logs() -> None:
+    """Once per process: whisper.cpp's log into ``_whisper_says``; back to its own logger at
+    exit, before the interpreter finalises (a Python callback called then would abort it)."""
+    import _pywhispercpp as pw  # type: ignore[import-not-found]  # (pywhispercpp's own)
+
+    with _routed:
+        if getattr(_route_logs, "done", False):
+            return
+        pw.whisper_log_set(_whisper_says)
+        atexit.register(pw.whisper_log_set, None)
+        _route_logs.done = True  # type: ignore[attr-defined]
 
 
 def import_whisper() -> Any:
@@ -159,6 +196,7 @@ class WhisperTranscriber:
 
     def _load(self) -> None:
         Model = import_whisper()  # noqa: N806 (a class)
+        _route_logs()
 
         # auto-detect encodes the full window first, a shrink inside one call: full window only
         sized = self.sized_ctx and self.language != "auto"
@@ -198,8 +236,8 @@ class WhisperTranscriber:
             "split_on_word": False,
         }
 
-    def _transcribe_sync(self, samples: np.ndarray,
-                         full_window: bool = False) -> tuple[str, Confidence]:
+    def _transcribe_sync(self, samples: np.ndarray, full_window: bool = False,
+                         stop: threading.Event | None = None) -> tuple[str, Confidence]:
         seconds = len(samples) / RATE
         audio = samples.astype(np.float32) / 32768.0
         if seconds < 1.0:  # whisper.cpp refuses clips under 1 s: pad with silence
@@ -208,11 +246,15 @@ class WhisperTranscriber:
         if full_window:
             params["audio_ctx"] = FULL_CTX
         model = self._models[params["audio_ctx"]]
+        _call.stop = stop
         try:
-            segments = model.transcribe(audio, **params)
+            segments = model.transcribe(
+                audio, abort_callback=stop.is_set if stop is not None else None, **params)
         except Exception as exc:
             raise AsrError("decode", f"whisper.cpp failed on a {seconds:.1f} s clip ({exc})",
                            "report this with `samantha doctor` output") from None
+        finally:
+            _call.stop = None
         raw = _NON_SPEECH.sub(" ", " ".join(s.text for s in segments)).replace("\ufffd", "")
         text = clean_transcript(raw)
         probs, language = token_probs(model._ctx)
@@ -227,8 +269,16 @@ class WhisperTranscriber:
         return Transcript(text, chunk.seconds, now_ns() - start, sure)
 
     async def transcribe_async(self, chunk: AudioChunk, full_window: bool = False) -> Transcript:
+        """As ``transcribe``, off the event loop. Cancelled, a call not yet begun is never
+        made and one under way stops at whisper.cpp's next check."""
         start = now_ns()
-        text, sure = await self.worker.run(self._transcribe_sync, chunk.samples, full_window)
+        stop = threading.Event()
+        try:
+            text, sure = await self.worker.run(self._transcribe_sync, chunk.samples,
+                                               full_window, stop)
+        except asyncio.CancelledError:
+            stop.set()
+            raise
         return Transcript(text, chunk.seconds, now_ns() - start, sure)
 
     def warm_up(self) -> None:
