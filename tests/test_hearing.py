@@ -230,6 +230,27 @@ def test_real_korean_speech_heard_right_is_answered() -> None:
     assert heard_clearly(heard_, "ko").clear, heard_.text
 
 
+@pytest.mark.slow
+def test_a_sentence_whisper_loops_on_in_a_short_window_is_heard_again_in_the_full_one() -> None:
+    """A clean 3.9 s Korean sentence (dev split): whisper-base in the 640-position window
+    writes it and then loops into the window's padding, and she asked again on a sentence heard
+    right (seen in the bench). A loop in a short window is heard again in the full 30 s one
+    (trained on it), which writes it once: she answers."""
+    from samantha.inference.engines import build_asr
+
+    name = "korean/orca_tts_ko.wav"
+    said = ears_set.fixtures(["ko"])[name][1]
+    assert ears_set.split_of(said) == "dev"
+    asr = build_asr(load(board="", overrides={"persona": {"language": "ko"}}))
+    try:
+        heard_ = asr.transcribe(read_wav(FIXTURES / name))
+    finally:
+        asr.close()
+    assert heard_.confidence is not None and not heard_.confidence.looped, heard_.text
+    assert ears_set.error_rate(said, heard_.text, "ko") <= 0.05, heard_.text
+    assert heard_clearly(heard_, "ko").clear, heard_.text
+
+
 def test_the_recordings_are_summarised_per_ears() -> None:
     row = {"ears": "ko", "recorded": True, "condition": "clean", "audio_s": 8.8, "asr_s": 0.9}
     rows = [{**row, "error": 0.05}, {**row, "error": 0.15}, {**row, "error": 0.4},

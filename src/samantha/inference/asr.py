@@ -245,6 +245,20 @@ class WhisperTranscriber:
         params = self.params(len(audio) / RATE)
         if full_window:
             params["audio_ctx"] = FULL_CTX
+        text, sure = self._decode(audio, params, seconds, stop)
+        if sure.looped and params["audio_ctx"] != FULL_CTX and not (stop and stop.is_set()):
+            # whisper (trained on 30 s windows) loops into a short window's padding more
+            # often than into the full one's: heard again there before she asks again
+            log.debug("looped in the %d-position window: heard again in the full one",
+                      params["audio_ctx"])
+            params["audio_ctx"] = FULL_CTX
+            again = self._decode(audio, params, seconds, stop)
+            if not again[1].looped:
+                return again
+        return text, sure
+
+    def _decode(self, audio: np.ndarray, params: dict[str, Any], seconds: float,
+                stop: threading.Event | None) -> tuple[str, Confidence]:
         model = self._models[params["audio_ctx"]]
         _call.stop = stop
         try:
