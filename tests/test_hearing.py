@@ -230,6 +230,16 @@ def test_real_korean_speech_heard_right_is_answered() -> None:
     assert heard_clearly(heard_, "ko").clear, heard_.text
 
 
+def test_a_loop_is_undone_only_where_both_windows_heard_the_same_words() -> None:
+    from samantha.inference.asr import _same_words
+
+    assert _same_words("아무리 천천히 가도 멈추지만 않는다면 괜찮다.",
+                       "아무리 천천히 가도, 멈추지만 않는다면 괜찮다")  # punctuation aside
+    # her espeak-ng Korean, heard twice (seen): two guesses, so the loop stands
+    assert not _same_words("구글, 연은, 빈은, 아싸요.", "우흥, 양은, 빈은, 아, 사, 요")
+    assert not _same_words("", "")
+
+
 @pytest.mark.slow
 def test_a_sentence_whisper_loops_on_in_a_short_window_is_heard_again_in_the_full_one() -> None:
     """A clean 3.9 s Korean sentence (dev split): whisper-base in the 640-position window

@@ -29,6 +29,7 @@ import re
 import sys
 import threading
 import types
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,13 @@ def audio_ctx_for(seconds: float, windows: tuple[int, ...] = SIZED_CTX) -> int:
     (1.3 s), else the full one. Never a per-clip size: see the module notes."""
     need = int(math.ceil(seconds * 50)) + 64
     return next((ctx for ctx in windows if need <= ctx), FULL_CTX)
+
+
+def _same_words(a: str, b: str, at_least: float = 0.9) -> bool:
+    """Do two transcripts of one clip say the same (letters alone, ``at_least`` alike)?"""
+    def letters(text: str) -> str:
+        return "".join(ch for ch in text.lower() if ch.isalnum())
+    return bool(letters(a)) and SequenceMatcher(None, letters(a), letters(b)).ratio() >= at_least
 
 
 def max_tokens_for(seconds: float) -> int:
@@ -248,12 +256,15 @@ class WhisperTranscriber:
         text, sure = self._decode(audio, params, seconds, stop)
         if sure.looped and params["audio_ctx"] != FULL_CTX and not (stop and stop.is_set()):
             # whisper (trained on 30 s windows) loops into a short window's padding more
-            # often than into the full one's: heard again there before she asks again
-            log.debug("looped in the %d-position window: heard again in the full one",
-                      params["audio_ctx"])
+            # often than into the full one's: heard again there before she asks again. Only
+            # when the two decodes agree on the words was the loop in the padding; when they
+            # differ whisper was guessing, and the loop stands (she asks again)
             params["audio_ctx"] = FULL_CTX
             again = self._decode(audio, params, seconds, stop)
-            if not again[1].looped:
+            agree = _same_words(text, again[0])
+            log.debug("looped in the %d-position window; the full one %s", audio_ctx_for(
+                seconds, self.windows), "agrees" if agree else f"heard {again[0]!r}")
+            if agree and not again[1].looped:
                 return again
         return text, sure
 
