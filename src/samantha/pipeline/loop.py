@@ -186,7 +186,10 @@ class TurnLoop:
                 self.current, segmenter.endpointer.pause_id, segmenter))
         elif kind is EventKind.SPEECH_RESUME:
             turn = self.current
-            if turn is not None and turn.speculative:  # what it heard may be kept
+            # what it heard may be kept; not over her own voice (a barge-in), where whisper is
+            # least sure of a head ("Samantha, stop." came out "Some end the stop."): heard
+            # whole, the head has the rest of the utterance to go by
+            if turn is not None and turn.speculative and not self._interrupting:
                 self.keeper.resumed(event.at_s, turn.samples, turn.audio_s, turn.hearing,
                                     turn.result)
             self._drop_speculation("speech resumed")
