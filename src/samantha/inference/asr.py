@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import importlib
 import logging
 import math
@@ -81,7 +82,6 @@ class _RequestsOnUse(types.ModuleType):
 
 _call = threading.local()
 """The stop flag of the call the worker thread is in (``_call.stop``), for the log below."""
-_routed = threading.Lock()
 
 
 def _whisper_says(level: int, text: str) -> None:
@@ -93,17 +93,14 @@ def _whisper_says(level: int, text: str) -> None:
         log.debug("whisper.cpp: %s", text.strip())
 
 
+@functools.cache
 def _route_logs() -> None:
     """Once per process: whisper.cpp's log into ``_whisper_says``; back to its own logger at
     exit, before the interpreter finalises (a Python callback called then would abort it)."""
     import _pywhispercpp as pw  # type: ignore[import-not-found]  # (pywhispercpp's own)
 
-    with _routed:
-        if getattr(_route_logs, "done", False):
-            return
-        pw.whisper_log_set(_whisper_says)
-        atexit.register(pw.whisper_log_set, None)
-        _route_logs.done = True  # type: ignore[attr-defined]
+    pw.whisper_log_set(_whisper_says)
+    atexit.register(pw.whisper_log_set, None)
 
 
 def import_whisper() -> Any:
@@ -259,11 +256,11 @@ class WhisperTranscriber:
             # often than into the full one's: heard again there before she asks again. Only
             # when the two decodes agree on the words was the loop in the padding; when they
             # differ whisper was guessing, and the loop stands (she asks again)
-            params["audio_ctx"] = FULL_CTX
+            short, params["audio_ctx"] = params["audio_ctx"], FULL_CTX
             again = self._decode(audio, params, seconds, stop)
             agree = _same_words(text, again[0])
-            log.debug("looped in the %d-position window; the full one %s", audio_ctx_for(
-                seconds, self.windows), "agrees" if agree else f"heard {again[0]!r}")
+            log.debug("looped in the %d-position window; the full one %s", short,
+                      "agrees" if agree else f"heard {again[0]!r}")
             if agree and not again[1].looped:
                 return again
         return text, sure
