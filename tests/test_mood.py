@@ -8,8 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from samantha.audio.chunk import AudioChunk
+from conftest import fixture
+from samantha.audio.chunk import AudioChunk, read_wav
 from samantha.companion import mood, wellbeing
 from samantha.companion.conversation import Conversation
 from samantha.companion.exchange import Exchange
@@ -91,7 +93,23 @@ def test_words_reach_the_prompt_without_audio() -> None:
 def test_silence_and_noise_give_no_voice_reading() -> None:
     assert mood.prosody(AudioChunk(np.zeros(16000, dtype=np.int16))) is None
     noise = np.random.default_rng(0).normal(0, 3000, 16000).astype(np.int16)
-    assert mood.from_voice(mood.prosody(AudioChunk(noise)), mood.Baseline()) in ("", "neutral")
+    known = mood.Baseline(count=mood.KNOWN_AFTER)
+    assert mood.from_voice(mood.prosody(AudioChunk(noise)), known) in ("", "neutral")
+
+
+@pytest.mark.parametrize("name", ["korean/orca_tts_ko.wav", "korean/zeroth_ko_10.wav",
+                                  "living_room_light_en.wav"])
+def test_a_voice_she_has_never_heard_is_not_read_as_a_feeling(tmp_path: Path, name: str) -> None:
+    """Real recordings of calm read speech (a high voice, a fast Korean reader) that the
+    population prior alone reads as stressed: a first meeting is not judged by the voice."""
+    audio = read_wav(fixture(name))
+    feats = mood.prosody(audio)
+    assert mood.from_voice(feats, mood.Baseline(count=mood.KNOWN_AFTER)) == "tense"
+    brain = Conversation(Persona(), state_dir=tmp_path)
+    notes, ex = turn(brain, audio, "Hello there.")
+    assert ex.mood.voice == "" and ex.mood.label == "neutral" and ex.pace == 1.0
+    assert "stressed" not in notes
+    assert brain.baseline.count == 1  # but the utterance teaches her the voice
 
 
 def test_she_never_announces_a_diagnosis() -> None:
