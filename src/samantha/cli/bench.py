@@ -296,6 +296,16 @@ def hearing_models(cfg: config.Config) -> dict[str, str]:
     return out
 
 
+def ears_windows(cfg: config.Config, name: str) -> tuple[int, ...]:
+    """The short windows model ``name`` runs with when she hears with it: as configured for
+    her own ears, else as her config gives that kind of model (English-only or multilingual)."""
+    if name == cfg.asr.model:
+        return cfg.asr.windows
+    if name.endswith(".en"):
+        return config.AsrConfig().windows
+    return cfg.asr.multilingual_windows or cfg.asr.windows
+
+
 def hearing(args: argparse.Namespace) -> int:
     """``--hearing``: the real ears on misheard and clean questions (``bench.hearing``)."""
     from samantha.bench import hearing as ears_set
@@ -308,7 +318,8 @@ def hearing(args: argparse.Namespace) -> int:
         for language, name in names.items():
             print(f"[hearing] loading {name} for {language}", file=sys.stderr)
             ears[language] = WhisperTranscriber(modelstore.path_for(name, cfg.models_path),
-                                                cfg.asr.threads, language)
+                                                cfg.asr.threads, language, cfg.asr.sized_ctx,
+                                                ears_windows(cfg, name))
         rows = ears_set.measure(ears, _fixtures() or ears_set.default_fixtures(),
                                 lambda m: print(m, file=sys.stderr, flush=True))
     finally:
