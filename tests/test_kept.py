@@ -13,6 +13,7 @@ from samantha.audio.chunk import AudioChunk, read_wav
 from samantha.audio.playback import Playback
 from samantha.bench import hearing as ears_set
 from samantha.clock import StreamClock
+from samantha.companion import mood
 from samantha.companion.conversation import Conversation
 from samantha.config import MemoryConfig, load
 from samantha.inference.engines import Engines
@@ -202,6 +203,7 @@ def test_the_draft_hears_the_voice_of_the_kept_words() -> None:
     from concurrent.futures import Future
 
     brain = Conversation(load(board="").persona, memory_cfg=MemoryConfig(extract_facts=False))
+    brain.baseline = mood.Baseline(count=mood.KNOWN_AFTER)  # a voice she knows
     words = "I have to finish the report before"
     tense: Future[dict[str, float] | None] = Future()
     tense.set_result({"pitch": 12.0, "spread": 2.5, "energy": -16.0, "rate": 6.0})
