@@ -69,11 +69,13 @@ def test_the_words_so_far_hold_an_unfinished_pause_with_real_whisper(items, mode
         assert paused and all(i.pause_s == 0.7 for i in paused)
         for item in paused:  # "What I really want to know is" <0.7 s> "whether it will rain."
             assert endpoint.run_one(item, cfg, None)[0], item.name  # fixed: cut off
-            cut, delay, took = endpoint.run_one(item, cfg, words)
+            # what the words decide, not whether whisper beat the 0.5 s check on a loaded box
+            # (that is the bench's to measure)
+            cut, delay, took = endpoint.run_one(item, cfg, words, timed=False)
             assert not cut and took, item.name
             assert delay <= cfg.vad.max_hangover_s + 0.1
         whole = [i for i in items if i.pause_s == 0 and not i.real][0]
-        cut, delay, _ = endpoint.run_one(whole, cfg, words)
+        cut, delay, _ = endpoint.run_one(whole, cfg, words, timed=False)
         assert not cut and delay >= cfg.vad.hangover_s - 0.05  # finished: never sooner
     finally:
         asr.close()
