@@ -7,7 +7,9 @@ tested on a clean recording and the same recording degraded (slow)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -241,21 +243,31 @@ def test_a_loop_is_undone_only_where_both_windows_heard_the_same_words() -> None
 
 
 @pytest.mark.slow
-def test_a_sentence_whisper_loops_on_in_a_short_window_is_heard_again_in_the_full_one() -> None:
-    """A clean 3.9 s Korean sentence (dev split): whisper-base in the 640-position window
+@pytest.mark.parametrize("windows", [[320, 640], None], ids=["with-320", "default"])
+def test_a_sentence_whisper_loops_on_in_a_short_window_is_heard_again_in_the_full_one(
+        windows: list[int] | None, caplog: pytest.LogCaptureFixture) -> None:
+    """A clean 3.9 s Korean sentence (dev split): whisper-base in the 320-position window
     writes it and then loops into the window's padding, and she asked again on a sentence heard
     right (seen in the bench). A loop in a short window is heard again in the full 30 s one
-    (trained on it), which writes it once: she answers."""
+    (trained on it), which writes it once: she answers. Her Korean ears by default have no
+    320-position window (``[asr] multilingual_windows``): the 640 one writes it once, first
+    time."""
     from samantha.inference.engines import build_asr
 
     name = "korean/orca_tts_ko.wav"
     said = ears_set.fixtures(["ko"])[name][1]
     assert ears_set.split_of(said) == "dev"
-    asr = build_asr(load(board="", overrides={"persona": {"language": "ko"}}))
+    overrides: dict[str, Any] = {"persona": {"language": "ko"}}
+    if windows is not None:
+        overrides["asr"] = {"multilingual_windows": windows}
+    asr = build_asr(load(board="", overrides=overrides))
     try:
-        heard_ = asr.transcribe(read_wav(FIXTURES / name))
+        with caplog.at_level(logging.DEBUG, logger="samantha.inference.asr"):
+            heard_ = asr.transcribe(read_wav(FIXTURES / name))
     finally:
         asr.close()
+    retried = "looped in the 320-position window; the full one agrees" in caplog.text
+    assert retried == (windows is not None), caplog.text
     assert heard_.confidence is not None and not heard_.confidence.looped, heard_.text
     assert ears_set.error_rate(said, heard_.text, "ko") <= 0.05, heard_.text
     assert heard_clearly(heard_, "ko").clear, heard_.text
