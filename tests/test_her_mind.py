@@ -188,7 +188,7 @@ def test_health_is_not_made_light_of_and_no_reply_opens_with_a_dangling_link() -
 @pytest.mark.parametrize("asked", [
     "Turn on the living room light.", "Hey Samantha, turn off the lights",
     "Could you please switch the TV off?", "dim the lights", "Put on the radio",
-    "거실 불 켜줘", "거실 불 켜져", "거실 불 좀 켜 줘.", "에어컨 꺼 주세요",
+    "거실 불 켜줘", "거실 불 켜져", "거실 불 켜죠", "거실 불 좀 켜 줘.", "에어컨 꺼 주세요",
 ])
 def test_a_request_to_switch_a_device_gets_an_honest_no(asked: str) -> None:
     # she is not connected to the home's devices; the model said "Mm, tell me more." and
@@ -202,7 +202,7 @@ def test_a_request_to_switch_a_device_gets_an_honest_no(asked: str) -> None:
 
 @pytest.mark.parametrize("said", [
     "I turned off the lights and cried.", "Should I turn off the heater at night?",
-    "Turn the page.", "불 꺼진 방에서 울었어", "거실 불 켜져 있어?",
+    "Turn the page.", "불 꺼진 방에서 울었어", "거실 불 켜져 있어?", "거실 불 켜져 있죠?",
 ])
 def test_talk_about_devices_is_not_a_request(said: str) -> None:
     from samantha.companion.rules.devices import request

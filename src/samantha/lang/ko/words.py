@@ -43,10 +43,11 @@ WORDS = Words(
                            r"(야|니|에요|예요|인가요|지|죠)", _I),
     devices=re.compile(
         # only the request itself, at the end: "거실 불 좀 켜 줘", "에어컨 꺼 주세요", "불 켜져"
-        # (whisper's spelling of 켜줘); not "불 꺼진 방에서 울었어" or "불 켜져 있어?"
+        # and "불 켜죠" (whisper's spellings of 켜줘; -죠 also asks, softly); not "불 꺼진 방에서
+        # 울었어", "불 켜져 있어?" or "불 켜져 있죠?"
         r"(?P<thing>불|조명|전등|스탠드|램프|에어컨|티비|TV|텔레비전|난방|보일러|선풍기|히터)"
         r"(?:을|를|도|좀)?\s*(?:좀\s*)?"
-        r"(?:(?:켜|꺼)\s*(?:줘요|줘|주세요|주실래요|줄래요|줄래|라)?|켜져)[\s.!?~]*$", _I),
+        r"(?:(?:켜|꺼)\s*(?:줘요|줘|주세요|주실래요|줄래요|줄래|라|죠)?|켜져)[\s.!?~]*$", _I),
     her_life=who.HER_LIFE, cannot_do=who.CANNOT_DO, too_long=who.TOO_LONG,
     injected=who.INJECTED, asks_prompt=who.ASKS_PROMPT, new_name=who.NEW_NAME,
     told_to_say=who.TOLD_TO_SAY, human_life=who.HUMAN_LIFE, action_claim=who.ACTION_CLAIM,
