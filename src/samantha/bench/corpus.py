@@ -4,6 +4,7 @@ found from its energy envelope when the corpus is built, never from the VAD unde
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -59,6 +60,14 @@ def said(code: str) -> dict[str, Any]:
     """What the benchmark says and listens for in language ``code``
     (``lang/<code>/bench.toml``: questions, voices, follow-ups, hearing, truth)."""
     return data.table(code, "bench")
+
+
+def fixtures_dir() -> Path | None:
+    """The real recordings: $SAMANTHA_FIXTURES, else the checkout's tests/fixtures (None when
+    neither is there, as in an installed package)."""
+    env = os.environ.get("SAMANTHA_FIXTURES")
+    path = Path(env) if env else Path(__file__).resolve().parents[3] / "tests" / "fixtures"
+    return path if path.is_dir() else None
 
 
 def questions(code: str = "en") -> tuple[str, ...]:

@@ -17,7 +17,6 @@ import argparse
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -26,9 +25,6 @@ from samantha.audio.chunk import AudioChunk
 from samantha.bench import corpus
 from samantha.inference import asr
 from samantha.models import store as modelstore
-
-FIXTURES = Path("tests/fixtures")
-"""The recordings, from the repository root (where `make` runs)."""
 
 
 @dataclass
@@ -60,10 +56,8 @@ def measure(ears: asr.WhisperTranscriber, clips: Sequence[AudioChunk], sizes: Se
             audio = samples[: int(cut * clip.rate)]
             heard = []
             for window in windows:
-                params = ears.params(cut)
-                params["audio_ctx"] = window.size
                 start = time.perf_counter()
-                text, sure = ears.worker.call(ears._decode, audio, params, cut, None)
+                text, sure = ears.decode_in(audio, window.size)
                 window.seconds += time.perf_counter() - start
                 window.calls += 1
                 window.looped += sure.looped
@@ -91,23 +85,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = config.load(args.config)
     sizes = [int(n) for n in args.windows.split(",")]
     cuts = [float(s) for s in args.cuts.split(",")]
-    clips = [u.audio for u in corpus.build(cfg.persona.code, FIXTURES)]
+    clips = [u.audio for u in corpus.build(cfg.persona.code, corpus.fixtures_dir())]
     ears = asr.WhisperTranscriber(modelstore.path_for(cfg.asr.model, cfg.models_path),
-                                  cfg.asr.threads, cfg.asr.language, windows=())
+                                  cfg.asr.threads, cfg.asr.language,
+                                  windows=tuple(s for s in sizes if s != asr.FULL_CTX))
     try:
-        ears._models.update({s: ears.worker.call(_load_at, ears) for s in sizes
-                             if s not in ears._models})
         print(f"{cfg.asr.model} ({cfg.asr.language}), {len(clips)} recordings cut to "
               f"{args.cuts} s:\n")
         print(table(measure(ears, clips, sizes, cuts)), end="")
     finally:
         ears.close()
     return 0
-
-
-def _load_at(ears: asr.WhisperTranscriber) -> object:
-    """One more whisper context for ``ears`` (each window size runs on its own)."""
-    return asr.import_whisper()(str(ears.model_path), redirect_whispercpp_logs_to=None)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from itertools import product
 from pathlib import Path
@@ -62,12 +61,6 @@ def register(sub: Subparsers) -> None:
                    help="rooms talking at once through samantha serve, e.g. 1,2,4,8")
     p.set_defaults(func=run)
 
-
-def _fixtures() -> Path | None:
-    """$SAMANTHA_FIXTURES, else the checkout's tests/fixtures (real recordings)."""
-    env = os.environ.get("SAMANTHA_FIXTURES")
-    path = Path(env) if env else Path(__file__).resolve().parents[3] / "tests" / "fixtures"
-    return path if path.is_dir() else None
 
 
 def _variants(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
@@ -225,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
     if args.hearing:
         return hearing(args)
     items = corpus.build(lang.resolve(config.load(args.config, overrides=args.overrides).persona)
-                         .code, _fixtures())
+                         .code, corpus.fixtures_dir())
     if not items:
         raise ConfigError("bench-corpus", "no speech to benchmark with: espeak-ng was not found",
                           "install espeak-ng (make setup does)")
@@ -240,13 +233,13 @@ def run(args: argparse.Namespace) -> int:
 
         report["end_of_turn"] = endpoint.measure(args.config,
                                                  lambda m: print(m, file=sys.stderr),
-                                                 _fixtures())
+                                                 corpus.fixtures_dir())
     if args.conversation:
         report["conversation"] = conversation(args)
     if args.wake:
         from samantha.bench import wake
 
-        report["wake"] = wake.measure(args.config, args.wake_hours, _fixtures(),
+        report["wake"] = wake.measure(args.config, args.wake_hours, corpus.fixtures_dir(),
                                       lambda m: print(m, file=sys.stderr))
     table = markdown(report)
     if "conversation" in report:
@@ -320,7 +313,7 @@ def hearing(args: argparse.Namespace) -> int:
             ears[language] = WhisperTranscriber(modelstore.path_for(name, cfg.models_path),
                                                 cfg.asr.threads, language, cfg.asr.sized_ctx,
                                                 ears_windows(cfg, name))
-        rows = ears_set.measure(ears, _fixtures() or ears_set.default_fixtures(),
+        rows = ears_set.measure(ears, corpus.fixtures_dir() or ears_set.default_fixtures(),
                                 lambda m: print(m, file=sys.stderr, flush=True))
     finally:
         for transcriber in ears.values():

@@ -6,14 +6,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samantha import config
-from samantha.bench import soak
+from samantha.bench import corpus, soak
 from samantha.bench.machine import machine
 from samantha.cli.progress import say_progress
 from samantha.companion.conversation import from_config
@@ -39,11 +38,6 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
     p.set_defaults(func=run)
     return p
 
-
-def _fixtures() -> Path | None:
-    env = os.environ.get("SAMANTHA_FIXTURES")
-    path = Path(env) if env else Path(__file__).resolve().parents[3] / "tests" / "fixtures"
-    return path if path.is_dir() else None
 
 
 def summary(report: dict[str, Any]) -> str:
@@ -78,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             progress(f"soaking for {args.minutes:g} simulated minutes (board "
                      f"{cfg.board or 'none'})")
             report = asyncio.run(soak.run(
-                engines, cfg, args.minutes, args.seed, _fixtures(),
+                engines, cfg, args.minutes, args.seed, corpus.fixtures_dir(),
                 (lambda _m: None) if args.quiet else
                 (lambda m: print(m, file=sys.stderr, flush=True))))
         finally:

@@ -283,6 +283,13 @@ class WhisperTranscriber:
         return text, Confidence(probs, language or self.language,
                                 looped=len(text.split()) < len(raw.split()))
 
+    def decode_in(self, samples: np.ndarray, audio_ctx: int) -> tuple[str, Confidence]:
+        """One decode of ``samples`` (float, 16 kHz) in one loaded window, as a turn's call
+        makes it but with no second try: what that window alone hears (bench.windows)."""
+        seconds = len(samples) / RATE
+        params = {**self.params(seconds), "audio_ctx": audio_ctx}
+        return self.worker.call(self._decode, samples, params, seconds, None)
+
     def transcribe(self, chunk: AudioChunk, full_window: bool = False) -> Transcript:
         """Blocking transcription. ``full_window`` forces whisper's 30 s window (the naive way,
         for the benchmark's baseline)."""
