@@ -17,6 +17,7 @@ from samantha.companion.conversation import Conversation
 from samantha.companion.exchange import MAX_REPLY_CHARS
 from samantha.companion.memory import Memory
 from samantha.config import Persona
+from samantha.lang import script
 from samantha.lang.en import secretary as tools
 from samantha.pipeline.turn import typed
 from samantha.testing.fakes import ScriptedLanguageModel
@@ -57,3 +58,33 @@ def test_typed_input_she_cannot_take_is_named_and_the_rest_is_answered(tmp_path:
     assert "chat error [too-long]: line 2 is 100,000 characters" in err
     assert "shorten the history" not in err and "internal error" not in err
     assert len(proc.stdout.decode().split()) >= 2  # line 3 answered
+
+
+@pytest.mark.parametrize(("language", "asked", "model", "said"), [
+    ("ko", "5G가 코로나를 퍼뜨렸다면서요?", "네, действительно. 그건 사실이 아니에요.",
+     "그건 사실이 아니에요."),
+    ("ko", "오늘 뭐 먹지?", "김치찌개 어때요? 这个很好吃。 따뜻하고 맛있어요.",
+     "김치찌개 어때요? 따뜻하고 맛있어요."),
+    ("ko", "인공지능이 뭐야?", "인공지능(人工知能)은 배우는 컴퓨터예요.",
+     "인공지능은 배우는 컴퓨터예요."),
+    ("ko", "오늘 뭐 먹지?", "Kimchi stew is good. 따뜻하고 맛있어요.",
+     "Kimchi stew is good. 따뜻하고 맛있어요."),  # English her Korean setup speaks, with Piper
+    ("English", "What should I eat?", "Maybe some soup, очень вкусно. Phở is warm.",
+     "Phở is warm."),
+    ("English", "What should I eat?", "Soup is good. 김치찌개 어때요?", "Soup is good."),
+    ("auto", "What should I eat?", "Soup is good. 김치찌개 어때요?",
+     "Soup is good. 김치찌개 어때요?"),  # she speaks both: a Korean sentence has a voice
+    ("English", "What is pi?", "π is about three point one four.",
+     "π is about three point one four."),
+])
+def test_letters_no_voice_of_hers_can_read_are_not_said(language: str, asked: str, model: str,
+                                                        said: str) -> None:
+    llm = ScriptedLanguageModel([model])
+    assert asyncio.run(typed(asked, llm, Conversation(Persona(language=language)))) == said
+
+
+def test_a_reply_all_in_another_script_is_her_own_line_not_silence() -> None:
+    llm = ScriptedLanguageModel(["Да, конечно. 是的。"])
+    reply = asyncio.run(typed("오늘 뭐 먹지?", llm, Conversation(Persona(language="ko"))))
+    assert reply and not script.unreadable(reply, ("hangul",))
+    assert script.has(reply, "hangul")

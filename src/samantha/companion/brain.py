@@ -42,7 +42,7 @@ from samantha.companion.guards.delivery import (
     OutputFilter,
     Stance,
 )
-from samantha.companion.guards.form import Echo, Speakable, SpeakerPrefix
+from samantha.companion.guards.form import Echo, OtherScript, Speakable, SpeakerPrefix
 from samantha.companion.guards.grammar_guard import NonWords, Parrot, SpeechLevel
 from samantha.companion.guards.model_talk import (
     AI_TALK,
@@ -100,6 +100,7 @@ def guards_for(pack: Pack, brain: Conversation) -> tuple[Guard, ...]:
     return (
         SpeakerPrefix(brain.persona.name),  # "Samantha: ..." / a line for "User:"
         Speakable(),            # markdown, emoji, links; nothing left is nothing said
+        OtherScript(tuple(p.script for p in lang.spoken(brain.persona))),  # "действительно"
         Echo(),                 # the person's own sentence said back
         StayGentle(brain.crisis),  # in crisis mode: nothing dismissive or joking (model replies)
         *pack.guards,           # the language's own

@@ -7,6 +7,8 @@ pack names the script it is written in.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
     "hangul": ((0xAC00, 0xD7A3),   # precomposed syllables
                (0x1100, 0x11FF),   # jamo
@@ -14,12 +16,17 @@ SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
     "kana": ((0x3040, 0x30FF),),
     "han": ((0x4E00, 0x9FFF),),
     "cyrillic": ((0x0400, 0x04FF),),
-    "latin": ((0x0041, 0x005A), (0x0061, 0x007A), (0x00C0, 0x024F)),
+    "latin": ((0x0041, 0x005A), (0x0061, 0x007A), (0x00C0, 0x024F),
+              (0x1E00, 0x1EFF)),  # Latin Extended Additional (Vietnamese, "phở")
 }
 """Script name → the ranges of its letters (inclusive)."""
 
 SYLLABLES = (0xAC00, 0xD7A3)
 """Hangul's precomposed syllables: a final consonant is ``(code - 0xAC00) % 28 != 0``."""
+
+
+SYMBOLS = ((0x0370, 0x03FF),)
+"""Greek letters: in English or Korean text they are symbols (π, α, Ω), which a voice reads."""
 
 
 def in_script(ch: str, script: str) -> bool:
@@ -44,3 +51,11 @@ def share(text: str, script: str) -> float:
 def char_class(script: str) -> str:
     """The script as a regular-expression character class body: ``[`` + this + ``]``."""
     return "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in SCRIPTS[script])
+
+
+def unreadable(text: str, scripts: Iterable[str]) -> str:
+    """The letters of ``text`` in none of ``scripts``, nor Latin, nor Greek symbols: what a
+    voice for those scripts cannot read (Cyrillic, Chinese characters, kana, Thai ...)."""
+    ranges = [r for name in {*scripts, "latin"} for r in SCRIPTS[name]] + list(SYMBOLS)
+    return "".join(ch for ch in text
+                   if ch.isalpha() and not any(lo <= ord(ch) <= hi for lo, hi in ranges))

@@ -1,5 +1,6 @@
 """Whether a sentence is speech at all: her name as a speaker label, text that cannot be said
-aloud, a line for another speaker, the person's own words echoed."""
+aloud, letters her voices cannot read, a line for another speaker, the person's own words
+echoed."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from dataclasses import dataclass
 
 from samantha.companion.replies import fold
 from samantha.inference.speech_text import has_words, speakable
-from samantha.lang import Pack
+from samantha.lang import Pack, script
 from samantha.lang.protocols import KEEP, Reply, Verdict, drop, judged
 
 _SPEAKER = re.compile(r"^(samantha|assistant|ai)\s*:\s*", re.IGNORECASE)
 _OTHER_SPEAKER = re.compile(r"^(person|user|human|you)\s*:", re.IGNORECASE)
+_GLOSS = re.compile(r"\s*[(（]([^()（）]*)[)）]")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([.,!?;:。，！？])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +69,29 @@ class Echo:
         if reply.text and fold(sentence) == fold(reply.text):
             return drop("the person's words echoed")
         return KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class OtherScript:
+    """Letters none of her voices can read: a small model's words from another language
+    ("Yes, действительно.", "这个很好吃。"), which a voice would spell out or garble. A gloss
+    in brackets (a Korean word's Chinese characters, "(人工知能)") is taken out; any other
+    sentence holding such letters is dropped. ``scripts``: the scripts of the languages she
+    speaks (Latin is always read)."""
+
+    scripts: tuple[str, ...]
+    name: str = "other script"
+    model_only: bool = True
+
+    def applies(self, pack: Pack) -> bool:
+        return True  # foreign letters are foreign in every language
+
+    def check(self, sentence: str, reply: Reply) -> Verdict:
+        if not script.unreadable(sentence, self.scripts):
+            return KEEP
+        said = _GLOSS.sub(lambda m: "" if script.unreadable(m.group(1), self.scripts)
+                          else m.group(0), sentence)
+        said = _SPACE_BEFORE_MARK.sub(r"\1", said).strip()
+        if script.unreadable(said, self.scripts) or not has_words(said):
+            return drop("letters her voice cannot read")
+        return judged(sentence, said, "a gloss in letters her voice cannot read")
