@@ -76,6 +76,8 @@ def test_typed_input_she_cannot_take_is_named_and_the_rest_is_answered(tmp_path:
      "Soup is good. 김치찌개 어때요?"),  # she speaks both: a Korean sentence has a voice
     ("English", "What is pi?", "π is about three point one four.",
      "π is about three point one four."),
+    ("English", "5G가 코로나를 퍼뜨렸다면서요?", "아니요, 사실이 아니에요. Это миф.",
+     "아니요, 사실이 아니에요."),  # a Korean turn is answered in Korean whatever her setup
 ])
 def test_letters_no_voice_of_hers_can_read_are_not_said(language: str, asked: str, model: str,
                                                         said: str) -> None:
@@ -83,8 +85,9 @@ def test_letters_no_voice_of_hers_can_read_are_not_said(language: str, asked: st
     assert asyncio.run(typed(asked, llm, Conversation(Persona(language=language)))) == said
 
 
-def test_a_reply_all_in_another_script_is_her_own_line_not_silence() -> None:
+@pytest.mark.parametrize("language", ["ko", "English", "auto"])
+def test_a_reply_all_in_another_script_is_her_own_line_not_silence(language: str) -> None:
     llm = ScriptedLanguageModel(["Да, конечно. 是的。"])
-    reply = asyncio.run(typed("오늘 뭐 먹지?", llm, Conversation(Persona(language="ko"))))
+    reply = asyncio.run(typed("오늘 뭐 먹지?", llm, Conversation(Persona(language=language))))
     assert reply and not script.unreadable(reply, ("hangul",))
     assert script.has(reply, "hangul")

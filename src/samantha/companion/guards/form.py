@@ -77,7 +77,8 @@ class OtherScript:
     ("Yes, действительно.", "这个很好吃。"), which a voice would spell out or garble. A gloss
     in brackets (a Korean word's Chinese characters, "(人工知能)") is taken out; any other
     sentence holding such letters is dropped. ``scripts``: the scripts of the languages she
-    speaks (Latin is always read)."""
+    speaks; the turn's own language and Latin are always read (a Korean question typed to an
+    English setup is answered in Korean)."""
 
     scripts: tuple[str, ...]
     name: str = "other script"
@@ -87,11 +88,12 @@ class OtherScript:
         return True  # foreign letters are foreign in every language
 
     def check(self, sentence: str, reply: Reply) -> Verdict:
-        if not script.unreadable(sentence, self.scripts):
+        scripts = (*self.scripts, reply.pack.script)  # and the turn's own language, always
+        if not script.unreadable(sentence, scripts):
             return KEEP
-        said = _GLOSS.sub(lambda m: "" if script.unreadable(m.group(1), self.scripts)
+        said = _GLOSS.sub(lambda m: "" if script.unreadable(m.group(1), scripts)
                           else m.group(0), sentence)
         said = _SPACE_BEFORE_MARK.sub(r"\1", said).strip()
-        if script.unreadable(said, self.scripts) or not has_words(said):
+        if script.unreadable(said, scripts) or not has_words(said):
             return drop("letters her voice cannot read")
         return judged(sentence, said, "a gloss in letters her voice cannot read")
