@@ -7,18 +7,21 @@ import asyncio
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO
+from samantha.companion import brain as brain_module
 from samantha.companion.conversation import Conversation
 from samantha.companion.exchange import MAX_REPLY_CHARS
 from samantha.companion.memory import Memory
 from samantha.config import Persona
-from samantha.lang import script
+from samantha.lang import Pack, script
 from samantha.lang.en import secretary as tools
+from samantha.lang.protocols import Verdict, drop
 from samantha.pipeline.turn import typed
 from samantha.testing.fakes import ScriptedLanguageModel
 
@@ -91,3 +94,22 @@ def test_a_reply_all_in_another_script_is_her_own_line_not_silence(language: str
     reply = asyncio.run(typed("오늘 뭐 먹지?", llm, Conversation(Persona(language=language))))
     assert reply and not script.unreadable(reply, ("hangul",))
     assert script.has(reply, "hangul")
+
+
+@dataclass(frozen=True)
+class _DropsAll:
+    name: str = "drops all"
+    model_only: bool = True
+
+    def applies(self, pack: Pack) -> bool:
+        return True
+
+    def check(self, sentence: str, reply: object) -> Verdict:
+        return drop("every sentence")
+
+
+def test_no_guard_on_the_models_words_can_leave_her_silent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(brain_module, "guards_for", lambda pack, brain: (_DropsAll(),))
+    llm = ScriptedLanguageModel(["Soup is good."])
+    reply = asyncio.run(typed("What should I eat?", llm, Conversation(Persona())))
+    assert reply and "Soup" not in reply  # her own line: the guard judged only the model's

@@ -327,7 +327,8 @@ class Conversation:
         Every spoken sentence passes here exactly once (``pipeline.turn``), through every guard
         of ``guards_for`` in order; each verdict but 'keep' is recorded on the exchange."""
         for guard in guards_for(ex.pack, self):
-            if (guard.model_only and ex.by_rule) or guard.name in self.skip_guards:
+            if (guard.model_only and (ex.by_rule or ex.own_line)) \
+                    or guard.name in self.skip_guards:
                 continue
             verdict = guard.check(sentence, ex)
             if verdict.action == "keep":

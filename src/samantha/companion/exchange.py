@@ -47,6 +47,9 @@ class Exchange:
     """Characters she may still speak in this reply."""
     blocked_once: bool = False
     """A sentence was already replaced by a stand-in line."""
+    own_line: bool = False
+    """Her fallback line is being said (nothing of the model's reply could be): the guards on
+    the model's words do not judge it, so a guard can never leave her silent."""
     confirm: Callable[[], bool] | None = None
     """The turn's own writes (a tool's, a memory command's), applied by ``Conversation.confirm``
     once the turn is released and before ``direct`` is voiced: False when they could not be

@@ -217,6 +217,7 @@ async def deliver(pieces: AsyncGenerator[str, None], ex: Exchange, voice: Voice 
         await say(pieces)
         if commit and ex.text and not written:  # never silent: her line, through the same path
             log.info("nothing of the reply could be said; her fallback line instead")
+            ex.own_line = True
             await say(_once(brain.fallback(ex)))
     finally:
         if speaker is None:
