@@ -65,7 +65,9 @@ def test_typed_input_she_cannot_take_is_named_and_the_rest_is_answered(tmp_path:
 
 @pytest.mark.parametrize(("language", "asked", "model", "said"), [
     ("ko", "5G가 코로나를 퍼뜨렸다면서요?", "네, действительно. 그건 사실이 아니에요.",
-     "그건 사실이 아니에요."),
+     "네. 그건 사실이 아니에요."),  # what she meant, said: only the foreign clause goes
+    ("ko", "5G가 코로나를 퍼뜨렸다면서요?", "그건 неправда 사실이 아니에요. 정말이에요.",
+     "정말이에요."),  # a foreign word inside a clause: the sentence goes
     ("ko", "오늘 뭐 먹지?", "김치찌개 어때요? 这个很好吃。 따뜻하고 맛있어요.",
      "김치찌개 어때요? 따뜻하고 맛있어요."),
     ("ko", "인공지능이 뭐야?", "인공지능(人工知能)은 배우는 컴퓨터예요.",
@@ -73,7 +75,8 @@ def test_typed_input_she_cannot_take_is_named_and_the_rest_is_answered(tmp_path:
     ("ko", "오늘 뭐 먹지?", "Kimchi stew is good. 따뜻하고 맛있어요.",
      "Kimchi stew is good. 따뜻하고 맛있어요."),  # English her Korean setup speaks, with Piper
     ("English", "What should I eat?", "Maybe some soup, очень вкусно. Phở is warm.",
-     "Phở is warm."),
+     "Maybe some soup. Phở is warm."),
+    ("English", "What should I eat?", "Soup is warm, 很好！", "Soup is warm!"),
     ("English", "What should I eat?", "Soup is good. 김치찌개 어때요?", "Soup is good."),
     ("auto", "What should I eat?", "Soup is good. 김치찌개 어때요?",
      "Soup is good. 김치찌개 어때요?"),  # she speaks both: a Korean sentence has a voice

@@ -16,6 +16,8 @@ _SPEAKER = re.compile(r"^(samantha|assistant|ai)\s*:\s*", re.IGNORECASE)
 _OTHER_SPEAKER = re.compile(r"^(person|user|human|you)\s*:", re.IGNORECASE)
 _GLOSS = re.compile(r"\s*[(（]([^()（）]*)[)）]")
 _SPACE_BEFORE_MARK = re.compile(r"\s+([.,!?;:。，！？])")
+_END = re.compile(r"^(.*?)([.!?。！？…]*)$", re.DOTALL)
+_CLAUSE = re.compile(r"\s*[,;:，、]\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +76,12 @@ class Echo:
 @dataclass(frozen=True, slots=True)
 class OtherScript:
     """Letters none of her voices can read: a small model's words from another language
-    ("Yes, действительно.", "这个很好吃。"), which a voice would spell out or garble. A gloss
-    in brackets (a Korean word's Chinese characters, "(人工知能)") is taken out; any other
-    sentence holding such letters is dropped. ``scripts``: the scripts of the languages she
-    speaks; the turn's own language and Latin are always read (a Korean question typed to an
-    English setup is answered in Korean)."""
+    ("Yes, действительно.", "这个很好吃。"), which a voice would spell out or garble. What is
+    set apart in such letters goes and the rest is said: a gloss in brackets ("(人工知能)"), a
+    clause between commas ("Yes, действительно." -> "Yes."); a sentence that mixes them into
+    its own words is dropped (taking out a word could turn its meaning). ``scripts``: the
+    scripts of the languages she speaks; the turn's own language and Latin are always read (a
+    Korean question typed to an English setup is answered in Korean)."""
 
     scripts: tuple[str, ...]
     name: str = "other script"
@@ -93,7 +96,24 @@ class OtherScript:
             return KEEP
         said = _GLOSS.sub(lambda m: "" if script.unreadable(m.group(1), scripts)
                           else m.group(0), sentence)
+        said = _without_foreign_clauses(said, scripts)
         said = _SPACE_BEFORE_MARK.sub(r"\1", said).strip()
         if script.unreadable(said, scripts) or not has_words(said):
             return drop("letters her voice cannot read")
-        return judged(sentence, said, "a gloss in letters her voice cannot read")
+        return judged(sentence, said, "words in letters her voice cannot read")
+
+
+def _without_foreign_clauses(sentence: str, scripts: tuple[str, ...]) -> str:
+    """The sentence without its clauses (between commas) written only in unreadable letters."""
+    body, end = _END.match(sentence.strip()).groups()  # type: ignore[union-attr]
+    clauses = _CLAUSE.split(body)
+    kept = [c for c in clauses if not _all_foreign(c, scripts)]
+    if len(kept) == len(clauses) or not kept:
+        return sentence
+    return ", ".join(kept) + (end.replace("。", ".").replace("！", "!").replace("？", "?")
+                              or ".")
+
+
+def _all_foreign(clause: str, scripts: tuple[str, ...]) -> bool:
+    foreign = script.unreadable(clause, scripts)
+    return bool(foreign) and len(foreign) == sum(ch.isalpha() for ch in clause)
