@@ -193,3 +193,22 @@ def test_reading_the_history_in_between_turns_spares_the_next_prompt(
     assert all(c > 2 * p for p, c in zip(primed[3:], cold[3:], strict=True)), (primed, cold)
     assert max(primed[1:]) < 40, primed  # a short question and the chat template's tokens
     assert "| yes (`prime_history`) |" in talk.markdown(report)
+
+
+def test_bench_turns_meet_a_person_whose_voice_she_knows() -> None:
+    """At home her voice baseline knows the household from the fourth utterance on; a bench
+    turn's fresh conversation would know nobody and never pay for the voice's mood note."""
+    from samantha.bench import corpus
+    from samantha.bench.runner import knowing
+    from samantha.companion import mood
+
+    items = corpus.build("ko", Path(__file__).parent / "fixtures")[:2]
+    known = knowing(items)
+    assert known.known and known.count >= mood.KNOWN_AFTER  # two voices, heard until known
+    feats = mood.prosody(items[0].audio)
+    assert feats is not None
+    assert mood.from_voice(feats, mood.Baseline()) == ""  # a stranger's voice: unread
+    assert mood.from_voice(feats, known) in ("neutral", "low", "tense")  # hers: read
+    z = known.z(feats)
+    assert known.mean != mood.Baseline().mean and all(abs(v) < 3 for v in z.values())
+    assert knowing([]).count == 0  # no audio, nothing learned (and no endless loop)

@@ -5,15 +5,18 @@ real-time pace."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import resource
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from samantha.audio.aec import EchoCanceller
 from samantha.audio.playback import Playback
 from samantha.bench.corpus import Utterance
 from samantha.bench.stats import TurnFigures
+from samantha.companion import mood
 from samantha.companion.conversation import from_config
 from samantha.config import Config
 from samantha.inference.engines import Engines
@@ -71,6 +74,19 @@ def marks(result: TurnResult, true_end_ns: int) -> dict[str, tuple[float, float]
     return out
 
 
+def knowing(items: Sequence[Utterance]) -> mood.Baseline:
+    """A voice baseline that has heard each speaker of the corpus, as hers has heard her
+    household's from the fourth utterance on (``mood.KNOWN_AFTER``): with it a bench turn pays
+    for the voice's mood note where one is due, as at home. (A fresh conversation's baseline
+    reads no voice at all, so a bench turn never carried the note.)"""
+    baseline = mood.Baseline()
+    heard = [f for f in (mood.prosody(item.audio) for item in items) if f is not None]
+    while heard and not baseline.known:
+        for feats in heard:
+            baseline.update(feats)
+    return baseline
+
+
 @dataclass
 class Runner:
     engines: Engines
@@ -78,6 +94,8 @@ class Runner:
     model_bytes: int
     timeout_s: float = 40.0
     aec: EchoCanceller | None = None
+    voices: mood.Baseline = field(default_factory=mood.Baseline)
+    """The voices she knows (``knowing``): each turn's conversation starts from a copy."""
     trials: dict[str, list[Trial]] = field(default_factory=lambda: {"stream": [], "naive": []})
 
     def run_turn(self, mode: str, item: Utterance, interrupt: Utterance | None = None) -> Trial:
@@ -90,6 +108,7 @@ class Runner:
                     duration_s=LEAD_S + item.audio.seconds + self.timeout_s)
         style = NAIVE if mode == "naive" else None  # None: streaming, as [engine] says
         conversation = from_config(self.cfg, persist=False)
+        conversation.baseline = copy.deepcopy(self.voices)
         # one canceller for the whole run, as on a device: the room does not change between
         # turns, so its filter stays converged (a cold one cannot hear a person over her for
         # the first seconds)

@@ -110,7 +110,7 @@ def _variants(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
 
 def measure(label: str, overrides: dict[str, Any], args: argparse.Namespace,
             items: list[corpus.Utterance]) -> dict[str, Any]:
-    from samantha.bench.runner import Runner, peak_rss_mb
+    from samantha.bench.runner import Runner, knowing, peak_rss_mb
     from samantha.inference.engines import load_engines
 
     cfg = config.load(args.config, overrides=overrides)
@@ -119,7 +119,7 @@ def measure(label: str, overrides: dict[str, Any], args: argparse.Namespace,
         if cfg.engine.warm_up:
             engines.warm_up(from_config(cfg, persist=False).base_messages())
         model_bytes = modelstore.path_for(cfg.llm.model, cfg.models_path).stat().st_size
-        runner = Runner(engines, cfg, model_bytes)
+        runner = Runner(engines, cfg, model_bytes, voices=knowing(items[:args.turns]))
         for i in range(args.turns):
             item = items[i % len(items)]
             for mode in (("stream", "naive") if i % 2 == 0 else ("naive", "stream")):
