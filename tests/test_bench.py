@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -212,3 +213,38 @@ def test_bench_turns_meet_a_person_whose_voice_she_knows() -> None:
     z = known.z(feats)
     assert known.mean != mood.Baseline().mean and all(abs(v) < 3 for v in z.values())
     assert knowing([]).count == 0  # no audio, nothing learned (and no endless loop)
+
+
+@pytest.mark.slow
+def test_after_her_reply_the_next_message_header_is_already_read_in(
+        models_ready) -> None:  # type: ignore[no-untyped-def]
+    """Primed after her reply, the cache holds the next message's header too (an empty user
+    message renders it: "<|im_start|>user\\n"), so the person's question prefills only its
+    words and what follows them (the real llama.cpp, smollm2; its own count of prompt tokens)."""
+    import asyncio
+
+    from samantha.companion.conversation import Conversation
+    from samantha.config import MemoryConfig, load
+    from samantha.inference.engines import build_llm
+
+    cfg = load(board="", overrides={"llm": {"model": "smollm2-135m-instruct-q4_1",
+                                            "max_tokens": 4},
+                                    "memory": {"extract_facts": False}})
+    brain = Conversation(cfg.persona, memory_cfg=MemoryConfig(extract_facts=False))
+    brain.history.append(("Hi there.", "Hello! How are you today?"))
+    question = brain.messages("What is a good way to start the morning?")
+    llm = build_llm(cfg)
+
+    def read(prime: Callable[[], object]) -> int:
+        asyncio.run(llm.forget())
+        prime()
+        before = llm.prompt_tokens()
+        llm.complete(question, 1)
+        return llm.prompt_tokens() - before
+
+    try:
+        alone = read(lambda: llm.complete(brain.base_messages(), 1))  # the conversation only
+        primed = read(lambda: asyncio.run(llm.prime(brain.base_messages())))
+    finally:
+        llm.close()
+    assert 0 < primed < alone <= primed + 4, (alone, primed)

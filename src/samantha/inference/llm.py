@@ -181,7 +181,14 @@ class LlamaModel:
         return "".join(pieces)
 
     def _prime_sync(self, messages: list[Message]) -> None:
-        for _ in self._stream_sync(messages, 1):  # the prompt, and one token nobody reads
+        # after her reply the next prompt goes on with the person's message: read its header
+        # in too (an empty user message renders it, "<|im_start|>user\n" for Qwen), so only
+        # their words and what follows are prefilled when they are done (2 tokens of ~13).
+        # A draft (it ends with their words so far) is read in as it is.
+        ahead = messages
+        if messages and messages[-1]["role"] == "assistant":
+            ahead = [*messages, {"role": "user", "content": ""}]
+        for _ in self._stream_sync(ahead, 1):  # the prompt, and one token nobody reads
             pass
 
     def warm_up(self, messages: list[Message]) -> None:
