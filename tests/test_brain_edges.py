@@ -77,6 +77,8 @@ def test_typed_input_she_cannot_take_is_named_and_the_rest_is_answered(tmp_path:
     ("English", "What should I eat?", "Maybe some soup, очень вкусно. Phở is warm.",
      "Maybe some soup. Phở is warm."),
     ("English", "What should I eat?", "Soup is warm, 很好！", "Soup is warm!"),
+    ("English", "How much is it?", "It is 3,000 won at 7:30, очень дешево.",
+     "It is three thousand won at seven thirty."),  # a number's comma is not a clause's
     ("English", "What should I eat?", "Soup is good. 김치찌개 어때요?", "Soup is good."),
     ("auto", "What should I eat?", "Soup is good. 김치찌개 어때요?",
      "Soup is good. 김치찌개 어때요?"),  # she speaks both: a Korean sentence has a voice

@@ -48,8 +48,9 @@ class Exchange:
     blocked_once: bool = False
     """A sentence was already replaced by a stand-in line."""
     own_line: bool = False
-    """Her fallback line is being said (nothing of the model's reply could be): the guards on
-    the model's words do not judge it, so a guard can never leave her silent."""
+    """The words are not the model's: her fallback line (nothing of its reply could be said),
+    her fixed lines ("Yes?", "say that again?"), reminders, text another program asked her to
+    speak. The guards on the model's words do not judge them, so none can leave her silent."""
     confirm: Callable[[], bool] | None = None
     """The turn's own writes (a tool's, a memory command's), applied by ``Conversation.confirm``
     once the turn is released and before ``direct`` is voiced: False when they could not be

@@ -157,7 +157,8 @@ async def announce(texts: list[str], voice: Voice, brain: Brain, speaker: Speake
         await speaker.write(brain.chime(), -1)
         await speaker.write(AudioChunk(np.zeros(int(CHIME_PAUSE_S * speaker.rate), np.int16),
                                        speaker.rate), -1)
-    await deliver(_once(" ".join(texts)), Exchange(keep=False), voice, brain, speaker, result,
+    await deliver(_once(" ".join(texts)), Exchange(keep=False, own_line=True), voice, brain,
+                  speaker, result,
                   Style(first_clause=False, max_sentences=len(texts) + 2), commit=False)
 
 
@@ -178,7 +179,7 @@ async def ask_again(line: str, reason: str, voice: Voice, brain: Brain,
     enters the history: no exchange took place."""
     result.log.emit(AskedAgain(now_ns(), reason))
     log.info("asked again: %s", reason)
-    await deliver(_once(line), Exchange(keep=False), voice, brain, speaker, result,
+    await deliver(_once(line), Exchange(keep=False, own_line=True), voice, brain, speaker, result,
                   Style(first_clause=False, max_sentences=2), go, on_first_audio, commit=False)
 
 

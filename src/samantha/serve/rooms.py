@@ -82,7 +82,7 @@ class Room:
         """Text someone else wrote (the ``tts`` service), in her voice, through her filter;
         nothing enters the history."""
         result = turn.TurnResult()
-        ex = Exchange(keep=False, budget=max_chars)
+        ex = Exchange(keep=False, budget=max_chars, own_line=True)
         await turn.deliver(_once(text), ex, self.engines.tts, self.brain, speaker, result,
                            turn.Style(first_clause=False, max_sentences=10_000), commit=False)
         return result
@@ -91,7 +91,7 @@ class Room:
                            max_chars: int) -> turn.TurnResult:
         """Text arriving in pieces (``synthesize-chunk``), voiced sentence by sentence."""
         result = turn.TurnResult()
-        ex = Exchange(keep=False, budget=max_chars)
+        ex = Exchange(keep=False, budget=max_chars, own_line=True)
         await turn.deliver(pieces, ex, self.engines.tts, self.brain, speaker, result,
                            turn.Style(first_clause=False, max_sentences=10_000), commit=False)
         return result

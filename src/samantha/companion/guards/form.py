@@ -17,7 +17,7 @@ _OTHER_SPEAKER = re.compile(r"^(person|user|human|you)\s*:", re.IGNORECASE)
 _GLOSS = re.compile(r"\s*[(（]([^()（）]*)[)）]")
 _SPACE_BEFORE_MARK = re.compile(r"\s+([.,!?;:。，！？])")
 _END = re.compile(r"^(.*?)([.!?。！？…]*)$", re.DOTALL)
-_CLAUSE = re.compile(r"\s*[,;:，、]\s*")
+_CLAUSE = re.compile(r"\s*(?:[;，、]|[,:](?!\d))\s*")  # not inside "3,000" nor "7:30"
 
 
 @dataclass(frozen=True, slots=True)
